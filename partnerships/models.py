@@ -1,0 +1,960 @@
+"""Who partners with whom, on what, how much, since when, and on whose word.
+
+Every fact row points to the sentence that states it (`Citation`, `StatusChange.quote`). Dates are
+`*_on` + `*_precision` pairs (see `dates.py`); a figure or date the source gives only roughly, or
+that was inferred, carries an `*_estimated` flag. Unknown is null, never zero.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from .dates import Precision, clean_precise_pair, format_precise, precision_constraints
+
+QUOTE_MAX_LENGTH = 600
+
+
+def precise_date(label):
+    """The three fields of a date known to some precision, for a model body."""
+    return (
+        models.DateField(_(label), null=True, blank=True, help_text=_("First day of the period.")),
+        models.CharField(
+            _("%(label)s precision") % {"label": label},
+            max_length=8,
+            choices=Precision.choices,
+            blank=True,
+        ),
+        models.BooleanField(
+            _("%(label)s estimated") % {"label": label},
+            default=False,
+            help_text=_("Inferred, or given only approximately by the source."),
+        ),
+    )
+
+
+class SlugManager(models.Manager):
+    """Fixtures name rows by slug, so loading them twice updates instead of duplicating."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ChainRole(models.TextChoices):
+    AUTOMAKER = "automaker", _("automaker")
+    BATTERY_CELLS = "battery_cells", _("battery cell maker")
+    BATTERY_MATERIALS = "battery_materials", _("battery materials")
+    COMPONENTS = "components", _("components")
+    GROUP = "group", _("business group")
+    OTHER = "other", _("other")
+
+
+class CellFormat(models.TextChoices):
+    CYLINDRICAL = "cylindrical", _("cylindrical")
+    PRISMATIC = "prismatic", _("prismatic")
+    POUCH = "pouch", _("pouch")
+
+
+class Chemistry(models.TextChoices):
+    NCM = "NCM", _("NCM (nickel-cobalt-manganese)")
+    NCA = "NCA", _("NCA (nickel-cobalt-aluminium)")
+    LFP = "LFP", _("LFP (lithium iron phosphate)")
+    LMFP = "LMFP", _("LMFP (lithium manganese iron phosphate)")
+    SODIUM_ION = "Na-ion", _("sodium-ion")
+
+
+class Source(models.Model):
+    """A document that states facts: a news article, a filing, or the editors' reference notes."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("news article")
+        PRESS_RELEASE = "press_release", _("press release")
+        FILING = "filing", _("regulatory filing")
+        REPORT = "report", _("report")
+        REFERENCE = "reference", _("editors' reference notes")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("en", "English"), ("ko", "한국어"), ("zh", "中文")],
+        default="en",
+    )
+    published_on, published_precision, published_estimated = precise_date("published")
+    text = models.TextField(_("full text"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="source_url_unique",
+                violation_error_message=_("A source with this URL exists already."),
+            ),
+            *precision_constraints("published", "source"),
+        ]
+
+    def __str__(self):
+        when = self.published_display
+        return f"{self.publisher}: {self.title}" + (f" ({when})" if when else "")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("web:source-detail", args=[self.slug])
+
+    @property
+    def published_display(self):
+        return format_precise(self.published_on, self.published_precision)
+
+    def clean(self):
+        errors = clean_precise_pair(self, "published")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Company(models.Model):
+    class Tie(models.TextChoices):
+        SUBSIDIARY = "subsidiary", _("subsidiary")
+        JOINT_VENTURE = "joint_venture", _("joint venture")
+        BRAND = "brand", _("brand")
+        MAJOR_SHAREHOLDER = "major_shareholder", _("held by a major shareholder")
+        GROUP_MEMBER = "group_member", _("member of the business group")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("English name"), max_length=200, unique=True)
+    name_ko = models.CharField(_("Korean name"), max_length=200, blank=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    country = CountryField(_("country"))
+    chain_role = models.CharField(
+        _("role in the chain"), max_length=20, choices=ChainRole.choices, default=ChainRole.OTHER
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    parent_tie = models.CharField(
+        _("tie to parent"), max_length=20, choices=Tie.choices, blank=True
+    )
+    parent_share_percent = models.DecimalField(
+        _("parent's share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    state_owned = models.BooleanField(_("state-owned"), null=True, blank=True)
+    founded_on, founded_precision, founded_estimated = precise_date("founded")
+    hq_city = models.CharField(_("headquarters city"), max_length=120, blank=True)
+    hq_latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    hq_longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name_ko"],
+                condition=~Q(name_ko=""),
+                name="company_name_ko_unique",
+                violation_error_message=_("Another company has this Korean name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name_zh"],
+                condition=~Q(name_zh=""),
+                name="company_name_zh_unique",
+                violation_error_message=_("Another company has this Chinese name."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")),
+                name="company_not_own_parent",
+                violation_error_message=_("A company cannot be its own parent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, parent_tie="", parent_share_percent__isnull=True)
+                | (Q(parent__isnull=False) & ~Q(parent_tie="")),
+                name="company_parent_tie_with_parent",
+                violation_error_message=_("Name the tie to the parent company, and only with one."),
+            ),
+            models.CheckConstraint(
+                condition=Q(parent_share_percent__isnull=True)
+                | Q(parent_share_percent__gt=0, parent_share_percent__lte=100),
+                name="company_share_percent_range",
+                violation_error_message=_("A share is more than 0 and at most 100 percent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hq_latitude__isnull=True, hq_longitude__isnull=True)
+                | Q(
+                    hq_latitude__gte=-90,
+                    hq_latitude__lte=90,
+                    hq_longitude__gte=-180,
+                    hq_longitude__lte=180,
+                ),
+                name="company_hq_coordinates_valid",
+                violation_error_message=_("Give both latitude and longitude, within range."),
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("country"), 2), Exact(F("country"), Upper("country"))),
+                name="company_country_iso_alpha2",
+                violation_error_message=_("The country is an ISO 3166 two-letter code."),
+            ),
+            *precision_constraints("founded", "company"),
+        ]
+
+    def __str__(self):
+        native = self.name_ko or self.name_zh
+        return f"{self.name} ({native})" if native else self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("web:company-detail", args=[self.slug])
+
+    def display_name(self, language="en"):
+        """The name in the viewer's language where known, else the English one."""
+        if language.startswith("ko") and self.name_ko:
+            return self.name_ko
+        if language.startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name
+
+    @property
+    def founded_display(self):
+        return format_precise(self.founded_on, self.founded_precision)
+
+    def ancestors(self):
+        """Parent, grandparent, ...: Polestar → Volvo Cars → Geely. Stops on a cycle."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def clean(self):
+        errors = clean_precise_pair(self, "founded")
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("A company cannot be its own parent.")
+        elif self.parent_id and self.pk:
+            node, seen = self.parent, set()
+            while node is not None and node.pk not in seen:
+                if node.pk == self.pk:
+                    errors["parent"] = _("This parent would make the ownership chain a loop.")
+                    break
+                seen.add(node.pk)
+                node = node.parent
+        if self.parent_id and not self.parent_tie:
+            errors["parent_tie"] = _("Say how this company is tied to its parent.")
+        if not self.parent_id and (self.parent_tie or self.parent_share_percent is not None):
+            errors["parent"] = _("A tie or share needs a parent company.")
+        if (self.hq_latitude is None) != (self.hq_longitude is None):
+            errors["hq_latitude"] = _("Give both latitude and longitude, or neither.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CompanyAlias(models.Model):
+    """Other names people search by: "LGES", "LG에너지솔루션", "宁德时代"."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("alias"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="company_alias_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="company_alias_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (*self.company.natural_key(), self.name)
+
+    natural_key.dependencies = ["partnerships.company"]
+
+
+class CompanyIdentifier(models.Model):
+    class Scheme(models.TextChoices):
+        TICKER = "ticker", _("stock ticker (exchange:symbol)")
+        LEI = "lei", _("LEI")
+        KR_BRN = "kr_brn", _("Korean business registration number")
+        CN_USCC = "cn_uscc", _("Chinese unified social credit code")
+        OTHER = "other", _("other registry number")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(_("scheme"), max_length=10, choices=Scheme.choices)
+    value = models.CharField(_("value"), max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        verbose_name = _("external identifier")
+        verbose_name_plural = _("external identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "value"],
+                name="company_identifier_unique",
+                violation_error_message=_("Another company has this identifier."),
+            ),
+            models.CheckConstraint(condition=~Q(value=""), name="company_identifier_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scheme_display()}: {self.value}"
+
+
+class VehicleModel(models.Model):
+    class Powertrain(models.TextChoices):
+        BEV = "bev", _("battery electric")
+        PHEV = "phev", _("plug-in hybrid")
+        HEV = "hev", _("hybrid")
+        FCEV = "fcev", _("fuel cell")
+        ICE = "ice", _("combustion engine")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    maker = models.ForeignKey(
+        Company, verbose_name=_("maker"), on_delete=models.PROTECT, related_name="vehicle_models"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    segment = models.CharField(
+        _("segment or body"), max_length=80, blank=True, help_text=_("PBV, mid-size SUV, ...")
+    )
+    powertrain = models.CharField(
+        _("powertrain"), max_length=8, choices=Powertrain.choices, blank=True
+    )
+    launch_on, launch_precision, launch_estimated = precise_date("launch")
+    battery_supplier = models.ForeignKey(
+        Company,
+        verbose_name=_("battery supplier"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supplied_vehicle_models",
+    )
+    chemistry = models.CharField(
+        _("chemistry"), max_length=8, choices=Chemistry.choices, blank=True
+    )
+    cell_format = models.CharField(
+        _("cell format"), max_length=12, choices=CellFormat.choices, blank=True
+    )
+    production_site = models.CharField(_("production site"), max_length=200, blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("predecessor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+    )
+    programme = models.CharField(_("development programme"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vehicle model")
+        verbose_name_plural = _("vehicle models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["maker", "name"],
+                name="vehicle_model_unique_per_maker",
+                violation_error_message=_("This maker has a model of this name already."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("id")),
+                name="vehicle_model_not_own_predecessor",
+                violation_error_message=_("A model cannot be its own predecessor."),
+            ),
+            *precision_constraints("launch", "vehicle_model"),
+        ]
+
+    def __str__(self):
+        return f"{self.maker.name} {self.name}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("web:vehicle-detail", args=[self.slug])
+
+    @property
+    def launch_display(self):
+        return format_precise(self.launch_on, self.launch_precision)
+
+    def clean(self):
+        errors = clean_precise_pair(self, "launch")
+        if self.pk and self.predecessor_id == self.pk:
+            errors["predecessor"] = _("A model cannot be its own predecessor.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DealKind(models.TextChoices):
+    SUPPLY = "supply", _("supply contract")
+    JOINT_DEVELOPMENT = "joint_development", _("joint development")
+    CONTRACT_MANUFACTURING = "contract_manufacturing", _("contract manufacturing")
+    COOPERATION = "cooperation", _("cooperation")
+    JOINT_VENTURE = "joint_venture", _("joint venture")
+    INVESTMENT = "investment", _("investment")
+    LICENSING = "licensing", _("licensing")
+
+
+class DealStatus(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    IN_TALKS = "in_talks", _("in talks / pursuing")
+    SIGNED = "signed", _("signed")
+    ACTIVE = "active", _("active")
+    COMPLETED = "completed", _("completed")
+    NOT_FINALIZED = "not_finalized", _("not finalized / denied")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Deal(models.Model):
+    Kind = DealKind
+    Status = DealStatus
+
+    # Which statuses count as agreed and which as still under discussion, for headline figures.
+    AGREED = (Status.SIGNED, Status.ACTIVE, Status.COMPLETED)
+    UNDER_DISCUSSION = (Status.REPORTED, Status.IN_TALKS, Status.NOT_FINALIZED)
+
+    class Product(models.TextChoices):
+        BATTERY_CELLS = "battery_cells", _("battery cells")
+        BATTERY_PACKS = "battery_packs", _("battery packs")
+        CATHODE = "cathode", _("cathode material")
+        ANODE = "anode", _("anode material")
+        ELECTROLYTE = "electrolyte", _("electrolyte")
+        SEPARATOR = "separator", _("separator")
+        FOIL = "foil", _("battery foil")
+        VEHICLES = "vehicles", _("vehicles")
+        VEHICLE_DEVELOPMENT = "vehicle_development", _("vehicle development")
+        VEHICLE_PRODUCTION = "vehicle_production", _("vehicle production")
+        OTHER = "other", _("other")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.REPORTED,
+        help_text=_("The newest entry of the status history; change it there, with its source."),
+    )
+    product = models.CharField(_("product"), max_length=24, choices=Product.choices)
+    product_detail = models.CharField(
+        _("product detail"),
+        max_length=200,
+        blank=True,
+        help_text=_('As the source names it: "46-series (46 mm) cylindrical cells".'),
+    )
+    cell_format = models.CharField(
+        _("cell format"), max_length=12, choices=CellFormat.choices, blank=True
+    )
+    chemistry = models.CharField(
+        _("chemistry"), max_length=8, choices=Chemistry.choices, blank=True
+    )
+    volume_gwh = models.DecimalField(
+        _("volume (GWh)"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("Leave empty when unknown; never 0."),
+    )
+    volume_gwh_estimated = models.BooleanField(_("volume estimated"), default=False)
+    vehicle_count = models.PositiveIntegerField(
+        _("vehicles"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Number of vehicles the volume equips, where the source says."),
+    )
+    vehicle_count_estimated = models.BooleanField(_("vehicles estimated"), default=False)
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    announced_on, announced_precision, announced_estimated = precise_date("announced")
+    start_on, start_precision, start_estimated = precise_date("start")
+    end_on, end_precision, end_estimated = precise_date("end")
+    market = models.CharField(
+        _("target market or region"), max_length=120, blank=True, help_text=_("China, Europe, ...")
+    )
+    companies = models.ManyToManyField(
+        Company, through="DealParty", related_name="deals", verbose_name=_("parties")
+    )
+    vehicle_models = models.ManyToManyField(
+        VehicleModel, blank=True, related_name="deals", verbose_name=_("vehicle models")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    needs_review = models.BooleanField(
+        _("needs review"), default=False, help_text=_("Set by the periodic data checks.")
+    )
+    review_reason = models.CharField(_("why it needs review"), max_length=300, blank=True)
+    completeness = models.PositiveSmallIntegerField(
+        _("completeness (%)"),
+        default=0,
+        help_text=_("Share of the expected facts that are known and sourced; computed."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save; guards concurrent edits.")
+    )
+    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-announced_on", "title"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(volume_gwh__isnull=True) | Q(volume_gwh__gt=0),
+                name="deal_volume_gwh_positive",
+                violation_error_message=_(
+                    "A volume is more than 0 GWh; leave it empty if unknown."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(vehicle_count__isnull=True) | Q(vehicle_count__gt=0),
+                name="deal_vehicle_count_positive",
+                violation_error_message=_(
+                    "A vehicle count is at least 1; leave it empty if unknown."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_years__isnull=True) | Q(term_years__gt=0),
+                name="deal_term_years_positive",
+                violation_error_message=_(
+                    "A term is at least one year; leave it empty if unknown."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_on__isnull=True)
+                | Q(end_on__isnull=True)
+                | Q(end_on__gte=F("start_on")),
+                name="deal_end_not_before_start",
+                violation_error_message=_("The end cannot come before the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DealStatus.values),
+                name="deal_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DealKind.values),
+                name="deal_kind_valid",
+                violation_error_message=_("Unknown kind of deal."),
+            ),
+            *precision_constraints("announced", "deal"),
+            *precision_constraints("start", "deal"),
+            *precision_constraints("end", "deal"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "announced_on"], name="deal_status_announced_idx"),
+            models.Index(fields=["announced_on", "id"], name="deal_announced_id_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("web:deal-detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def announced_display(self):
+        return format_precise(self.announced_on, self.announced_precision)
+
+    @property
+    def start_display(self):
+        return format_precise(self.start_on, self.start_precision)
+
+    @property
+    def end_display(self):
+        return format_precise(self.end_on, self.end_precision)
+
+    def clean(self):
+        errors = {}
+        for prefix in ("announced", "start", "end"):
+            errors |= clean_precise_pair(self, prefix)
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            errors["end_on"] = _("The end cannot come before the start.")
+        if self.volume_gwh is not None and self.volume_gwh <= 0:
+            errors["volume_gwh"] = _("A volume is more than 0 GWh; leave it empty if unknown.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PartyRole(models.TextChoices):
+    SUPPLIER = "supplier", _("supplier")
+    CUSTOMER = "customer", _("customer")
+    PARTNER = "partner", _("partner")
+    MANUFACTURER = "manufacturer", _("manufacturer")
+    DEVELOPER = "developer", _("co-developer")
+    INVESTOR = "investor", _("investor")
+
+
+class DealParty(models.Model):
+    Role = PartyRole
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="parties")
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="deal_parties"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deal", "role", "company__name"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "company", "role"],
+                name="deal_party_unique",
+                violation_error_message=_("This company has this role in the deal already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=PartyRole.values),
+                name="deal_party_role_valid",
+                violation_error_message=_("Unknown role."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company.name} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (*self.deal.natural_key(), *self.company.natural_key(), self.role)
+
+    natural_key.dependencies = ["partnerships.deal", "partnerships.company"]
+
+
+class StatusChangeManager(models.Manager):
+    def get_by_natural_key(self, deal, status, effective_on):
+        return self.get(deal__slug=deal, status=status, effective_on=effective_on)
+
+
+class StatusChange(models.Model):
+    """One step of a deal's life (reported → in talks → signed → active), dated and sourced."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="status_history")
+    status = models.CharField(_("status"), max_length=16, choices=Deal.Status.choices)
+    effective_on = models.DateField(_("effective"), help_text=_("First day of the period."))
+    effective_precision = models.CharField(
+        _("effective precision"), max_length=8, choices=Precision.choices
+    )
+    effective_estimated = models.BooleanField(_("effective date estimated"), default=False)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="status_changes"
+    )
+    quote = models.CharField(_("quoted sentence"), max_length=QUOTE_MAX_LENGTH)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = StatusChangeManager()
+
+    class Meta:
+        ordering = ["deal", "effective_on", "id"]
+        get_latest_by = ["effective_on", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deal", "status", "effective_on"],
+                name="status_change_unique",
+                violation_error_message=_("This status is recorded for this date already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Deal.Status.values),
+                name="status_change_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_precision__in=Precision.values),
+                name="status_change_precision_valid",
+                violation_error_message=_("Unknown date precision."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="status_change_quote_not_blank",
+                violation_error_message=_("Quote the sentence that states this status."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} · {self.effective_display}"
+
+    def natural_key(self):
+        return (*self.deal.natural_key(), self.status, self.effective_on.isoformat())
+
+    natural_key.dependencies = ["partnerships.deal", "partnerships.source"]
+
+    @property
+    def effective_display(self):
+        return format_precise(self.effective_on, self.effective_precision)
+
+    def clean(self):
+        errors = {}
+        if self.effective_on and self.effective_precision:
+            from .dates import period_start
+
+            self.effective_on = period_start(self.effective_on, self.effective_precision)
+        if self.source_id and self.quote and self.quote not in (self.source.text or ""):
+            errors["quote"] = _("The quoted sentence does not appear in the source's text.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ContextEvent(models.Model):
+    """A policy or political event the sources tie to the deals: tariffs, an inauguration."""
+
+    class Kind(models.TextChoices):
+        POLICY = "policy", _("policy")
+        POLITICAL = "political", _("political")
+        MARKET = "market", _("market")
+        CORPORATE = "corporate", _("corporate")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    country = CountryField(_("country"), blank=True)
+    occurred_on, occurred_precision, occurred_estimated = precise_date("occurred")
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["occurred_on", "title"]
+        verbose_name = _("context event")
+        verbose_name_plural = _("context events")
+        constraints = [*precision_constraints("occurred", "context_event")]
+
+    def __str__(self):
+        when = self.occurred_display
+        return f"{self.title} ({when})" if when else self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def occurred_display(self):
+        return format_precise(self.occurred_on, self.occurred_precision)
+
+    def clean(self):
+        errors = clean_precise_pair(self, "occurred")
+        if errors:
+            raise ValidationError(errors)
+
+
+CITATION_TARGETS = ("company", "deal", "vehicle_model", "context_event")
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, source, target, target_slug, field, quote):
+        return self.get(
+            source__slug=source, **{f"{target}__slug": target_slug}, field=field, quote=quote
+        )
+
+
+class Citation(models.Model):
+    """The sentence of a source that states a fact about one company, deal, vehicle or event.
+
+    `field` names the fact ("volume_gwh", "state_owned"; empty for the record as a whole) and
+    `claim` says in a few words what the sentence supports ("world's largest battery maker").
+    """
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
+    quote = models.CharField(_("quoted sentence"), max_length=QUOTE_MAX_LENGTH)
+    field = models.CharField(
+        _("fact"),
+        max_length=40,
+        blank=True,
+        help_text=_("The field this sentence supports; empty for the record as a whole."),
+    )
+    claim = models.CharField(_("claim"), max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    vehicle_model = models.ForeignKey(
+        VehicleModel, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    context_event = models.ForeignKey(
+        ContextEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    history = HistoricalRecords()
+
+    objects = CitationManager()
+
+    class Meta:
+        ordering = ["source", "id"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        company__isnull=False,
+                        deal__isnull=True,
+                        vehicle_model__isnull=True,
+                        context_event__isnull=True,
+                    )
+                    | Q(
+                        company__isnull=True,
+                        deal__isnull=False,
+                        vehicle_model__isnull=True,
+                        context_event__isnull=True,
+                    )
+                    | Q(
+                        company__isnull=True,
+                        deal__isnull=True,
+                        vehicle_model__isnull=False,
+                        context_event__isnull=True,
+                    )
+                    | Q(
+                        company__isnull=True,
+                        deal__isnull=True,
+                        vehicle_model__isnull=True,
+                        context_event__isnull=False,
+                    )
+                ),
+                name="citation_exactly_one_target",
+                violation_error_message=_(
+                    "A citation supports exactly one company, deal, vehicle model or event."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""),
+                name="citation_quote_not_blank",
+                violation_error_message=_("Quote the sentence."),
+            ),
+            *[
+                models.UniqueConstraint(
+                    fields=["source", target, "field", "quote"],
+                    condition=Q(**{f"{target}__isnull": False}),
+                    name=f"citation_unique_{target}",
+                    violation_error_message=_("This sentence is cited for this fact already."),
+                )
+                for target in CITATION_TARGETS
+            ],
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
+        return f"“{quote}”"
+
+    @property
+    def target(self):
+        for name in CITATION_TARGETS:
+            if getattr(self, f"{name}_id"):
+                return getattr(self, name)
+        return None
+
+    @property
+    def target_kind(self):
+        for name in CITATION_TARGETS:
+            if getattr(self, f"{name}_id"):
+                return name
+        return ""
+
+    def natural_key(self):
+        return (self.source.slug, self.target_kind, self.target.slug, self.field, self.quote)
+
+    natural_key.dependencies = [
+        "partnerships.source",
+        "partnerships.company",
+        "partnerships.deal",
+        "partnerships.vehiclemodel",
+        "partnerships.contextevent",
+    ]
+
+    def clean(self):
+        errors = {}
+        targets = [name for name in CITATION_TARGETS if getattr(self, f"{name}_id")]
+        if len(targets) > 1:
+            errors["__all__"] = _(
+                "A citation supports exactly one company, deal, vehicle model or event."
+            )
+        if self.source_id and self.quote and self.quote not in (self.source.text or ""):
+            errors["quote"] = _("The quoted sentence does not appear in the source's text.")
+        if errors:
+            raise ValidationError(errors)
