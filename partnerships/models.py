@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -48,6 +49,23 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
+class Timestamped(models.Model):
+    """Created and updated times. Plain defaults rather than auto_now, because fixtures load with
+    raw saves, which skip auto_now."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
+
+
 class ChainRole(models.TextChoices):
     AUTOMAKER = "automaker", _("automaker")
     BATTERY_CELLS = "battery_cells", _("battery cell maker")
@@ -71,7 +89,7 @@ class Chemistry(models.TextChoices):
     SODIUM_ION = "Na-ion", _("sodium-ion")
 
 
-class Source(models.Model):
+class Source(Timestamped):
     """A document that states facts: a news article, a filing, or the editors' reference notes."""
 
     class Kind(models.TextChoices):
@@ -96,8 +114,6 @@ class Source(models.Model):
     text = models.TextField(_("full text"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -120,11 +136,11 @@ class Source(models.Model):
         when = self.published_display
         return f"{self.publisher}: {self.title}" + (f" ({when})" if when else "")
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("web:source-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def published_display(self):
@@ -136,7 +152,7 @@ class Source(models.Model):
             raise ValidationError(errors)
 
 
-class Company(models.Model):
+class Company(Timestamped):
     class Tie(models.TextChoices):
         SUBSIDIARY = "subsidiary", _("subsidiary")
         JOINT_VENTURE = "joint_venture", _("joint venture")
@@ -192,8 +208,6 @@ class Company(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -255,11 +269,11 @@ class Company(models.Model):
         native = self.name_ko or self.name_zh
         return f"{self.name} ({native})" if native else self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("web:company-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     def display_name(self, language="en"):
         """The name in the viewer's language where known, else the English one."""
@@ -304,12 +318,19 @@ class Company(models.Model):
             raise ValidationError(errors)
 
 
+class CompanyAliasManager(models.Manager):
+    def get_by_natural_key(self, company, name):
+        return self.get(company__slug=company, name=name)
+
+
 class CompanyAlias(models.Model):
     """Other names people search by: "LGES", "LG에너지솔루션", "宁德时代"."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=200)
     history = HistoricalRecords()
+
+    objects = CompanyAliasManager()
 
     class Meta:
         ordering = ["name"]
@@ -359,7 +380,7 @@ class CompanyIdentifier(models.Model):
         return f"{self.get_scheme_display()}: {self.value}"
 
 
-class VehicleModel(models.Model):
+class VehicleModel(Timestamped):
     class Powertrain(models.TextChoices):
         BEV = "bev", _("battery electric")
         PHEV = "phev", _("plug-in hybrid")
@@ -405,8 +426,6 @@ class VehicleModel(models.Model):
     programme = models.CharField(_("development programme"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -432,11 +451,11 @@ class VehicleModel(models.Model):
     def __str__(self):
         return f"{self.maker.name} {self.name}"
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("web:vehicle-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def launch_display(self):
@@ -470,7 +489,7 @@ class DealStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class Deal(models.Model):
+class Deal(Timestamped):
     Kind = DealKind
     Status = DealStatus
 
@@ -561,8 +580,6 @@ class Deal(models.Model):
         _("version"), default=1, help_text=_("Raised on every save; guards concurrent edits.")
     )
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -622,16 +639,16 @@ class Deal(models.Model):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("web:deal-detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version += 1
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:deal-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def announced_display(self):
@@ -666,6 +683,11 @@ class PartyRole(models.TextChoices):
     INVESTOR = "investor", _("investor")
 
 
+class DealPartyManager(models.Manager):
+    def get_by_natural_key(self, deal, company, role):
+        return self.get(deal__slug=deal, company__slug=company, role=role)
+
+
 class DealParty(models.Model):
     Role = PartyRole
 
@@ -676,6 +698,8 @@ class DealParty(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = DealPartyManager()
 
     class Meta:
         ordering = ["deal", "role", "company__name"]
@@ -958,3 +982,6 @@ class Citation(models.Model):
             errors["quote"] = _("The quoted sentence does not appear in the source's text.")
         if errors:
             raise ValidationError(errors)
+
+
+from .ingest.models import Draft, DraftParty, IngestionRun  # noqa: E402,F401
