@@ -203,6 +203,7 @@ class CompanyIdentifierInline(admin.TabularInline):
 class CompanyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "name_ko", "name_zh", "country", "chain_role", "parent", "deal_count"]
     list_filter = ["country", "chain_role", "state_owned"]
+    ordering = ["name"]
     search_fields = ["name", "name_ko", "name_zh", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]

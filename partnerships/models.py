@@ -249,6 +249,8 @@ class Company(Timestamped):
             models.CheckConstraint(
                 condition=Q(hq_latitude__isnull=True, hq_longitude__isnull=True)
                 | Q(
+                    hq_latitude__isnull=False,
+                    hq_longitude__isnull=False,
                     hq_latitude__gte=-90,
                     hq_latitude__lte=90,
                     hq_longitude__gte=-180,

@@ -149,6 +149,7 @@ STATIC_ROOT = (
     else Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 )
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -195,6 +196,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models share a choice set or a field name; one enum name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "partnerships.dates.Precision",
+        "DealKindEnum": "partnerships.models.DealKind",
+        "SourceKindEnum": "partnerships.models.Source.Kind",
+        "ContextEventKindEnum": "partnerships.models.ContextEvent.Kind",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs no
@@ -210,6 +218,19 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # A deal "in talks" whose newest source is older than this is flagged for review.
 STALE_TALKS_MONTHS = int(os.environ.get("STALE_TALKS_MONTHS", "6"))
+
+# Celery beat (the `beat` service): data checks daily, the cached overview every few minutes.
+CELERY_BEAT_SCHEDULE = {
+    "flag-stale-talks": {"task": "partnerships.tasks.flag_stale_talks", "schedule": 24 * 3600},
+    "update-completeness": {
+        "task": "partnerships.tasks.update_completeness",
+        "schedule": 24 * 3600,
+    },
+    "refresh-aggregates": {
+        "task": "partnerships.tasks.refresh_aggregates",
+        "schedule": int(os.environ.get("AGGREGATES_REFRESH_SECONDS", "300")),
+    },
+}
 
 # Production (a configured database, DEBUG off) is HTTPS behind a proxy; each of these can be
 # turned off from the environment, as the test runner does for its plain-HTTP test server.

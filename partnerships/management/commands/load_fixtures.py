@@ -1,8 +1,10 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 
 class Command(BaseCommand):
@@ -11,6 +13,15 @@ class Command(BaseCommand):
         "natural key, so loading again updates them and creates no duplicates."
     )
 
+    @transaction.atomic
     def handle(self, *args, **options):
         paths = sorted(Path(settings.BASE_DIR, "fixtures").glob("*.yaml"))
         call_command("loaddata", *map(str, paths), verbosity=options["verbosity"])
+        # loaddata saves raw, which records no history; give each new row its first version so
+        # that the first edit in the admin shows the value it replaced.
+        for model in apps.get_app_config("partnerships").get_models():
+            manager = getattr(model, "history", None)
+            if manager is None or not hasattr(manager, "bulk_history_create"):
+                continue
+            missing = model._default_manager.exclude(pk__in=manager.values("id"))
+            manager.bulk_history_create(list(missing), default_change_reason="Loaded from fixtures")
