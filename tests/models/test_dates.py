@@ -47,7 +47,7 @@ def test_unknown_dates_show_nothing_and_bad_precisions_are_refused():
 
 
 def test_precise_date_is_stored_as_the_start_of_its_period():
-    """PreciseDate rounds down to its period and knows the period's end (February of a leap year)."""
+    """PreciseDate rounds down to its period and knows its end (February of a leap year)."""
     date = PreciseDate(datetime.date(2024, 2, 20), "month")
     assert date.value == datetime.date(2024, 2, 1)
     assert date.end == datetime.date(2024, 2, 29)
