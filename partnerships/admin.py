@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +106,48 @@ class AnnouncedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DealAdminForm(forms.ModelForm):
+    """Carries the version the editor opened, so that saving over someone else's newer edit is
+    refused with a message instead of silently overwriting it."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Deal
+        exclude = ["companies", "vehicle_models", "status", "completeness", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None:
+            # Locks the row for the rest of the admin's save transaction.
+            current = (
+                Deal.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != seen:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this deal while you were editing it (version "
+                        "%(current)s; you opened version %(seen)s). Your changes were not saved: "
+                        "open the deal again to see theirs."
+                    ),
+                    code="stale",
+                    params={"current": current, "seen": seen},
+                )
+        return cleaned
+
+
 @admin.register(Deal)
 class DealAdmin(SimpleHistoryAdmin):
+    form = DealAdminForm
     list_display = [
         "title",
         "kind",
@@ -138,7 +179,7 @@ class DealAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status", "completeness", "version", "created_at", "updated_at"]
     inlines = [DealPartyInline, StatusChangeInline, DealVehicleInline, DealCitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "market", "notes"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "market", "notes", "seen_version"]}),
         (
             _("Product and volume"),
             {
@@ -306,3 +347,6 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["quote", "claim"]
     autocomplete_fields = ["source", "company", "deal", "vehicle_model", "context_event"]
     list_select_related = ["source"]
+
+
+from .ingest import admin as ingest_admin  # noqa: E402,F401  (review queue; wraps SourceAdmin)

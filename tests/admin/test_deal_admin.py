@@ -203,3 +203,19 @@ def test_every_change_is_recorded_with_who_and_the_old_value(staff_client, artic
     history_page = staff_client.get(reverse("admin:partnerships_deal_history", args=[deal.pk]))
     assert history_page.status_code == 200
     assert "editor" in history_page.content.decode()
+
+
+def test_second_editor_cannot_silently_overwrite_the_first(staff_client, article, client):
+    """Two editors open a deal; the one who saves second gets a message, and nothing is lost."""
+    deal = Deal.objects.get(slug="lges-chery-46-series-cells")
+    url = reverse("admin:partnerships_deal_change", args=[deal.pk])
+    client.force_login(UserFactory(username="second", is_staff=True, is_superuser=True))
+    first_page, second_page = staff_client.get(url), client.get(url)
+
+    assert staff_client.post(url, form_data(first_page, volume_gwh="9")).status_code == 302
+    response = client.post(url, form_data(second_page, volume_gwh="12"))
+
+    assert response.status_code == 200
+    assert "Someone else saved this deal while you were editing it" in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.volume_gwh == 9
