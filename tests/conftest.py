@@ -1,7 +1,6 @@
 import copy
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
