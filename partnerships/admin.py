@@ -119,7 +119,10 @@ class DealAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
+            # The stored version, not the instance's: the history page's "revert" edits an old
+            # copy of the deal, which carries the version it had then.
+            stored = Deal.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            self.fields["seen_version"].initial = stored.first() or self.instance.version
 
     def clean(self):
         cleaned = super().clean()
@@ -142,6 +145,9 @@ class DealAdminForm(forms.ModelForm):
                     code="stale",
                     params={"current": current, "seen": seen},
                 )
+            if current is not None:
+                # Saving raises the stored version, also when reverting to an old copy.
+                self.instance.version = current
         return cleaned
 
 

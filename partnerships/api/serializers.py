@@ -1,0 +1,678 @@
+"""Output serializers read prefetched rows only; input serializers check the shape of a
+request and hand plain values to a service in `services.py`, which validates and saves."""
+
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import queries, services
+from ..dates import Precision
+from ..models import (
+    Citation,
+    Company,
+    ContextEvent,
+    Deal,
+    DealParty,
+    PartyRole,
+    Source,
+    StatusChange,
+    VehicleModel,
+)
+
+# --- fields --------------------------------------------------------------------------------------
+
+
+class SlugOrIdRelatedField(serializers.RelatedField):
+    """A related row named by its slug or its numeric id; shown as its slug."""
+
+    default_error_messages = {
+        "does_not_exist": _("No {model} with the id or slug “{value}”."),
+        "invalid": _("Give a slug or a numeric id."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        value = str(data).strip()
+        lookup = queries.slug_or_id_lookup(value)
+        try:
+            return self.get_queryset().get(**lookup)
+        except self.get_queryset().model.DoesNotExist:
+            self.fail(
+                "does_not_exist",
+                model=self.get_queryset().model._meta.verbose_name,
+                value=value,
+            )
+
+    def to_representation(self, value):
+        return value.slug
+
+
+SlugOrIdRelatedField = extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "slug or id"}
+)(SlugOrIdRelatedField)
+
+
+def gwh_field(**kwargs):
+    return serializers.DecimalField(
+        max_digits=10, decimal_places=3, coerce_to_string=False, **kwargs
+    )
+
+
+# --- small nested outputs ------------------------------------------------------------------------
+
+
+class CompanyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "slug", "name"]
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "title", "publisher", "url", "published_on", "published_precision"]
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["source", "quote", "field", "claim"]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="company.id", read_only=True)
+    slug = serializers.CharField(source="company.slug", read_only=True)
+    name = serializers.CharField(source="company.name", read_only=True)
+    name_ko = serializers.CharField(source="company.name_ko", read_only=True)
+    name_zh = serializers.CharField(source="company.name_zh", read_only=True)
+    country = serializers.CharField(source="company.country.code", read_only=True)
+
+    class Meta:
+        model = DealParty
+        fields = ["id", "slug", "name", "name_ko", "name_zh", "country", "role", "note"]
+
+
+class VehicleBriefSerializer(serializers.ModelSerializer):
+    maker = CompanyBriefSerializer(read_only=True)
+
+    class Meta:
+        model = VehicleModel
+        fields = ["id", "slug", "name", "maker", "powertrain"]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    effective_display = serializers.CharField(read_only=True)
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "status",
+            "status_label",
+            "effective_on",
+            "effective_precision",
+            "effective_estimated",
+            "effective_display",
+            "source",
+            "quote",
+            "note",
+        ]
+
+
+# --- deals ---------------------------------------------------------------------------------------
+
+DEAL_DATE_FIELDS = [
+    f"{prefix}_{part}"
+    for prefix in ("announced", "start", "end")
+    for part in ("on", "precision", "estimated", "display")
+]
+
+
+class DealSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:deal-detail", lookup_field="slug", read_only=True
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    volume_gwh = gwh_field(read_only=True, allow_null=True)
+    announced_display = serializers.CharField(read_only=True)
+    start_display = serializers.CharField(read_only=True)
+    end_display = serializers.CharField(read_only=True)
+    parties = PartySerializer(many=True, read_only=True)
+    vehicle_models = VehicleBriefSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "title",
+            "kind",
+            "status",
+            "status_label",
+            "product",
+            "product_detail",
+            "cell_format",
+            "chemistry",
+            "volume_gwh",
+            "volume_gwh_estimated",
+            "vehicle_count",
+            "vehicle_count_estimated",
+            "term_years",
+            *DEAL_DATE_FIELDS,
+            "market",
+            "parties",
+            "vehicle_models",
+            "citations",
+            "needs_review",
+            "completeness",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DealDetailSerializer(DealSerializer):
+    status_history = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(DealSerializer.Meta):
+        fields = [
+            *DealSerializer.Meta.fields,
+            "status_history",
+            "notes",
+            "review_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PartyInputSerializer(serializers.Serializer):
+    company = SlugOrIdRelatedField(queryset=Company.objects.all())
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class StatusChangeInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Deal.Status.choices)
+    effective_on = serializers.DateField(help_text=_("Any day of the period; stored as its start."))
+    effective_precision = serializers.ChoiceField(choices=Precision.choices)
+    effective_estimated = serializers.BooleanField(required=False, default=False)
+    source = SlugOrIdRelatedField(queryset=Source.objects.all())
+    quote = serializers.CharField(
+        max_length=600, help_text=_("The sentence of the source that states this status.")
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CitationInputSerializer(serializers.Serializer):
+    source = SlugOrIdRelatedField(queryset=Source.objects.all())
+    quote = serializers.CharField(max_length=600)
+    field = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    claim = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DealWriteSerializer(serializers.ModelSerializer):
+    """A deal as sent by an editor. The status is not set directly: send `status_change`, which
+    appends a dated, sourced step to the status history and becomes the current status."""
+
+    volume_gwh = gwh_field(required=False, allow_null=True)
+    parties = PartyInputSerializer(many=True, required=False)
+    vehicle_models = SlugOrIdRelatedField(
+        queryset=VehicleModel.objects.all(), many=True, required=False
+    )
+    status_change = StatusChangeInputSerializer(required=False)
+    citations = CitationInputSerializer(many=True, required=False, help_text=_("Added."))
+    version = serializers.IntegerField(
+        required=False,
+        write_only=True,
+        help_text=_("The version you read; the write is refused (409) if the deal changed."),
+    )
+
+    class Meta:
+        model = Deal
+        fields = [
+            *sorted(services.DEAL_FIELDS),
+            "parties",
+            "vehicle_models",
+            "status_change",
+            "citations",
+            "version",
+        ]
+        # Uniqueness and constraints are checked by the model's full_clean in the service.
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+    def validate(self, attrs):
+        if "status" in self.initial_data:
+            raise serializers.ValidationError(
+                {"status": _("Set the status with `status_change`, giving its source and quote.")}
+            )
+        if self.instance is None and not attrs.get("parties"):
+            raise serializers.ValidationError({"parties": _("A deal needs at least one party.")})
+        return attrs
+
+    def service_arguments(self):
+        data = dict(self.validated_data)
+        parties = data.pop("parties", None)
+        status_change = data.pop("status_change", None)
+        arguments = {
+            "parties": None
+            if parties is None
+            else [services.PartyInput(**party) for party in parties],
+            "vehicle_models": data.pop("vehicle_models", None),
+            "status_change": services.StatusInput(**status_change) if status_change else None,
+            "citations": [services.CitationInput(**c) for c in data.pop("citations", [])],
+        }
+        data.pop("version", None)
+        return data, arguments
+
+
+# --- companies -----------------------------------------------------------------------------------
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    """A company with its parent chain and subsidiaries (from `context["family"]`, one query for
+    the whole page) and its deal counts."""
+
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:company-detail", lookup_field="slug", read_only=True
+    )
+    country = CountryField(read_only=True)
+    country_name = serializers.CharField(source="country.name", read_only=True)
+    parent = CompanyBriefSerializer(read_only=True)
+    parent_chain = serializers.SerializerMethodField()
+    subsidiaries = serializers.SerializerMethodField()
+    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    founded_display = serializers.CharField(read_only=True)
+    hq_latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True
+    )
+    hq_longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True
+    )
+    parent_share_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+    )
+    deal_count = serializers.IntegerField(read_only=True)
+    deals_agreed = serializers.IntegerField(read_only=True)
+    deals_under_discussion = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "name",
+            "name_ko",
+            "name_zh",
+            "aliases",
+            "country",
+            "country_name",
+            "chain_role",
+            "parent",
+            "parent_tie",
+            "parent_share_percent",
+            "parent_chain",
+            "subsidiaries",
+            "state_owned",
+            "founded_on",
+            "founded_precision",
+            "founded_estimated",
+            "founded_display",
+            "hq_city",
+            "hq_latitude",
+            "hq_longitude",
+            "deal_count",
+            "deals_agreed",
+            "deals_under_discussion",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CompanyBriefSerializer(many=True))
+    def get_parent_chain(self, company):
+        return self.context["family"].parent_chain(company.pk)
+
+    @extend_schema_field(CompanyBriefSerializer(many=True))
+    def get_subsidiaries(self, company):
+        return self.context["family"].subsidiaries(company.pk)
+
+
+class IdentifierSerializer(serializers.Serializer):
+    scheme = serializers.CharField()
+    value = serializers.CharField()
+
+
+class CompanyDetailSerializer(CompanySerializer):
+    identifiers = IdentifierSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    deals_url = serializers.SerializerMethodField()
+
+    class Meta(CompanySerializer.Meta):
+        fields = [
+            *CompanySerializer.Meta.fields,
+            "description",
+            "identifiers",
+            "citations",
+            "deals_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_deals_url(self, company):
+        from django.urls import reverse
+
+        url = reverse("api:deal-list") + f"?company={company.slug}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class CompanyWriteSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    parent = SlugOrIdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text=_("Other names people search by; replace the current ones."),
+    )
+
+    class Meta:
+        model = Company
+        fields = [*sorted(services.COMPANY_FIELDS), "aliases"]
+        validators = []
+        extra_kwargs = {name: {"validators": []} for name in ("slug", "name", "name_ko", "name_zh")}
+
+
+# --- vehicle models, sources, events -------------------------------------------------------------
+
+
+class VehicleModelSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:vehiclemodel-detail", lookup_field="slug", read_only=True
+    )
+    maker = CompanyBriefSerializer(read_only=True)
+    battery_supplier = CompanyBriefSerializer(read_only=True, allow_null=True)
+    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    launch_display = serializers.CharField(read_only=True)
+    deal_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = VehicleModel
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "name",
+            "maker",
+            "segment",
+            "powertrain",
+            "launch_on",
+            "launch_precision",
+            "launch_estimated",
+            "launch_display",
+            "battery_supplier",
+            "chemistry",
+            "cell_format",
+            "production_site",
+            "predecessor",
+            "programme",
+            "description",
+            "deal_count",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VehicleModelWriteSerializer(serializers.ModelSerializer):
+    maker = SlugOrIdRelatedField(queryset=Company.objects.all())
+    battery_supplier = SlugOrIdRelatedField(
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
+    predecessor = SlugOrIdRelatedField(
+        queryset=VehicleModel.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = VehicleModel
+        fields = sorted(services.VEHICLE_MODEL_FIELDS)
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class SourceCitationSerializer(serializers.ModelSerializer):
+    target_kind = serializers.CharField(read_only=True)
+    target_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["quote", "field", "claim", "target_kind", "target_id"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_target_id(self, citation):
+        kind = citation.target_kind
+        return getattr(citation, f"{kind}_id") if kind else None
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:source-detail", lookup_field="slug", read_only=True
+    )
+    published_display = serializers.CharField(read_only=True)
+    citations = SourceCitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "kind",
+            "title",
+            "publisher",
+            "language",
+            "published_on",
+            "published_precision",
+            "published_estimated",
+            "published_display",
+            "url",
+            "citations",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SourceDetailSerializer(SourceSerializer):
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "text", "notes"]
+        read_only_fields = fields
+
+
+class SourceWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = sorted(services.SOURCE_FIELDS)
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}, "url": {"validators": []}}
+
+
+class ContextEventSerializer(serializers.ModelSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:contextevent-detail", lookup_field="slug", read_only=True
+    )
+    country = CountryField(read_only=True)
+    occurred_display = serializers.CharField(read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ContextEvent
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "title",
+            "kind",
+            "country",
+            "occurred_on",
+            "occurred_precision",
+            "occurred_estimated",
+            "occurred_display",
+            "description",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class ContextEventWriteSerializer(serializers.ModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+
+    class Meta:
+        model = ContextEvent
+        fields = sorted(services.CONTEXT_EVENT_FIELDS)
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+# --- aggregates: parameters, and the shapes the docs describe ------------------------------------
+
+
+class SupplyGraphParams(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("Keep this many companies with most deals; merge the rest per country."),
+    )
+
+
+class TimelineParams(serializers.Serializer):
+    include_events = serializers.BooleanField(
+        required=False, default=True, help_text=_("Include context events (default true).")
+    )
+    language = serializers.ChoiceField(
+        choices=[("en", "English"), ("ko", "한국어")],
+        required=False,
+        default="en",
+        help_text=_("Language of the date labels."),
+    )
+
+
+class StatsItemSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    deals = serializers.IntegerField()
+    gwh = serializers.FloatField()
+
+
+class CountryCountSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class HeadlineSerializer(serializers.Serializer):
+    deals = serializers.IntegerField()
+    gwh_agreed = serializers.FloatField()
+    gwh_under_discussion = serializers.FloatField()
+    companies = serializers.IntegerField()
+    companies_by_country = CountryCountSerializer(many=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    by_status = StatsItemSerializer(many=True)
+    by_year = StatsItemSerializer(many=True)
+    by_country_pair = StatsItemSerializer(many=True)
+    by_product = StatsItemSerializer(many=True)
+    headline = HeadlineSerializer()
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text=_("Company id, or others-<country> for a merged node."))
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_zh = serializers.CharField()
+    country = serializers.CharField()
+    chain_role = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    hq_city = serializers.CharField()
+    deal_count = serializers.IntegerField()
+    gwh = serializers.FloatField()
+    merged = serializers.BooleanField()
+
+
+class GraphVehicleSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    maker_id = serializers.IntegerField()
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    deal_slug = serializers.CharField()
+    deal_title = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    source_role = serializers.CharField()
+    target_role = serializers.CharField()
+    status = serializers.CharField()
+    kind = serializers.CharField()
+    product = serializers.CharField()
+    volume_gwh = serializers.FloatField(allow_null=True)
+    vehicle_models = GraphVehicleSerializer(many=True)
+    deal_count = serializers.IntegerField(help_text=_("Deals this edge stands for."))
+    merged = serializers.BooleanField(
+        help_text=_("Several deals to or from a merged node, summed; deal_slug is then empty.")
+    )
+
+
+class GraphOthersSerializer(serializers.Serializer):
+    companies = serializers.IntegerField()
+    slugs = serializers.ListField(child=serializers.CharField())
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+    others = serializers.DictField(child=GraphOthersSerializer(), required=False)
+
+
+class TimelinePartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_zh = serializers.CharField()
+    role = serializers.CharField()
+    country = serializers.CharField()
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["deal", "event"])
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    date = serializers.DateField()
+    date_end = serializers.DateField()
+    precision = serializers.ChoiceField(choices=Precision.choices)
+    label = serializers.CharField()
+    estimated = serializers.BooleanField()
+    status = serializers.CharField(required=False)
+    status_label = serializers.CharField(required=False)
+    term_start = serializers.DateField(required=False, allow_null=True)
+    term_end = serializers.DateField(required=False, allow_null=True)
+    term_end_estimated = serializers.BooleanField(required=False)
+    parties = TimelinePartySerializer(many=True, required=False)
+    volume_gwh = serializers.FloatField(required=False, allow_null=True)
+    source_title = serializers.CharField()
+    quote = serializers.CharField()
+
+
+class TimelineSerializer(serializers.Serializer):
+    items = TimelineItemSerializer(many=True)
+    undated = serializers.IntegerField()

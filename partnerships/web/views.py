@@ -1,0 +1,213 @@
+"""The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py`, a figure
+from `charts.py`, a template. A filter that does not validate is shown on the page with a 400."""
+
+import csv
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .. import charts, queries
+from ..filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
+from ..models import Company, Deal, Source, VehicleModel
+from . import selectors
+from .forms import CompareForm, DealFilterForm, OverviewFilterForm
+
+PAGE_SIZE = 25
+MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
+
+
+def _language():
+    return get_language() or "en"
+
+
+def _deal_filter(request):
+    return DealFilter(request.GET, queryset=Deal.objects.all())
+
+
+def _status(filterset):
+    return 200 if filterset.is_valid() else 400
+
+
+def _csv_response(filename, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Excel reads UTF-8 (Korean and Chinese names) only with the byte-order mark.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@require_GET
+def overview(request):
+    """Headline figures, latest deals, the timeline and the two supplier maps, one filter."""
+    filterset = _deal_filter(request)
+    context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
+    if filterset.is_valid():
+        deals = filterset.qs
+        context.update(selectors.overview_figures(deals, _language()))
+        context["latest_deals"] = queries.deals_for_list(deals)[:6]
+    return render(request, "web/overview.html", context, status=_status(filterset))
+
+
+@require_GET
+def deal_list(request):
+    """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
+    filterset = _deal_filter(request)
+    context = {"form": DealFilterForm(request.GET or None), "filterset": filterset}
+    if filterset.is_valid():
+        page = _page(request, queries.deals_for_list(filterset.qs))
+        context.update(page=page, deals=page.object_list, total=page.paginator.count)
+    return render(request, "web/deal_list.html", context, status=_status(filterset))
+
+
+@require_GET
+def deal_list_csv(request):
+    """The deals list as CSV: the same filter and order, every matching row, the same columns."""
+    filterset = _deal_filter(request)
+    if not filterset.is_valid():
+        return HttpResponse(
+            "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = selectors.deal_rows(queries.deals_for_list(filterset.qs))
+    return _csv_response("deals.csv", rows)
+
+
+@require_GET
+def chart_csv(request, chart):
+    """The data behind a chart, under the same filter as the chart."""
+    filterset = _deal_filter(request)
+    if not filterset.is_valid():
+        return HttpResponse(
+            "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    deals = filterset.qs
+    if company := request.GET.get("for_company"):
+        company = get_object_or_404(Company, slug=company)
+        deals = selectors.deals_of_company(company, deals)
+    if chart == "timeline":
+        rows = charts.timeline_rows(queries.timeline(deals, language=_language()))
+    elif chart in {"flows", "geography"}:
+        rows = charts.supply_rows(queries.supply_graph(deals, limit=MAP_LIMIT))
+    else:
+        raise Http404
+    return _csv_response(f"{chart}.csv", rows)
+
+
+@require_GET
+def deal_detail(request, slug):
+    """Parties, product, volume, term, vehicles, status history, sources and change history."""
+    deal = queries.deal_detail(slug)
+    context = {
+        "deal": deal,
+        "parties": list(deal.parties.all()),
+        "citations_by_source": selectors.citations_by_source(deal.citations.all()),
+        "versions": selectors.deal_versions(deal),
+        "compare_form": CompareForm(deal=deal) if request.user.is_staff else None,
+    }
+    return render(request, "web/deal_detail.html", context)
+
+
+@staff_member_required
+@require_GET
+def deal_compare(request, slug):
+    """Two versions of a deal's record side by side, for an editor: which fields changed."""
+    deal = get_object_or_404(Deal, slug=slug)
+    form = CompareForm(request.GET, deal=deal)
+    context = {"deal": deal, "form": form}
+    if form.is_valid():
+        context["older"], context["newer"], context["changes"] = selectors.deal_diff(
+            form.cleaned_data["a"], form.cleaned_data["b"]
+        )
+    return render(request, "web/deal_compare.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def company_list(request):
+    filterset = CompanyFilter(request.GET, queryset=Company.objects.all())
+    context = {"filterset": filterset}
+    if filterset.is_valid():
+        page = _page(request, queries.companies_for_list(filterset.qs))
+        context.update(page=page, companies=page.object_list, total=page.paginator.count)
+    return render(request, "web/company_list.html", context, status=_status(filterset))
+
+
+@require_GET
+def company_detail(request, slug):
+    """A company's deals, partners, parent and subsidiaries, vehicles and its supplier map."""
+    company = queries.company_detail(slug)
+    context = {"company": company, **selectors.company_page(company, _language())}
+    return render(request, "web/company_detail.html", context)
+
+
+@require_GET
+def vehicle_list(request):
+    filterset = VehicleModelFilter(request.GET, queryset=VehicleModel.objects.all())
+    context = {"filterset": filterset}
+    if filterset.is_valid():
+        page = _page(request, queries.vehicle_models_for_list(filterset.qs))
+        context.update(page=page, vehicles=page.object_list, total=page.paginator.count)
+    return render(request, "web/vehicle_list.html", context, status=_status(filterset))
+
+
+@require_GET
+def vehicle_detail(request, slug):
+    vehicle = get_object_or_404(queries.vehicle_models_for_list(), slug=slug)
+    context = {
+        "vehicle": vehicle,
+        "deals": queries.deals_for_list(vehicle.deals.all()),
+        "citations_by_source": selectors.citations_by_source(
+            vehicle.citations.select_related("source")
+        ),
+        "successors": vehicle.successors.all(),
+    }
+    return render(request, "web/vehicle_detail.html", context)
+
+
+@require_GET
+def source_list(request):
+    filterset = SourceFilter(request.GET, queryset=Source.objects.all())
+    context = {"filterset": filterset}
+    if filterset.is_valid():
+        page = _page(request, queries.sources_for_list(filterset.qs))
+        context.update(page=page, sources=page.object_list, total=page.paginator.count)
+    return render(request, "web/source_list.html", context, status=_status(filterset))
+
+
+@require_GET
+def source_detail(request, slug):
+    """The article's text with each cited sentence marked and linked to the facts it states."""
+    source = get_object_or_404(Source, slug=slug)
+    context = {"source": source, **selectors.source_marks(source)}
+    return render(request, "web/source_detail.html", context)
+
+
+@require_GET
+def search(request):
+    """Companies, deals and vehicle models whose names match, in English, Korean or Chinese."""
+    text = request.GET.get("q", "").strip()
+    context = {"q": text}
+    if len(text) > 100:
+        context["error"] = _("Search for at most 100 characters.")
+        return render(request, "web/search.html", context, status=400)
+    if "\x00" in text:
+        # PostgreSQL refuses NUL in text; a browser never sends one.
+        context.update(q=text.replace("\x00", ""), error=_("The search contains a NUL character."))
+        return render(request, "web/search.html", context, status=400)
+    if text:
+        context.update(selectors.search(text))
+    return render(request, "web/search.html", context)

@@ -1,0 +1,192 @@
+"""partnerships.queries: the shared reads behind the API, the pages and the charts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.http import Http404
+
+from partnerships import queries
+from partnerships.models import Deal
+from tests.factories import (
+    CitationFactory,
+    CompanyFactory,
+    ContextEventFactory,
+    DealPartyFactory,
+    StatusChangeFactory,
+    VehicleModelFactory,
+    supply_deal,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def make_deals(n):
+    supplier = CompanyFactory(country="KR")
+    deals = []
+    for i in range(n):
+        deal = supply_deal(
+            supplier=supplier,
+            customer=CompanyFactory(country="CN", chain_role="automaker"),
+            volume_gwh=Decimal("2.5"),
+            status="signed" if i % 2 else "in_talks",
+            announced_on=datetime.date(2024 + i % 2, 3, 1),
+        )
+        deal.vehicle_models.add(VehicleModelFactory())
+        CitationFactory(deal=deal)
+        StatusChangeFactory(deal=deal)
+        deals.append(deal)
+    return deals
+
+
+def test_deals_for_list_constant_queries(django_assert_num_queries):
+    """Listing 2 or 20 deals with parties, vehicles and citations costs the same 4 queries."""
+    for n in (2, 20):
+        Deal.objects.all().delete()
+        make_deals(n)
+        with django_assert_num_queries(4):
+            rows = list(queries.deals_for_list())
+            for deal in rows:
+                [p.company.name for p in deal.parties.all()]
+                [v.maker.name for v in deal.vehicle_models.all()]
+                [c.source.title for c in deal.citations.all()]
+        assert len(rows) == n
+
+
+def test_deals_for_list_orders_newest_first_with_id_tiebreak():
+    """Deals come newest announced first, undated ones last, equal dates by id."""
+    a = supply_deal(announced_on=datetime.date(2024, 1, 1), title="Same")
+    b = supply_deal(announced_on=datetime.date(2024, 1, 1), title="Same")
+    c = supply_deal(announced_on=datetime.date(2025, 1, 1))
+    d = supply_deal(announced_on=None, announced_precision="")
+    assert [x.pk for x in queries.deals_for_list()] == [c.pk, a.pk, b.pk, d.pk]
+
+
+def test_deal_detail_by_slug_or_id_and_404():
+    """A deal is found by slug or id; an unknown one is a 404."""
+    deal = supply_deal()
+    StatusChangeFactory(deal=deal)
+    assert queries.deal_detail(deal.slug).pk == deal.pk
+    assert queries.deal_detail(str(deal.pk)).pk == deal.pk
+    assert len(queries.deal_detail(deal.slug).status_history.all()) == 1
+    with pytest.raises(Http404):
+        queries.deal_detail("no-such-deal")
+
+
+def test_headline_figures_split_agreed_and_discussed():
+    """Headline GWh counts signed deals as agreed and deals in talks as under discussion."""
+    make_deals(4)
+    figures = queries.headline_figures(Deal.objects.all())
+    assert figures["deals"] == 4
+    assert figures["gwh_agreed"] == 5.0
+    assert figures["gwh_under_discussion"] == 5.0
+    assert figures["companies"] == 5
+    assert figures["companies_by_country"][0] == {"country": "CN", "name": "China", "count": 4}
+
+
+def test_timeline_items_and_events(django_assert_max_num_queries):
+    """The timeline lists dated deals and context events in date order, with term and quote."""
+    deal = supply_deal(
+        announced_on=datetime.date(2025, 7, 1),
+        announced_precision="month",
+        start_on=datetime.date(2026, 1, 1),
+        start_precision="year",
+        term_years=5,
+    )
+    CitationFactory(deal=deal)
+    supply_deal(announced_on=None, announced_precision="")
+    ContextEventFactory(title="Tariffs", occurred_on=datetime.date(2025, 4, 1))
+    with django_assert_max_num_queries(7):
+        items = queries.timeline(Deal.objects.all())
+    assert [i["kind"] for i in items] == ["event", "deal"]
+    item = items[1]
+    assert item["date"] == "2025-07-01" and item["date_end"] == "2025-07-31"
+    assert item["label"] == "Jul 2025"
+    assert item["term_end"] == "2031-01-01" and item["term_end_estimated"] is True
+    assert item["quote"].startswith("Alpha Cells")
+    assert item["parties"][0]["role"] in {"supplier", "customer"}
+    assert queries.timeline_undated_count(Deal.objects.all()) == 1
+    assert [i["kind"] for i in queries.timeline(Deal.objects.all(), include_events=False)] == [
+        "deal"
+    ]
+
+
+def test_supply_graph_nodes_edges_and_others():
+    """The graph draws supplier → customer edges and merges companies beyond the limit."""
+    deals = make_deals(3)
+    graph = queries.supply_graph(Deal.objects.all())
+    assert len(graph["nodes"]) == 4
+    hub = graph["nodes"][0]
+    assert hub["deal_count"] == 3 and hub["gwh"] == 7.5 and hub["country"] == "KR"
+    assert len(graph["edges"]) == 3
+    edge = graph["edges"][0]
+    assert edge["source"] == hub["id"] and edge["source_role"] == "supplier"
+    assert edge["vehicle_models"] and edge["volume_gwh"] == 2.5
+    limited = queries.supply_graph(Deal.objects.all(), limit=1)
+    assert [n["id"] for n in limited["nodes"]] == [hub["id"], "others-CN"]
+    assert limited["others"]["CN"]["companies"] == 3
+    assert {e["target"] for e in limited["edges"]} == {"others-CN"}
+    # Edges into the merged node are summed per status: 3 deals, 2 statuses, 2 edges.
+    assert len(limited["edges"]) == 2
+    assert sum(e["deal_count"] for e in limited["edges"]) == 3
+    merged = next(e for e in limited["edges"] if e["deal_count"] == 2)
+    assert merged["merged"] and merged["volume_gwh"] == 5.0 and merged["deal_slug"] == ""
+    assert deals
+
+
+def test_supply_graph_constant_queries(django_assert_num_queries):
+    """The graph costs 4 queries for 2 deals and for 20."""
+    for n in (2, 20):
+        Deal.objects.all().delete()
+        make_deals(n)
+        with django_assert_num_queries(4):
+            queries.supply_graph(Deal.objects.all())
+
+
+def test_stats_groups(django_assert_num_queries):
+    """Stats give deals and GWh by status, year, country pair and product in 4 queries."""
+    make_deals(4)
+    third = CompanyFactory(country="JP")
+    jv = supply_deal(volume_gwh=None, status="signed", announced_on=None, announced_precision="")
+    DealPartyFactory(deal=jv, company=third, role="partner")
+    with django_assert_num_queries(4):
+        result = queries.stats(Deal.objects.all())
+    assert result["by_status"] == [
+        {"key": "in_talks", "label": "in talks / pursuing", "deals": 2, "gwh": 5.0},
+        {"key": "signed", "label": "signed", "deals": 3, "gwh": 5.0},
+    ]
+    assert result["by_year"][-1]["key"] is None
+    assert result["by_year"][0] == {"key": 2024, "label": "2024", "deals": 2, "gwh": 5.0}
+    pairs = {item["key"]: item for item in result["by_country_pair"]}
+    assert pairs["KR-CN"]["deals"] == 5
+    assert pairs["KR-CN"]["label"] == "South Korea – China"
+    assert pairs["KR-JP"]["deals"] == 1 and pairs["CN-JP"]["deals"] == 1
+    assert result["by_product"][0]["key"] == "battery_cells"
+
+
+def test_company_family_chain_and_subsidiaries():
+    """A company's parent chain and subsidiaries come from one query."""
+    geely = CompanyFactory(name="Geely", country="CN")
+    volvo = CompanyFactory(name="Volvo Cars", parent=geely, parent_tie="subsidiary")
+    polestar = CompanyFactory(name="Polestar", parent=volvo, parent_tie="brand")
+    family = queries.CompanyFamily()
+    assert [c["name"] for c in family.parent_chain(polestar.pk)] == ["Volvo Cars", "Geely"]
+    assert [c["name"] for c in family.subsidiaries(geely.pk)] == ["Volvo Cars"]
+
+
+def test_companies_for_list_counts_deals():
+    """Each company carries its number of deals, agreed and under discussion."""
+    supplier = make_deals(4)[0].parties.get(role="supplier").company
+    hub = queries.companies_for_list().get(pk=supplier.pk)
+    assert (hub.deal_count, hub.deals_agreed, hub.deals_under_discussion) == (4, 2, 2)
+
+
+def test_data_version_moves_on_write():
+    """The data version advances when a deal changes, so cached responses go stale."""
+    assert queries.data_version() is None
+    deal = supply_deal()
+    first = queries.data_version()
+    assert first is not None
+    deal.title = "Renamed"
+    deal.save()
+    assert queries.data_version() >= first

@@ -1,0 +1,237 @@
+"""Who may do what: every API operation and every admin page, for the anonymous visitor, a
+signed-in user without rights, view-only staff, an editor and a superuser. Tokens can be made
+and revoked; anonymous API use is throttled."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import Client, RequestFactory
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+
+from partnerships.models import Deal
+
+from .conftest import ROLES, make_user
+
+pytestmark = pytest.mark.django_db
+
+READ_METHODS = {"get"}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def api_operations():
+    """(path template, method) for every operation the OpenAPI schema documents."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in READ_METHODS | WRITE_METHODS
+    )
+
+
+def model_for(path):
+    """The model behind an API path, from its router basename."""
+    resource = path.split("/")[3]
+    labels = {
+        "companies": "partnerships.Company",
+        "deals": "partnerships.Deal",
+        "sources": "partnerships.Source",
+        "vehicle-models": "partnerships.VehicleModel",
+        "context-events": "partnerships.ContextEvent",
+    }
+    return apps.get_model(labels[resource]) if resource in labels else None
+
+
+def fill_path(path):
+    """The path with its {slug} replaced by a row of the founding article."""
+    if "{" not in path:
+        return path
+    model = model_for(path)
+    row = model._default_manager.order_by("pk").first()
+    return re.sub(r"\{[^}]+\}", row.slug, path)
+
+
+PERMISSION_FOR = {"post": "add", "put": "change", "patch": "change", "delete": "delete"}
+
+
+def expected_api_status(role, path, method):
+    """The matrix. Reads are public. The token endpoint is open to all and answers 400 to an
+    empty body. Writes need the model permission: anonymous gets 401, a user without it 403;
+    a user with it gets past the check: 400 for the empty body sent to create or replace, 200
+    for an empty partial update, 204 for a delete."""
+    if method == "get":
+        return 200
+    if path.endswith("/auth/token/"):
+        return 400
+    if role == "anonymous":
+        return 401
+    allowed = {
+        "no_rights": set(),
+        "view_only": set(),
+        "editor": {"add", "change"},
+        "superuser": {"add", "change", "delete"},
+    }[role]
+    if PERMISSION_FOR[method] not in allowed:
+        return 403
+    return {"delete": 204, "patch": 200}.get(method, 400)
+
+
+def api_client(role):
+    client = APIClient()
+    user = make_user(role)
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_authorisation_matrix(article, role):
+    """Every documented API operation answers each kind of user as the matrix says."""
+    client = api_client(role)
+    operations = api_operations()
+    assert len(operations) >= 25
+    wrong = []
+    for path, method in operations:
+        url = fill_path(path)
+        response = getattr(client, method)(url, {}, format="json")
+        expected = expected_api_status(role, path, method)
+        if response.status_code != expected:
+            wrong.append((method.upper(), url, response.status_code, expected))
+        if expected == 401:
+            assert response["WWW-Authenticate"] == "Token"
+    assert wrong == []
+
+
+def admin_pages(superuser_request):
+    """(model label, page, url, admin's own verdict for a superuser) for every registered model:
+    changelist, add, change, history and delete of its first row."""
+    pages = [("", "index", "/admin/", True), ("", "app", "/admin/partnerships/", True)]
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        base = f"/admin/{meta.app_label}/{meta.model_name}/"
+        row = model._default_manager.order_by("pk").first()
+        pages.append((meta.label, "changelist", base, True))
+        pages.append(
+            (meta.label, "add", f"{base}add/", model_admin.has_add_permission(superuser_request))
+        )
+        if row is not None:
+            pk = row.pk
+            pages += [
+                (meta.label, "change", f"{base}{pk}/change/", True),
+                (meta.label, "history", f"{base}{pk}/history/", True),
+                (
+                    meta.label,
+                    "delete",
+                    f"{base}{pk}/delete/",
+                    model_admin.has_delete_permission(superuser_request, row),
+                ),
+            ]
+    return pages
+
+
+def expected_admin_status(role, label, page, admin_allows):
+    """Anonymous and non-staff users are sent to the login page. Staff see the pages of the
+    partnerships models they may view; add needs the add permission, delete the delete
+    permission; other apps' pages (users, groups, tokens) are for superusers."""
+    if role in {"anonymous", "no_rights"}:
+        return 302
+    if not admin_allows:
+        return 403
+    if role == "superuser" or page in {"index", "app"}:
+        return 200
+    if not label.startswith("partnerships."):
+        return 403
+    if page == "add":
+        return 200 if role == "editor" else 403
+    if page == "delete":
+        return 403
+    return 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_authorisation_matrix(article, role):
+    """Every admin page answers each kind of user as the matrix says."""
+    superuser = make_user("superuser") if role != "superuser" else None
+    user = make_user(role)
+    request = RequestFactory().get("/admin/")
+    request.user = superuser or user
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    pages = admin_pages(request)
+    assert len(pages) >= 40
+    wrong = []
+    for label, page, url, admin_allows in pages:
+        response = client.get(url)
+        expected = expected_admin_status(role, label, page, admin_allows)
+        if response.status_code != expected:
+            wrong.append((label, page, url, response.status_code, expected))
+        if expected == 302:
+            assert "/admin/login/" in response["Location"]
+    assert wrong == []
+
+
+def test_staff_without_delete_permission_cannot_delete_by_post(article):
+    """An editor posting the admin's delete confirmation is refused and the deal stays."""
+    deal = Deal.objects.get(slug="lges-chery-46-series-cells")
+    client = Client()
+    client.force_login(make_user("editor"))
+    response = client.post(f"/admin/partnerships/deal/{deal.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Deal.objects.filter(pk=deal.pk).exists()
+
+
+def test_tokens_are_created_and_revoked():
+    """A user trades username and password for a token, writes with it, and once the token is
+    revoked (deleted in the admin) the same token is refused with 401."""
+    make_user("editor")
+    api = APIClient()
+    refused = api.post("/api/v1/auth/token/", {"username": "editor", "password": "wrong"})
+    assert refused.status_code == 400
+    issued = api.post(
+        "/api/v1/auth/token/", {"username": "editor", "password": "correct horse battery staple"}
+    )
+    assert issued.status_code == 200
+    key = issued.json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    created = api.post(
+        "/api/v1/context-events/",
+        {"slug": "tariffs", "title": "Tariffs", "kind": "policy"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+
+    boss = Client()
+    boss.force_login(make_user("superuser"))
+    token = Token.objects.get(key=key)
+    # The admin lists tokens by their user.
+    revoked = boss.post(f"/admin/authtoken/tokenproxy/{token.user_id}/delete/", {"post": "yes"})
+    assert revoked.status_code == 302
+    assert not Token.objects.filter(key=key).exists()
+    after = api.post(
+        "/api/v1/context-events/",
+        {"slug": "tariffs-2", "title": "Tariffs 2", "kind": "policy"},
+        format="json",
+    )
+    assert after.status_code == 401
+    assert api.get("/api/v1/deals/").status_code == 401
+
+
+def test_anonymous_api_use_is_throttled(monkeypatch):
+    """Past the anonymous rate the API answers 429 with Retry-After; a signed-in user is not
+    throttled, and pages are not either."""
+    monkeypatch.setattr(AnonRateThrottle, "rate", "5/minute", raising=False)
+    anonymous = APIClient()
+    statuses = [anonymous.get("/api/v1/deals/").status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429, 429]
+    throttled = anonymous.get("/api/v1/deals/")
+    assert int(throttled["Retry-After"]) > 0
+    assert "throttled" in throttled.json()["detail"].lower()
+    signed_in = api_client("no_rights")
+    assert {signed_in.get("/api/v1/deals/").status_code for _ in range(8)} == {200}
+    assert Client().get("/deals/").status_code == 200

@@ -1,0 +1,213 @@
+"""Bad input gets a clear 400 or 413, never a 500; Korean, Chinese, emoji and right-to-left text
+come back exactly as sent, from the API, the pages and the admin."""
+
+import json
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from partnerships.models import Company, Deal, Source
+from tests.factories import CompanyFactory, UserFactory, supply_deal
+
+pytestmark = pytest.mark.django_db
+
+TEN_MB = 10 * 1024 * 1024
+LONG_NAME = "L" * 10_000
+
+# Hangul with a compatibility jamo, Simplified and Traditional Chinese, emoji with a ZWJ
+# sequence, a skin tone and a flag, Arabic and Hebrew with bidi controls, combining accents.
+WORLD_TEXT = {
+    "name": "Hyundai 현대 ㅎ 🚗⚡ 宁德時代 — שלום عربي",
+    "name_ko": "현대자동차그룹 🔋 (주)",
+    "name_zh": "宁德时代新能源科技 寧德時代 👩‍🔬🏳️‍🌈",
+    "description": (
+        "شركة السيارات الكهربائية \u202bעברית ועוד\u202c — e\u0301 n\u0303; 한국어 설명; "
+        "中文说明; emoji 🇰🇷🇨🇳 👍🏽 🧑‍🤝‍🧑; tab\tand newline\nkept"
+    ),
+    "hq_city": "울산 / 宁德 / القاهرة",
+}
+
+
+def test_ten_megabyte_article_via_api_is_413(editor_api):
+    """Posting a 10 MB article to the API is refused with 413 and a message; nothing is stored."""
+    body = json.dumps({"slug": "huge", "title": "Huge", "text": "가" * (TEN_MB // 3 + 1)})
+    response = editor_api.generic("POST", "/api/v1/sources/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+    assert not Source.objects.filter(slug="huge").exists()
+
+
+def test_ten_megabyte_article_in_admin_is_413():
+    """Submitting a 10 MB article on the admin's source form gets a 413 page, not a crash."""
+    client = Client()
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/partnerships/source/add/",
+        {"title": "Huge", "slug": "huge", "kind": "article", "text": "x" * TEN_MB},
+    )
+    assert response.status_code == 413
+    assert b"too large" in response.content
+    assert not Source.objects.filter(slug="huge").exists()
+
+
+def test_ten_thousand_character_name_via_api_is_400(editor_api):
+    """A 10,000-character company name or deal title is a 400 naming the field."""
+    response = editor_api.post(
+        "/api/v1/companies/",
+        {"slug": "long", "name": LONG_NAME, "country": "KR"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "name" in response.json()
+    deal = supply_deal()
+    response = editor_api.patch(f"/api/v1/deals/{deal.slug}/", {"title": LONG_NAME}, format="json")
+    assert response.status_code == 400
+    assert "title" in response.json()
+    assert not Company.objects.filter(slug="long").exists()
+    assert Deal.objects.get(pk=deal.pk).title == deal.title
+
+
+def test_ten_thousand_character_name_in_admin_is_a_form_error():
+    """The admin shows a form error for a 10,000-character company name and saves nothing."""
+    client = Client()
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/partnerships/company/add/",
+        {
+            "name": LONG_NAME,
+            "slug": "long",
+            "country": "KR",
+            "chain_role": "other",
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
+            "identifiers-TOTAL_FORMS": "0",
+            "identifiers-INITIAL_FORMS": "0",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ensure this value has at most 200 characters" in response.content.decode()
+    assert not Company.objects.filter(slug="long").exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        LONG_NAME,
+        "\x00",
+        "a\x00b",
+        "%ED%A0%80%FF",
+        "' OR 1=1 --",
+        "%",
+        "_",
+        "\\",
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        "9" * 400,
+        "-1",
+        "2025-13-45",
+    ],
+)
+def test_hostile_query_parameters_never_500(article, value):
+    """Search boxes and filters answer 200 or 400 to hostile values, never 500."""
+    client = Client(raise_request_exception=False)
+    targets = [
+        ("/search/", "q"),
+        ("/deals/", "q"),
+        ("/deals/", "status"),
+        ("/deals/", "announced_after"),
+        ("/deals/", "page"),
+        ("/companies/", "q"),
+        ("/companies/", "country"),
+        ("/api/v1/deals/", "q"),
+        ("/api/v1/deals/", "volume_gwh_min"),
+        ("/api/v1/deals/", "limit"),
+        ("/api/v1/deals/", "ordering"),
+        ("/api/v1/companies/", "q"),
+        ("/api/v1/companies/", "country"),
+        ("/api/v1/stats/", "announced_after"),
+        ("/api/v1/timeline/", "group_by"),
+        ("/api/v1/supply-graph/", "min_gwh"),
+    ]
+    for path, name in targets:
+        # Invalid UTF-8 cannot be a str: it arrives percent-encoded, as a browser sends it.
+        raw = value if value.startswith("%ED") else quote(value, safe="")
+        response = client.get(f"{path}?{name}={raw}")
+        assert response.status_code in {200, 400}, (path, name, response.status_code)
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "\ud800x"])
+def test_unstorable_text_in_api_writes_is_400(editor_api, value):
+    """A NUL character or a lone surrogate in a JSON body gets a 400, not a database error."""
+    body = json.dumps({"slug": "odd", "name": f"Odd {value}", "country": "KR"})
+    response = editor_api.generic(
+        "POST", "/api/v1/companies/", body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert not Company.objects.filter(slug="odd").exists()
+
+
+def test_malformed_json_is_400(editor_api):
+    """A body that is not JSON, or JSON of the wrong shape, gets a 400 with a message."""
+    for body in ["{", "[]", "null", '"text"', '{"name": ' + "[" * 5000 + "]" * 5000 + "}"]:
+        response = editor_api.generic(
+            "POST", "/api/v1/companies/", body, content_type="application/json"
+        )
+        assert response.status_code == 400, (body[:20], response.status_code)
+
+
+def test_world_scripts_round_trip_through_the_api(editor_api):
+    """Korean, Chinese, emoji and right-to-left text are stored and returned exactly."""
+    payload = {"slug": "world-motors", "country": "KR", "chain_role": "automaker", **WORLD_TEXT}
+    response = editor_api.post("/api/v1/companies/", payload, format="json")
+    assert response.status_code == 201, response.content
+    returned = editor_api.get("/api/v1/companies/world-motors/").json()
+    stored = Company.objects.get(slug="world-motors")
+    for field, value in WORLD_TEXT.items():
+        assert returned[field] == value, field
+        assert getattr(stored, field) == value, field
+    listed = editor_api.get("/api/v1/companies/", {"q": "현대자동차그룹"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [row["slug"] for row in rows] == ["world-motors"]
+
+
+def test_world_scripts_round_trip_through_the_admin():
+    """Saved in the admin and opened again, the same text is in the form, unaltered."""
+    client = Client()
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    form = {
+        "slug": "world-motors",
+        "country": "KR",
+        "chain_role": "automaker",
+        **WORLD_TEXT,
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-0-name": "현대 🚗 عربي",
+        "identifiers-TOTAL_FORMS": "0",
+        "identifiers-INITIAL_FORMS": "0",
+        "citations-TOTAL_FORMS": "0",
+        "citations-INITIAL_FORMS": "0",
+    }
+    response = client.post("/admin/partnerships/company/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    company = Company.objects.get(slug="world-motors")
+    for field, value in WORLD_TEXT.items():
+        assert getattr(company, field) == value, field
+    assert list(company.aliases.values_list("name", flat=True)) == ["현대 🚗 عربي"]
+    page = client.get(f"/admin/partnerships/company/{company.pk}/change/").content.decode()
+    assert escape(WORLD_TEXT["name_zh"]) in page
+    assert escape(WORLD_TEXT["description"]) in page
+
+
+def test_world_scripts_shown_on_public_pages():
+    """The company page shows the names as stored; the page is UTF-8."""
+    company = CompanyFactory(slug="world-motors", **WORLD_TEXT)
+    response = Client().get(company.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    page = response.content.decode()
+    assert escape(WORLD_TEXT["name"]) in page
+    assert escape(WORLD_TEXT["name_zh"]) in page

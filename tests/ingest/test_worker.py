@@ -1,0 +1,152 @@
+"""The whole pipeline through a real Celery worker process and the machine's real Redis."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from partnerships import services
+from partnerships.celery import app
+from partnerships.ingest import services as ingest_services
+from partnerships.ingest.models import Draft, IngestionRun
+from partnerships.models import Deal
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WAIT_SECONDS = 60
+
+
+def worker_database_env():
+    """Environment that points a subprocess at this test run's database."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        assert "memory" not in str(name), "the worker needs a file database"
+        return {"SQLITE_PATH": str(name)}
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return {"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))}
+
+
+@pytest.fixture
+def worker(broker, tmp_path):
+    """A `celery -A partnerships worker` process on its own queue, and this process's Celery
+    app sending to it through Redis instead of running tasks in-process."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        **worker_database_env(),
+        "CELERY_BROKER_URL": broker,
+        "TESTING": "1",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "partnerships",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--queues={queue}",
+            f"--hostname={queue}@%h",
+            "--loglevel=INFO",
+            f"--logfile={log}",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")
+    }
+    app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
+    _forget_connections()
+    try:
+        _wait_until(lambda: log.exists() and "ready." in log.read_text(), process, log)
+        yield process, log
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _forget_connections():
+    """Drop the app's cached producer pool and queue routing, built for the settings before."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+def _wait_until(condition, process, log: Path, seconds=WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if process.poll() is not None:
+            pytest.fail(f"The worker exited ({process.returncode}):\n{_tail(log)}")
+        time.sleep(0.2)
+    pytest.fail(f"Timed out after {seconds}s waiting for the worker:\n{_tail(log)}")
+
+
+def _tail(log: Path):
+    return log.read_text()[-3000:] if log.exists() else "(no log)"
+
+
+def test_an_article_is_read_by_the_real_worker_and_approved(
+    worker, known_companies, article_fields
+):
+    """An article submitted here is read by a separate worker process through Redis: its run
+    goes queued → done, drafts appear, an approved draft becomes a deal, and submitting the
+    same article again queues nothing and creates no drafts."""
+    process, log = worker
+    source, created = services.source_submit(fields=article_fields)
+    assert created
+    run = IngestionRun.objects.get(source=source)
+    assert run.task_id, "the task was sent to the broker, not run in-process"
+
+    def done():
+        run.refresh_from_db()
+        return run.status in (IngestionRun.Status.DONE, IngestionRun.Status.FAILED)
+
+    _wait_until(done, process, log)
+    assert run.status == IngestionRun.Status.DONE, run.error
+    assert run.started_at is not None and run.drafts_created > 0
+    assert "ingest_source" in log.read_text()
+
+    count = Draft.objects.filter(source=source).count()
+    assert count == run.drafts_created
+    again, created = services.source_submit(fields=article_fields)
+    assert again == source and not created
+    assert IngestionRun.objects.filter(source=source).count() == 1
+
+    draft = Draft.objects.filter(source=source, kind="deal").order_by("id").first()
+    ingest_services.draft_approve(draft=draft)
+    assert Deal.objects.filter(parties__company__slug="dragon-motors").exists()
+
+
+def test_a_run_read_again_by_the_worker_adds_no_drafts(worker, known_companies, article_fields):
+    """Reading an article a second time on the worker finds its drafts and adds none."""
+    process, log = worker
+    source, _ = services.source_submit(fields=article_fields)
+    first = IngestionRun.objects.get(source=source)
+    _wait_until(lambda: IngestionRun.objects.get(pk=first.pk).status == "done", process, log)
+    count = Draft.objects.filter(source=source).count()
+
+    second = ingest_services.ingestion_enqueue(source=source)
+    _wait_until(lambda: IngestionRun.objects.get(pk=second.pk).status == "done", process, log)
+    assert Draft.objects.filter(source=source).count() == count
+    assert IngestionRun.objects.get(pk=second.pk).drafts_created == 0

@@ -1,0 +1,218 @@
+"""The pages in a real headless Chromium (Debian's package, driven by Playwright).
+
+Each test fails on a console error or on any request to a host other than the test server, and
+saves a screenshot of what it saw to test-artifacts/. In CI (CI=true) a missing Chromium fails
+the tests instead of skipping them.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+# What "drawn" means for each chart: its SVG traces exist.
+CHART_TRACES = {
+    "timeline-chart": "#timeline-chart .barlayer .point, #timeline-chart .scatterlayer .point",
+    "flows-chart": "#flows-chart .sankey-link",
+    "geo-chart": "#geo-chart .choroplethlocation, #geo-chart .scattergeo path.point",
+}
+
+
+def _unavailable(reason):
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"Browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for this module's tests."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop running in this thread, which Django takes for
+    # async code; the ORM calls of the fixtures are synchronous all the same. Allowed only while
+    # the browser runs, so no other test (nor a subprocess it starts) inherits the setting.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server, article, request):
+    """A fresh page on the live server that records console errors and off-site requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    own_host = urlsplit(live_server.url).netloc
+    page.errors, page.foreign = [], []
+    page.on(
+        "console",
+        lambda message: page.errors.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+
+    def check_request(req):
+        parts = urlsplit(req.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != own_host:
+            page.foreign.append(req.url)
+
+    page.on("request", check_request)
+    page.base = live_server.url
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+    assert page.errors == [], f"console errors: {page.errors}"
+    assert page.foreign == [], f"requests to other hosts: {page.foreign}"
+
+
+def wait_for_charts(page):
+    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    for chart, traces in CHART_TRACES.items():
+        if page.locator(f"#{chart}").count():
+            assert page.locator(traces).count() > 0, f"{chart} drew no traces"
+
+
+def test_overview_draws_every_chart(page):
+    """The overview draws the timeline, the Sankey and the map from this server alone."""
+    response = page.goto(page.base + "/")
+    assert response.status == 200
+    wait_for_charts(page)
+    for chart in CHART_TRACES:
+        assert page.locator(f"#{chart}").get_attribute("data-drawn") == "true"
+    assert page.locator("[data-figure-key=deals]").inner_text().strip() == "13"
+
+
+def test_follow_a_deal_from_the_timeline(page):
+    """Clicking a deal's bar on the timeline opens that deal's page."""
+    page.goto(page.base + "/")
+    wait_for_charts(page)
+    bar = page.locator("#timeline-chart .barlayer .point path").first
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert "/deals/" in page.url
+    assert page.locator("h2#status-heading").is_visible()
+
+
+def test_follow_a_deal_from_the_list(page):
+    """A deal's title in the latest-deals table leads to its page with parties and sources."""
+    page.goto(page.base + "/")
+    page.get_by_role(
+        "link", name="LG Energy Solution to supply 46-series cylindrical cells"
+    ).click()
+    page.wait_for_url("**/deals/lges-chery-46-series-cells/")
+    assert "46-series" in page.locator("h1").inner_text()
+    assert page.locator(".party-list li").count() == 2
+    assert page.locator("blockquote").count() >= 1
+
+
+def test_filter_the_deals_list(page):
+    """Ticking "signed" and applying shows only signed deals, the count matching the rows."""
+    page.goto(page.base + "/deals/")
+    page.locator("#deal-filter").get_by_label("signed", exact=True).check()
+    page.locator("#deal-filter").get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/deals/?*status=signed*")
+    total = int(page.locator("[data-total]").get_attribute("data-total"))
+    badges = page.locator(".data-table tbody .badge")
+    assert badges.count() == total > 0
+    assert set(badges.all_inner_texts()) == {"signed"}
+
+
+def test_switch_to_korean(page):
+    """The language switcher turns the interface and the company names Korean."""
+    page.goto(page.base + "/deals/")
+    page.get_by_label("Language").select_option("ko")
+    page.locator(".language-switcher button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert (
+        page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="거래").is_visible()
+    )
+    assert page.get_by_text("LG에너지솔루션").first.is_visible()
+    page.goto(page.base + "/")
+    wait_for_charts(page)
+
+
+def test_keyboard_reaches_the_content_first(page):
+    """The first Tab stop is the skip link, which moves focus to the main content."""
+    page.goto(page.base + "/companies/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/companies/",
+        "/companies/catl/",
+        "/vehicles/",
+        "/vehicles/kia-pv5/",
+        "/sources/",
+        "/search/?q=%ED%98%84%EB%8C%80",
+    ],
+)
+def test_other_pages_render_cleanly(page, path):
+    """Companies, vehicles, sources and search load without errors or foreign requests."""
+    response = page.goto(page.base + path)
+    assert response.status == 200
+    assert page.locator("main h1").is_visible()
+    if page.locator("[data-figure]").count():
+        wait_for_charts(page)
+
+
+def test_source_page_links_marked_sentences_to_facts(page):
+    """A marked sentence in the article jumps to the facts it states."""
+    page.goto(page.base + "/deals/lges-chery-46-series-cells/")
+    page.locator("#sources-heading ~ .source-block a").first.click()
+    page.wait_for_url("**/sources/**")
+    mark = page.locator(".source-text mark a").first
+    mark.click()
+    assert "#fact-" in page.url
+
+
+def test_a_chart_saves_as_an_image_and_its_data_as_csv(page):
+    """The timeline's buttons download a PNG of the chart and the CSV of its data."""
+    page.goto(page.base + "/")
+    wait_for_charts(page)
+    with page.expect_download() as image:
+        page.locator("[data-save-image=timeline-chart]").click()
+    assert image.value.suggested_filename == "timeline.png"
+    assert Path(image.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as data:
+        page.locator("#timeline-chart-caption").get_by_role("link", name="Data (CSV)").click()
+    assert data.value.suggested_filename == "timeline.csv"
+    assert "lges-chery-46-series-cells" in Path(data.value.path()).read_text(encoding="utf-8-sig")

@@ -1,0 +1,429 @@
+"""The pages through Django's test client: status, content and query counts."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from partnerships.models import Citation, Company, Deal
+from tests.factories import (
+    CompanyFactory,
+    DealFactory,
+    DealPartyFactory,
+    StatusChangeFactory,
+    supply_deal,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVIL = "</script><script>alert(1)</script>"
+
+
+def figure(response, element_id):
+    match = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, f"no json_script {element_id}"
+    return json.loads(match.group(1))
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content if response.streaming else [response.content])
+    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+# --- overview -------------------------------------------------------------------------------
+
+
+def test_overview_shows_headline_figures_latest_deals_and_charts(client, article):
+    """The front page counts the article's deals and embeds the three charts as JSON data."""
+    response = client.get(reverse("web:overview"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-figure-key="deals"' in html
+    assert response.context["headline"]["deals"] == Deal.objects.count()
+    assert "LG Energy Solution to supply 46-series" in html
+    for element_id in ("timeline-data", "flows-data", "geo-data"):
+        assert figure(response, element_id)["data"]
+
+
+def test_overview_costs_a_fixed_number_of_queries(client, article, django_assert_max_num_queries):
+    """The front page's query count does not grow with the number of deals."""
+    with django_assert_max_num_queries(30) as small:
+        client.get(reverse("web:overview"))
+    for n in range(15):
+        supply_deal(title=f"Extra {n}")
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("web:overview"))
+
+
+def test_overview_filter_by_status_kind_and_year(client, article):
+    """The overview's filter narrows the figures and both maps."""
+    response = client.get(reverse("web:overview"), {"status": "signed", "year": "2025"})
+    assert response.status_code == 200
+    expected = Deal.objects.filter(status="signed", announced_on__year=2025).count()
+    assert response.context["headline"]["deals"] == expected
+    edges = {t["name"] for t in figure(response, "geo-data")["data"] if t.get("mode") == "lines"}
+    assert edges == {"signed"}
+
+
+def test_overview_with_a_bad_filter_says_so(client, article):
+    """An unknown status is a visible error and a 400, not an empty dashboard."""
+    response = client.get(reverse("web:overview"), {"status": "maybe"})
+    assert response.status_code == 400
+    assert "Some filters could not be used" in response.content.decode()
+
+
+# --- deals list -----------------------------------------------------------------------------
+
+
+def test_deal_list_filters_with_the_api_vocabulary(client, article):
+    """`status_group=agreed` shows exactly the signed, active and completed deals."""
+    response = client.get(reverse("web:deal-list"), {"status_group": "agreed"})
+    assert response.status_code == 200
+    shown = {deal.slug for deal in response.context["deals"]}
+    assert shown == set(Deal.objects.filter(status__in=Deal.AGREED).values_list("slug", flat=True))
+
+
+def test_deal_list_bad_filter_is_a_form_error(client, article):
+    """`min_gwh=abc` and an unknown company show messages and answer 400."""
+    response = client.get(reverse("web:deal-list"), {"min_gwh": "abc", "company": "nobody"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "min_gwh" in html
+    assert "nobody" in html
+
+
+def test_deal_list_sorts_by_volume(client, article):
+    """Sorting by largest volume puts the 30 GWh deal first and unknown volumes last."""
+    response = client.get(reverse("web:deal-list"), {"ordering": "-gwh"})
+    deals = list(response.context["deals"])
+    assert deals[0].volume_gwh == Decimal("30")
+    assert deals[-1].volume_gwh is None
+
+
+def test_deal_list_pages_through_many_deals(client, db):
+    """Thirty deals make two pages of 25 and 5."""
+    for n in range(30):
+        DealFactory(title=f"Deal {n:02}")
+    first = client.get(reverse("web:deal-list"))
+    second = client.get(reverse("web:deal-list"), {"page": 2})
+    assert len(first.context["deals"]) == 25
+    assert len(second.context["deals"]) == 5
+    assert 'rel="next"' in first.content.decode()
+
+
+def test_deal_list_query_count_is_constant(client, db, django_assert_max_num_queries):
+    """Twenty-five deals with parties cost no more queries than one."""
+    supply_deal()
+    with django_assert_max_num_queries(12) as one:
+        client.get(reverse("web:deal-list"))
+    for _ in range(24):
+        supply_deal()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("web:deal-list"))
+
+
+def test_deal_csv_holds_exactly_the_filtered_list(client, article):
+    """The CSV download has the list's rows, in the list's order, under the same filter."""
+    params = {"country_pair": "KR-CN", "ordering": "title"}
+    page = client.get(reverse("web:deal-list"), params)
+    rows = csv_rows(client.get(reverse("web:deal-list-csv"), params))
+    assert rows[0][:2] == ["slug", "title"]
+    assert [row[0] for row in rows[1:]] == [deal.slug for deal in page.context["deals"]]
+
+
+def test_deal_csv_with_bad_filter_is_400(client, db):
+    """A CSV request with an invalid filter explains itself instead of an empty file."""
+    response = client.get(reverse("web:deal-list-csv"), {"status": "nope"})
+    assert response.status_code == 400
+    assert b"status" in response.content
+
+
+# --- deal page ------------------------------------------------------------------------------
+
+
+def test_deal_page_shows_parties_volume_term_status_and_sources(client, article):
+    """The LGES–Chery deal page has both parties, 8 GWh, six years and the quoted sentence."""
+    response = client.get(reverse("web:deal-detail", args=["lges-chery-46-series-cells"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "LG Energy Solution" in html and "Chery Automobile" in html
+    assert "8 GWh" in html
+    assert "(6 years)" in html
+    assert "Status history" in html
+    assert "has entered into a supply contract for 46 series" in html
+    assert "Change history" in html
+
+
+def test_deal_page_dates_are_never_finer_than_known(client, article):
+    """A deal announced in July 2025 reads "Jul 2025", not a day."""
+    html = client.get(reverse("web:deal-detail", args=["lges-chery-46-series-cells"])).content
+    assert b"Jul 2025" in html
+    assert b"1 Jul 2025" not in html
+
+
+def test_deal_page_query_count(client, article, django_assert_max_num_queries):
+    """A deal page costs a small fixed number of queries."""
+    with django_assert_max_num_queries(14):
+        client.get(reverse("web:deal-detail", args=["calb-hyundai-motor-30gwh"]))
+
+
+def test_unknown_deal_is_404(client, db):
+    """A deal that does not exist is a 404 page."""
+    assert client.get(reverse("web:deal-detail", args=["no-such-deal"])).status_code == 404
+
+
+def test_editor_compares_two_versions_of_a_deal(staff_client, db):
+    """After an edit, an editor picks the two versions and sees the volume change."""
+    deal = supply_deal(volume_gwh=Decimal("5"))
+    deal.volume_gwh = Decimal("8")
+    deal.save()
+    older, newer = deal.history.order_by("history_date")
+    page = staff_client.get(reverse("web:deal-detail", args=[deal.slug]))
+    assert b"Compare two versions" in page.content
+    response = staff_client.get(
+        reverse("web:deal-compare", args=[deal.slug]),
+        {"a": newer.history_id, "b": older.history_id},
+    )
+    assert response.status_code == 200
+    changes = {change["field"]: change for change in response.context["changes"]}
+    assert changes["volume (GWh)"]["old"] == Decimal("5.000")
+    assert changes["volume (GWh)"]["new"] == Decimal("8.000")
+
+
+def test_comparing_a_version_with_itself_is_a_form_error(staff_client, db):
+    """Picking the same version twice asks for two different ones."""
+    deal = supply_deal()
+    record = deal.history.first()
+    response = staff_client.get(
+        reverse("web:deal-compare", args=[deal.slug]),
+        {"a": record.history_id, "b": record.history_id},
+    )
+    assert response.status_code == 400
+    assert b"Pick two different versions" in response.content
+
+
+def test_visitors_cannot_compare_versions(client, db):
+    """Only staff compare versions; a visitor is sent to sign in."""
+    deal = supply_deal()
+    response = client.get(reverse("web:deal-compare", args=[deal.slug]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    page = client.get(reverse("web:deal-detail", args=[deal.slug]))
+    assert b"Compare two versions" not in page.content
+
+
+# --- companies, vehicles, sources -----------------------------------------------------------
+
+
+def test_company_page_shows_deals_partners_family_vehicles_and_map(client, article):
+    """Kia's page: its deals with CATL, its parent group, its models and a supplier map."""
+    response = client.get(reverse("web:company-detail", args=["kia"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Hyundai Motor Group" in html  # parent
+    assert "CATL" in html  # partner
+    assert "PV5" in html  # vehicle
+    assert figure(response, "geo-data")["data"]
+    subsidiaries = client.get(reverse("web:company-detail", args=["hyundai-motor-group"]))
+    assert "Kia" in subsidiaries.content.decode()
+
+
+def test_company_list_searches_korean_and_chinese_names(client, article):
+    """The companies list finds CATL by 宁德时代 and Kia by 기아."""
+    zh = client.get(reverse("web:company-list"), {"q": "宁德时代"})
+    assert [c.slug for c in zh.context["companies"]] == ["catl"]
+    ko = client.get(reverse("web:company-list"), {"q": "기아"})
+    assert "kia" in [c.slug for c in ko.context["companies"]]
+
+
+def test_vehicle_pages(client, article):
+    """The vehicle list has the PV5; its page names Kia, CATL as supplier and its deal."""
+    listing = client.get(reverse("web:vehicle-list"))
+    assert listing.status_code == 200
+    assert b"PV5" in listing.content
+    page = client.get(reverse("web:vehicle-detail", args=["kia-pv5"]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Kia" in html and "CATL" in html
+    assert "CATL supplies prismatic NCM batteries for the Kia PV5" in html
+
+
+def test_source_page_marks_cited_sentences_and_links_them_to_facts(client, article):
+    """The article's text carries <mark>ed sentences linking to the facts they state."""
+    source = Citation.objects.filter(deal__slug="lges-chery-46-series-cells").first().source
+    response = client.get(reverse("web:source-detail", args=[source.slug]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<mark") >= 5
+    assert 'href="#fact-1"' in html and 'id="fact-1"' in html
+    assert reverse("web:deal-detail", args=["lges-chery-46-series-cells"]) in html
+
+
+def test_search_finds_companies_deals_and_vehicles_in_three_languages(client, article):
+    """현대, 奇瑞 and "Kona" each find what they name."""
+    ko = client.get(reverse("web:search"), {"q": "현대"})
+    assert "hyundai-motor" in [c.slug for c in ko.context["companies"]]
+    assert ko.context["deals"]
+    zh = client.get(reverse("web:search"), {"q": "奇瑞"})
+    assert [c.slug for c in zh.context["companies"]] == ["chery-automobile"]
+    assert "lges-chery-46-series-cells" in [d.slug for d in zh.context["deals"]]
+    en = client.get(reverse("web:search"), {"q": "Kona"})
+    assert [v.slug for v in en.context["vehicles"]] == ["hyundai-kona"]
+
+
+def test_search_rejects_overlong_text(client, db):
+    """A search of more than 100 characters is a 400 with a message."""
+    response = client.get(reverse("web:search"), {"q": "x" * 101})
+    assert response.status_code == 400
+    assert b"at most 100 characters" in response.content
+
+
+# --- safety and languages ------------------------------------------------------------------
+
+
+def test_script_in_a_company_name_renders_as_text_everywhere(client, db):
+    """A company named </script><script>alert(1)</script> never becomes markup or script."""
+    evil = CompanyFactory(name=EVIL, slug="evil")
+    deal = supply_deal(supplier=evil, title=EVIL)
+    pages = [
+        reverse("web:overview"),
+        reverse("web:deal-list"),
+        reverse("web:deal-detail", args=[deal.slug]),
+        reverse("web:company-list"),
+        reverse("web:company-detail", args=["evil"]),
+        reverse("web:search") + "?q=script",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert EVIL not in response.content.decode(), url
+        assert "<script>alert(1)" not in response.content.decode(), url
+    timeline = figure(client.get(reverse("web:overview")), "timeline-data")
+    assert any(
+        EVIL in json.dumps(trace) or "&lt;/script&gt;" in json.dumps(trace)
+        for trace in timeline["data"]
+    )
+
+
+def test_korean_interface_shows_korean_names_with_english_beside(client, article):
+    """In Korean the menu is Korean, and LG Energy Solution reads LG에너지솔루션 with the English
+    name beside it."""
+    client.cookies["django_language"] = "ko"
+    response = client.get(reverse("web:deal-list"))
+    html = response.content.decode()
+    assert '<html lang="ko">' in html
+    assert "거래" in html and "기업" in html
+    korean = '<span lang="ko">LG에너지솔루션</span>'
+    assert f'{korean} <span class="name-en" lang="en">LG Energy Solution</span>' in html
+    assert "2025년 7월" in html
+
+
+def test_language_switcher_sets_korean(client, db):
+    """Posting the switcher's form turns the interface Korean."""
+    response = client.post(reverse("set_language"), {"language": "ko", "next": "/deals/"})
+    assert response.status_code == 302
+    assert "개요" in client.get(reverse("web:overview")).content.decode()
+
+
+# --- one query module, one set of numbers --------------------------------------------------
+
+FILTERS = [
+    {},
+    {"status": "signed"},
+    {"status_group": "discussion"},
+    {"country_pair": "KR-CN"},
+    {"company": "catl"},
+    {"year": "2025"},
+    {"kind": "supply", "min_gwh": "1"},
+]
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_same_filter_same_counts_in_list_figures_charts_csv_and_api(client, article, params):
+    """A filter counts the same deals in the list, the headline figure, the timeline, the CSV
+    and the API."""
+    listing = client.get(reverse("web:deal-list"), params)
+    total = listing.context["total"]
+    overview = client.get(reverse("web:overview"), params)
+    assert overview.context["headline"]["deals"] == total
+    timeline_deals = {
+        row[1]
+        for row in csv_rows(client.get(reverse("web:chart-csv", args=["timeline"]), params))[1:]
+        if row[0] == "deal"
+    }
+    assert len(timeline_deals) + overview.context["undated_count"] == total
+    assert len(csv_rows(client.get(reverse("web:deal-list-csv"), params))) - 1 == total
+    api = client.get("/api/v1/deals/", {**params, "limit": 500}).json()
+    assert len(api["results"]) == total
+    stats = client.get("/api/v1/stats/", params).json()
+    assert sum(item["deals"] for item in stats["by_status"]) == total
+
+
+def test_chart_csv_of_the_maps_lists_each_partnership(client, article):
+    """The maps' CSV has one row per drawn partnership with both companies named."""
+    rows = csv_rows(client.get(reverse("web:chart-csv", args=["flows"]), {"company": "catl"}))
+    assert rows[0][:3] == ["deal", "deal_title", "from_company"]
+    assert all("CATL" in (row[2], row[5]) for row in rows[1:])
+    assert client.get(reverse("web:chart-csv", args=["nothing"])).status_code == 404
+
+
+def test_status_history_lists_each_step_with_its_source(client, db):
+    """Two recorded steps show in date order, each with its quote."""
+    deal = DealFactory(status="in_talks")
+    DealPartyFactory(deal=deal)
+    StatusChangeFactory(
+        deal=deal,
+        status="in_talks",
+        effective_on=datetime.date(2025, 6, 1),
+        quote="Beta Motors is a state-owned automaker.",
+    )
+    StatusChangeFactory(deal=deal, status="signed", effective_on=datetime.date(2025, 7, 1))
+    html = client.get(reverse("web:deal-detail", args=[deal.slug])).content.decode()
+    history = html[html.index("Status history") :]
+    assert history.index("Jun 2025") < history.index("Jul 2025")
+    assert "Beta Motors is a state-owned automaker." in html
+
+
+def test_company_names_in_lists_follow_language(client, db):
+    """A company without a Korean name shows its English name in Korean too."""
+    Company.objects.all().delete()
+    CompanyFactory(name="Plain Co", name_ko="")
+    client.cookies["django_language"] = "ko"
+    html = client.get(reverse("web:company-list")).content.decode()
+    assert "<span>Plain Co</span>" in html
+
+
+def test_maps_stay_legible_with_hundreds_of_companies(client, db):
+    """With 240 companies, the maps draw the top 40 and merge the rest into one node per
+    country, and the page says so."""
+    for n in range(120):
+        supply_deal(
+            supplier=CompanyFactory(country="KR", hq_latitude=37.5, hq_longitude=127.0),
+            customer=CompanyFactory(country="CN", chain_role="automaker"),
+            title=f"Deal {n}",
+        )
+    response = client.get(reverse("web:overview"))
+    assert response.status_code == 200
+    sankey = figure(response, "flows-data")["data"][0]
+    assert len(sankey["node"]["label"]) <= 42
+    assert "Others (KR)" in sankey["node"]["label"]
+    markers = [t for t in figure(response, "geo-data")["data"] if t.get("mode") == "markers+text"]
+    assert len(markers[0]["lon"]) <= 40
+    assert "Smaller companies are merged per country" in response.content.decode()
+    choropleth = figure(response, "geo-data")["data"][0]
+    assert dict(zip(choropleth["locations"], choropleth["z"], strict=True)) == {
+        "KOR": 120,
+        "CHN": 120,
+    }
