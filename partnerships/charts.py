@@ -363,13 +363,14 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
 
     link_sums: dict[tuple, dict] = {}
 
-    def add_link(source, target, gwh, deal):
+    def add_link(source, target, gwh, deal, count):
         entry = link_sums.setdefault(
             (source, target), {"gwh": 0.0, "deals": 0, "counted": 0, "titles": []}
         )
-        entry["deals"] += 1
+        # An edge to a merged "Others" node already sums several deals (`deal_count`).
+        entry["deals"] += count
         if gwh is None:
-            entry["counted"] += 1
+            entry["counted"] += count
         else:
             entry["gwh"] += gwh
         entry["titles"].append(deal)
@@ -383,13 +384,14 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
             continue
         s = node_index(("c", source["id"]), _name(source, language), source_col)
         t = node_index(("c", target["id"]), _name(target, language), target_col)
-        add_link(s, t, edge.get("volume_gwh"), edge.get("deal_title", ""))
+        count = edge.get("deal_count", 1)
+        add_link(s, t, edge.get("volume_gwh"), edge.get("deal_title", ""), count)
         for vehicle in edge.get("vehicle_models", []):
             maker = vehicle.get("maker_id") or target["id"]
             maker_node = nodes.get(maker, target)
             m = node_index(("c", maker_node["id"]), _name(maker_node, language), 2)
             v = node_index(("v", vehicle["slug"]), vehicle["name"], VEHICLE_COLUMN)
-            add_link(m, v, edge.get("volume_gwh"), edge.get("deal_title", ""))
+            add_link(m, v, edge.get("volume_gwh"), edge.get("deal_title", ""), count)
 
     sources, targets, values, colors, hovers = [], [], [], [], []
     any_gwh = any_count = False
@@ -626,6 +628,7 @@ def supply_rows(graph: dict) -> list[list]:
             "kind",
             "product",
             "volume_gwh",
+            "deal_count",
             "vehicle_models",
         ]
     ]
@@ -645,6 +648,7 @@ def supply_rows(graph: dict) -> list[list]:
                 edge.get("kind", ""),
                 edge.get("product", ""),
                 "" if edge.get("volume_gwh") is None else edge["volume_gwh"],
+                edge.get("deal_count", 1),
                 "; ".join(v.get("name", "") for v in edge.get("vehicle_models", [])),
             ]
         )

@@ -420,11 +420,12 @@ def _timeline_events(language):
 
 def timeline(deals_qs: QuerySet, include_events: bool = True, language: str = "en") -> list:
     """Dated deals (and context events) in date order; undated deals are left out — see
-    `timeline_undated_count`. Seven queries with events, five without, per 2,000 deals."""
+    `timeline_undated_count`. Seven queries with events, five without, per 900 deals (kept
+    under SQLite's oldest limit of 999 parameters per query)."""
     dated = Deal.objects.filter(pk__in=_ids(deals_qs)).filter(
         Q(announced_on__isnull=False) | Q(start_on__isnull=False)
     )
-    items = [timeline_deal_item(row, language) for row in deal_rows(dated, chunk_size=2000)]
+    items = [timeline_deal_item(row, language) for row in deal_rows(dated, chunk_size=900)]
     if include_events:
         items += _timeline_events(language)
     items.sort(key=lambda item: (item["date"], item["kind"] != "event", item["title"]))

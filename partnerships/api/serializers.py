@@ -55,6 +55,34 @@ SlugOrIdRelatedField = extend_schema_field(
 )(SlugOrIdRelatedField)
 
 
+# Slugs and ids, or a merged graph node ("others-KR"), or a year: a string or an integer.
+STRING_OR_INTEGER = {"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": True}
+
+
+@extend_schema_field(STRING_OR_INTEGER)
+class StringOrIntegerField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    """Only ever serialises: every field is read-only, yet the schema still says which fields
+    may be blank (DRF drops `allow_blank` from read-only fields, so the docs would lie)."""
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
 def gwh_field(**kwargs):
     return serializers.DecimalField(
         max_digits=10, decimal_places=3, coerce_to_string=False, **kwargs
@@ -64,19 +92,21 @@ def gwh_field(**kwargs):
 # --- small nested outputs ------------------------------------------------------------------------
 
 
-class CompanyBriefSerializer(serializers.ModelSerializer):
+class CompanyBriefSerializer(OutputSerializer):
     class Meta:
         model = Company
         fields = ["id", "slug", "name"]
 
 
-class SourceBriefSerializer(serializers.ModelSerializer):
+class SourceBriefSerializer(OutputSerializer):
+    url = serializers.CharField(read_only=True, help_text=_("The document's own address."))
+
     class Meta:
         model = Source
         fields = ["id", "slug", "title", "publisher", "url", "published_on", "published_precision"]
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(OutputSerializer):
     source = SourceBriefSerializer(read_only=True)
 
     class Meta:
@@ -84,7 +114,7 @@ class CitationSerializer(serializers.ModelSerializer):
         fields = ["source", "quote", "field", "claim"]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(OutputSerializer):
     id = serializers.IntegerField(source="company.id", read_only=True)
     slug = serializers.CharField(source="company.slug", read_only=True)
     name = serializers.CharField(source="company.name", read_only=True)
@@ -97,7 +127,7 @@ class PartySerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "name_ko", "name_zh", "country", "role", "note"]
 
 
-class VehicleBriefSerializer(serializers.ModelSerializer):
+class VehicleBriefSerializer(OutputSerializer):
     maker = CompanyBriefSerializer(read_only=True)
 
     class Meta:
@@ -105,7 +135,7 @@ class VehicleBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "maker", "powertrain"]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(OutputSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     effective_display = serializers.CharField(read_only=True)
     source = SourceBriefSerializer(read_only=True)
@@ -134,7 +164,7 @@ DEAL_DATE_FIELDS = [
 ]
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(OutputSerializer):
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:deal-detail", lookup_field="slug", read_only=True
     )
@@ -277,7 +307,7 @@ class DealWriteSerializer(serializers.ModelSerializer):
 # --- companies -----------------------------------------------------------------------------------
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(OutputSerializer):
     """A company with its parent chain and subsidiaries (from `context["family"]`, one query for
     the whole page) and its deal counts."""
 
@@ -286,19 +316,19 @@ class CompanySerializer(serializers.ModelSerializer):
     )
     country = CountryField(read_only=True)
     country_name = serializers.CharField(source="country.name", read_only=True)
-    parent = CompanyBriefSerializer(read_only=True)
+    parent = CompanyBriefSerializer(read_only=True, allow_null=True)
     parent_chain = serializers.SerializerMethodField()
     subsidiaries = serializers.SerializerMethodField()
     aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     founded_display = serializers.CharField(read_only=True)
     hq_latitude = serializers.DecimalField(
-        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
     )
     hq_longitude = serializers.DecimalField(
-        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
     )
     parent_share_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
     )
     deal_count = serializers.IntegerField(read_only=True)
     deals_agreed = serializers.IntegerField(read_only=True)
@@ -394,7 +424,7 @@ class CompanyWriteSerializer(serializers.ModelSerializer):
 # --- vehicle models, sources, events -------------------------------------------------------------
 
 
-class VehicleModelSerializer(serializers.ModelSerializer):
+class VehicleModelSerializer(OutputSerializer):
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:vehiclemodel-detail", lookup_field="slug", read_only=True
     )
@@ -447,7 +477,7 @@ class VehicleModelWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"slug": {"validators": []}}
 
 
-class SourceCitationSerializer(serializers.ModelSerializer):
+class SourceCitationSerializer(OutputSerializer):
     target_kind = serializers.CharField(read_only=True)
     target_id = serializers.SerializerMethodField()
 
@@ -461,11 +491,12 @@ class SourceCitationSerializer(serializers.ModelSerializer):
         return getattr(citation, f"{kind}_id") if kind else None
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(OutputSerializer):
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:source-detail", lookup_field="slug", read_only=True
     )
     published_display = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text=_("The document's own address."))
     citations = SourceCitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -503,11 +534,11 @@ class SourceWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"slug": {"validators": []}, "url": {"validators": []}}
 
 
-class ContextEventSerializer(serializers.ModelSerializer):
+class ContextEventSerializer(OutputSerializer):
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:contextevent-detail", lookup_field="slug", read_only=True
     )
-    country = CountryField(read_only=True)
+    country = CountryField(read_only=True, allow_blank=True)
     occurred_display = serializers.CharField(read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
 
@@ -565,7 +596,7 @@ class TimelineParams(serializers.Serializer):
 
 
 class StatsItemSerializer(serializers.Serializer):
-    key = serializers.CharField(allow_null=True)
+    key = StringOrIntegerField(help_text=_("Status, year (null: undated), KR-CN or product."))
     label = serializers.CharField()
     deals = serializers.IntegerField()
     gwh = serializers.FloatField()
@@ -594,7 +625,7 @@ class StatsSerializer(serializers.Serializer):
 
 
 class GraphNodeSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text=_("Company id, or others-<country> for a merged node."))
+    id = StringOrIntegerField(help_text=_("Company id, or others-<country> for a merged node."))
     slug = serializers.CharField()
     name = serializers.CharField()
     name_ko = serializers.CharField()
@@ -618,8 +649,8 @@ class GraphVehicleSerializer(serializers.Serializer):
 class GraphEdgeSerializer(serializers.Serializer):
     deal_slug = serializers.CharField()
     deal_title = serializers.CharField()
-    source = serializers.CharField()
-    target = serializers.CharField()
+    source = StringOrIntegerField(help_text=_("Node id of the delivering party."))
+    target = StringOrIntegerField(help_text=_("Node id of the other party."))
     source_role = serializers.CharField()
     target_role = serializers.CharField()
     status = serializers.CharField()

@@ -11,9 +11,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -88,6 +94,8 @@ class ResourceViewSet(
 
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
+    # Writes nest lists and objects (parties, status_change), which only JSON carries.
+    parser_classes = [JSONParser]
     filter_backends = [DjangoFilterBackend]
     pagination_class = LimitOffsetNoCountPagination
     export_renderers = [CSVRenderer, XLSXRenderer]
@@ -169,6 +177,19 @@ class ResourceViewSet(
         raise NotImplementedError
 
 
+def resource_schema(output, detail=None, write=None, geojson=False):
+    """The documented requests and answers of a resource: pages of `output` or every row as
+    CSV, XLSX (or GeoJSON); `detail` for one row and for what a write sends back."""
+    detail = detail or output
+    return extend_schema_view(
+        list=list_schema(output, geojson),
+        retrieve=extend_schema(responses=detail),
+        create=extend_schema(request=write, responses={201: detail}),
+        update=extend_schema(request=write, responses=detail),
+        partial_update=extend_schema(request=write, responses=detail),
+    )
+
+
 def list_schema(serializer, geojson=False):
     """A list's documented answers: a page of JSON, or every row as CSV, XLSX (or GeoJSON)."""
     formats = ["csv", "xlsx"] + (["geojson"] if geojson else [])
@@ -202,6 +223,7 @@ def list_schema(serializer, geojson=False):
 # --- deals ---------------------------------------------------------------------------------------
 
 
+@resource_schema(s.DealSerializer, s.DealDetailSerializer, s.DealWriteSerializer, geojson=True)
 class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     """Deals with their parties, volume, dates, vehicle models and the sentences that state them.
 
@@ -233,10 +255,6 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     def geojson(self, queryset):
         rows = queries.deal_rows(queryset, chunk_size=exports.CHUNK_SIZE, with_history=False)
         return exports.geojson_response(exports.deals_geojson(rows), "deals")
-
-    @list_schema(s.DealSerializer, geojson=True)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         deal = self.get_object()
@@ -286,6 +304,9 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
 # --- companies -----------------------------------------------------------------------------------
 
 
+@resource_schema(
+    s.CompanySerializer, s.CompanyDetailSerializer, s.CompanyWriteSerializer, geojson=True
+)
 class CompanyViewSet(ResourceViewSet):
     """Companies with their other names, parent chain, subsidiaries and deal counts.
 
@@ -317,10 +338,6 @@ class CompanyViewSet(ResourceViewSet):
     def geojson(self, queryset):
         return exports.geojson_response(exports.companies_geojson(queryset), "companies")
 
-    @list_schema(s.CompanySerializer, geojson=True)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
         aliases = fields.pop("aliases", None)
@@ -334,6 +351,7 @@ class CompanyViewSet(ResourceViewSet):
 # --- vehicle models, sources, context events -----------------------------------------------------
 
 
+@resource_schema(s.VehicleModelSerializer, write=s.VehicleModelWriteSerializer)
 class VehicleModelViewSet(ResourceViewSet):
     """Vehicle models with their maker, battery supplier and the number of deals naming them."""
 
@@ -347,10 +365,6 @@ class VehicleModelViewSet(ResourceViewSet):
     def list_queryset(self):
         return queries.vehicle_models_for_list()
 
-    @list_schema(s.VehicleModelSerializer)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
         if instance is None:
@@ -358,6 +372,7 @@ class VehicleModelViewSet(ResourceViewSet):
         return call_service(services.vehicle_model_update, vehicle_model=instance, fields=fields)
 
 
+@resource_schema(s.SourceSerializer, s.SourceDetailSerializer, s.SourceWriteSerializer)
 class SourceViewSet(ResourceViewSet):
     """Sources and the sentences quoted from them; the detail adds the full text."""
 
@@ -378,10 +393,6 @@ class SourceViewSet(ResourceViewSet):
             Source.objects.prefetch_related("citations").order_by("id"), **lookup
         )
 
-    @list_schema(s.SourceSerializer)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
         if instance is None:
@@ -390,6 +401,7 @@ class SourceViewSet(ResourceViewSet):
         return call_service(services.source_update, source=instance, fields=fields)
 
 
+@resource_schema(s.ContextEventSerializer, write=s.ContextEventWriteSerializer)
 class ContextEventViewSet(ResourceViewSet):
     """Policy, political and market events the sources tie to the deals."""
 
@@ -402,10 +414,6 @@ class ContextEventViewSet(ResourceViewSet):
 
     def list_queryset(self):
         return queries.context_events_for_list()
-
-    @list_schema(s.ContextEventSerializer)
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)

@@ -16,15 +16,26 @@ from .marking import mark_quotes
 FIGURE_CACHE_SECONDS = 600
 
 
-def overview_figures(deals, language):
+def data_stamp():
+    """When the data last changed, as a number for cache keys (one query)."""
+    version = queries.data_version()
+    return version.timestamp() if version else 0
+
+
+def fragment_key(language, stamp, querystring):
+    """The overview's cached-fragment key: language, data version and filter."""
+    digest = hashlib.sha256(querystring.encode()).hexdigest()[:32]
+    return f"{language}:{stamp}:{digest}"
+
+
+def overview_figures(deals, language, stamp=None):
     """Headline figures and the three charts of the overview, for one filtered deal queryset.
 
     Cached per filter and language, keyed on when the data last changed, so an edit shows at once
     and an unchanged dashboard is drawn from memory.
     """
     query = hashlib.sha256(str(deals.query).encode()).hexdigest()[:32]
-    version = queries.data_version()
-    stamp = version.timestamp() if version else 0
+    stamp = data_stamp() if stamp is None else stamp
     key = f"overview:{language}:{stamp}:{query}"
     cached = cache.get(key)
     if cached is not None:
@@ -172,7 +183,7 @@ def source_marks(source):
     """The source's cited sentences, numbered in reading order, each with the facts it states,
     and its text in paragraphs with each sentence marked."""
     citations = source.citations.select_related(
-        "company", "deal", "vehicle_model", "context_event"
+        "company", "deal", "vehicle_model__maker", "context_event"
     ).order_by("id")
     changes = StatusChange.objects.filter(source=source).select_related("deal").order_by("id")
     facts_by_quote: dict[str, list[dict]] = {}

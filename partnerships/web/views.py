@@ -7,6 +7,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -50,14 +51,24 @@ def _page(request, queryset):
 
 @require_GET
 def overview(request):
-    """Headline figures, latest deals, the timeline and the two supplier maps, one filter."""
-    filterset = _deal_filter(request)
+    """Headline figures, latest deals, the timeline and the two supplier maps, one filter.
+
+    The figures are computed only when the template's cached fragment for this filter, language
+    and data version is missing; an unfiltered visit skips the filter form altogether.
+    """
+    filterset = _deal_filter(request) if request.GET else None
     context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
-    if filterset.is_valid():
-        deals = filterset.qs
-        context.update(selectors.overview_figures(deals, _language()))
-        context["latest_deals"] = queries.deals_for_list(deals)[:6]
-    return render(request, "web/overview.html", context, status=_status(filterset))
+    if filterset is not None and not filterset.is_valid():
+        return render(request, "web/overview.html", context, status=400)
+    deals = filterset.qs if filterset is not None else Deal.objects.all()
+    language, stamp = _language(), selectors.data_stamp()
+    context.update(
+        fragment_key=selectors.fragment_key(language, stamp, request.GET.urlencode()),
+        overview=SimpleLazyObject(lambda: selectors.overview_figures(deals, language, stamp)),
+        latest_deals=queries.deals_for_list(deals)[:6],
+        fragment_seconds=selectors.FIGURE_CACHE_SECONDS,
+    )
+    return render(request, "web/overview.html", context)
 
 
 @require_GET

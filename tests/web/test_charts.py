@@ -221,7 +221,7 @@ def test_chart_rows_have_a_header_and_one_row_per_item():
     assert len(timeline) == 3
     supply = charts.supply_rows(graph())
     assert len(supply) == 1 + len(graph()["edges"])
-    assert supply[2][12] == "PV5"
+    assert supply[2][13] == "PV5"
 
 
 def test_empty_input_draws_nothing():
@@ -230,3 +230,18 @@ def test_empty_input_draws_nothing():
     assert charts.timeline_figure([])["data"] == []
     assert charts.sankey_figure(empty)["data"] == []
     assert charts.geo_figure(empty)["data"] == []
+
+
+def test_a_merged_edge_counts_every_deal_it_stands_for():
+    """An edge to "Others (KR)" that sums three deals of unknown volume is three wide."""
+    data = graph()
+    data["edges"][0].update(deal_count=3, merged=True, deal_title="3 deals")
+    trace = charts.sankey_figure(data)["data"][0]
+    labels = trace["node"]["label"]
+    widths = {
+        (labels[s], labels[t]): v
+        for s, t, v in zip(
+            trace["link"]["source"], trace["link"]["target"], trace["link"]["value"], strict=True
+        )
+    }
+    assert widths[("Foil Co", "Cell Co")] == 3

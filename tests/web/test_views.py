@@ -48,7 +48,7 @@ def test_overview_shows_headline_figures_latest_deals_and_charts(client, article
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-figure-key="deals"' in html
-    assert response.context["headline"]["deals"] == Deal.objects.count()
+    assert response.context["overview"]["headline"]["deals"] == Deal.objects.count()
     assert "LG Energy Solution to supply 46-series" in html
     for element_id in ("timeline-data", "flows-data", "geo-data"):
         assert figure(response, element_id)["data"]
@@ -72,7 +72,7 @@ def test_overview_filter_by_status_kind_and_year(client, article):
     response = client.get(reverse("web:overview"), {"status": "signed", "year": "2025"})
     assert response.status_code == 200
     expected = Deal.objects.filter(status="signed", announced_on__year=2025).count()
-    assert response.context["headline"]["deals"] == expected
+    assert response.context["overview"]["headline"]["deals"] == expected
     edges = {t["name"] for t in figure(response, "geo-data")["data"] if t.get("mode") == "lines"}
     assert edges == {"signed"}
 
@@ -271,6 +271,18 @@ def test_source_page_marks_cited_sentences_and_links_them_to_facts(client, artic
     assert reverse("web:deal-detail", args=["lges-chery-46-series-cells"]) in html
 
 
+def test_detail_pages_cost_few_queries(client, article, django_assert_max_num_queries):
+    """Company, vehicle and source pages each cost a small fixed number of queries."""
+    source = Citation.objects.filter(deal__slug="lges-chery-46-series-cells").first().source
+    for url in (
+        reverse("web:company-detail", args=["catl"]),
+        reverse("web:vehicle-detail", args=["kia-pv5"]),
+        reverse("web:source-detail", args=[source.slug]),
+    ):
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+
+
 def test_search_finds_companies_deals_and_vehicles_in_three_languages(client, article):
     """현대, 奇瑞 and "Kona" each find what they name."""
     ko = client.get(reverse("web:search"), {"q": "현대"})
@@ -357,13 +369,13 @@ def test_same_filter_same_counts_in_list_figures_charts_csv_and_api(client, arti
     listing = client.get(reverse("web:deal-list"), params)
     total = listing.context["total"]
     overview = client.get(reverse("web:overview"), params)
-    assert overview.context["headline"]["deals"] == total
+    assert overview.context["overview"]["headline"]["deals"] == total
     timeline_deals = {
         row[1]
         for row in csv_rows(client.get(reverse("web:chart-csv", args=["timeline"]), params))[1:]
         if row[0] == "deal"
     }
-    assert len(timeline_deals) + overview.context["undated_count"] == total
+    assert len(timeline_deals) + overview.context["overview"]["undated_count"] == total
     assert len(csv_rows(client.get(reverse("web:deal-list-csv"), params))) - 1 == total
     api = client.get("/api/v1/deals/", {**params, "limit": 500}).json()
     assert len(api["results"]) == total

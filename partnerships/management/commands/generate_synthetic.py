@@ -1,3 +1,4 @@
+import json
 import multiprocessing
 import time
 
@@ -62,8 +63,9 @@ class Command(BaseCommand):
             sources=options["sources"],
         )
         started = time.perf_counter()
+        phases = {}
         with translation.override("en"):
-            counts = generate_synthetic(sizes, seed=options["seed"])
+            counts = generate_synthetic(sizes, seed=options["seed"], phases=phases)
         elapsed = time.perf_counter() - started
         total = sum(counts.values())
         detail = ", ".join(f"{model._meta.model_name}: {n}" for model, n in counts.items())
@@ -71,10 +73,22 @@ class Command(BaseCommand):
             f"Wrote {total} synthetic rows in {elapsed:.1f} s ({total / elapsed:,.0f} rows/s) "
             f"with seed {options['seed']}: {detail}."
         )
+        if options["verbosity"] > 1:
+            self.stdout.write("Seconds per step: " + json.dumps(phases))
 
 
-def generate_synthetic(sizes: Sizes, *, seed: int) -> dict:
-    """Write a synthetic dataset in one transaction; returns the rows written per model."""
+def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -> dict:
+    """Write a synthetic dataset in one transaction; returns the rows written per model, and
+    fills `phases` with the seconds each step took."""
+    phases = {} if phases is None else phases
+    clock = time.perf_counter()
+
+    def phase(name):
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = round(phases.get(name, 0) + now - clock, 2)
+        clock = now
+
     bases = {
         model: (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1
         for model in TABLE_ORDER
@@ -97,25 +111,34 @@ def generate_synthetic(sizes: Sizes, *, seed: int) -> dict:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL session_replication_role = replica")
             rebuild = drop_secondary_indexes(cursor)
+        phase("prepare")
         for chunk in chunks_in_background(generator) if postgres else generator.generate():
             for model in TABLE_ORDER:
                 rows = chunk.get(model)
                 if rows:
                     write(generator.tables[model], rows)
                     counts[model] += len(rows)
+        phase("generate and copy")
         for definition in rebuild:
             cursor.execute(definition)
+        phase("rebuild indexes")
         if unchecked:
             cursor.execute("SET LOCAL session_replication_role = origin")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             check_references(cursor, bases)
+            phase("check references")
         if postgres:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(TABLE_ORDER)):
                 cursor.execute(sql)
+    phase("commit")
     if postgres:
+        # Fresh statistics for the planner; outside a transaction also VACUUM, which fills the
+        # visibility map so that index-only scans need no heap visits.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for model in TABLE_ORDER:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+        phase("analyze")
     return counts
 
 
