@@ -243,6 +243,12 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands a task that was never acknowledged (its whole worker was killed) to a worker again
+# after this many seconds; longer than any task runs, since tasks are idempotent but should not
+# run twice at once. A killed pool process is requeued at once (REJECT_ON_WORKER_LOST).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # A deal "in talks" whose newest source is older than this is flagged for review.

@@ -24,6 +24,9 @@ from ..models import (
 # --- fields --------------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "slug or id"}
+)
 class SlugOrIdRelatedField(serializers.RelatedField):
     """A related row named by its slug or its numeric id; shown as its slug."""
 
@@ -48,11 +51,6 @@ class SlugOrIdRelatedField(serializers.RelatedField):
 
     def to_representation(self, value):
         return value.slug
-
-
-SlugOrIdRelatedField = extend_schema_field(
-    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "slug or id"}
-)(SlugOrIdRelatedField)
 
 
 # Slugs and ids, or a merged graph node ("others-KR"), or a year: a string or an integer.
@@ -279,7 +277,32 @@ class DealWriteSerializer(serializers.ModelSerializer):
         validators = []
         extra_kwargs = {"slug": {"validators": []}}
 
+    # A PATCH makes nested fields optional too (DRF passes `partial` down), but a status step,
+    # a party or a citation is only meaningful whole.
+    NESTED_REQUIRED = {
+        "status_change": ("status", "effective_on", "effective_precision", "source", "quote"),
+        "parties": ("company", "role"),
+        "citations": ("source", "quote"),
+    }
+
+    def _check_whole(self, attrs):
+        errors = {}
+        for name, required in self.NESTED_REQUIRED.items():
+            value = attrs.get(name)
+            if value is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            problems = [
+                {key: [_("This field is required.")] for key in required if key not in item}
+                for item in items
+            ]
+            if any(problems):
+                errors[name] = problems if isinstance(value, list) else problems[0]
+        if errors:
+            raise serializers.ValidationError(errors)
+
     def validate(self, attrs):
+        self._check_whole(attrs)
         if "status" in self.initial_data:
             raise serializers.ValidationError(
                 {"status": _("Set the status with `status_change`, giving its source and quote.")}

@@ -349,3 +349,20 @@ def test_change_permission_alone_cannot_create(world):
         client.patch(f"/api/v1/deals/{deal.slug}/", {"title": "New"}, format="json").status_code
         == 200
     )
+
+
+def test_patch_with_an_incomplete_status_change_is_400(editor_api):
+    """A PATCH whose status step lacks its source is a 400 on that field, not a crash."""
+    deal = supply_deal()
+    response = editor_api.patch(
+        f"/api/v1/deals/{deal.slug}/",
+        {
+            "status_change": {"status": "active", "effective_on": "2025-01-01"},
+            "parties": [{"role": "supplier"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body["status_change"]) == {"effective_precision", "source", "quote"}
+    assert body["parties"] == [{"company": ["This field is required."]}]

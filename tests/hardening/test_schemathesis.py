@@ -7,7 +7,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -77,6 +77,8 @@ def aim_at_a_real_row(case):
     deadline=None,
     database=None,
     derandomize=True,
+    # Report failures as found: shrinking them would cost minutes per failing operation.
+    phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
 def test_api_survives_generated_requests(case, fuzz_token):

@@ -11,7 +11,6 @@ pytestmark = pytest.mark.django_db
 
 FILTERS = "country_pair=KR-CN&status_group=agreed&min_gwh=1"
 ENDPOINTS = [
-    "/",
     "/deals/",
     f"/deals/?{FILTERS}",
     "/deals/{deal}/",
@@ -21,14 +20,17 @@ ENDPOINTS = [
     "/api/v1/deals/?q=energy",
     "/api/v1/deals/{deal}/",
     "/api/v1/supply-graph/",
-    "/api/v1/timeline/",
     "/api/v1/stats/",
-    # Below one export chunk (500 rows); beyond it each chunk adds its own prefetch queries.
-    "/api/v1/deals/?format=csv",
 ]
+# Both read the deals for the timeline in chunks of 2,000, each chunk costing four more queries.
+GROWING = ["/", "/api/v1/timeline/"]
+# Exports read in chunks of 500 rows by design, so that memory stays flat.
+EXPORT = "/api/v1/deals/?format=csv"
+# Above one timeline chunk, so that a per-chunk query shows.
+LARGE = 2100
 
 
-def queries_per_endpoint(client):
+def queries_per_endpoint(client, patterns):
     """The number of queries each endpoint runs on the current data, from an empty cache."""
     deal = (
         Deal.objects.annotate(n=Count("parties")).order_by("-n", "slug").values_list("slug")[0][0]
@@ -39,7 +41,7 @@ def queries_per_endpoint(client):
         .values_list("slug")[0][0]
     )
     counts = {}
-    for pattern in ENDPOINTS:
+    for pattern in patterns:
         url = pattern.format(deal=deal, company=company)
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
@@ -51,10 +53,31 @@ def queries_per_endpoint(client):
     return counts
 
 
+def counts_at(client, patterns, sizes):
+    results = []
+    for index, deals in enumerate(sizes):
+        call_command("generate_synthetic", deals=deals, seed=3, replace=index > 0, verbosity=0)
+        results.append(queries_per_endpoint(client, patterns))
+    return results
+
+
 def test_query_counts_do_not_grow_with_the_data(client):
-    """Every page and API endpoint runs as many queries on 400 deals as on 40."""
-    call_command("generate_synthetic", deals=40, seed=3, verbosity=0)
-    small = queries_per_endpoint(client)
-    call_command("generate_synthetic", deals=400, seed=3, replace=True, verbosity=0)
-    large = queries_per_endpoint(client)
+    """Pages and API endpoints run as many queries on 2,100 deals as on 40."""
+    small, large = counts_at(client, ENDPOINTS, [40, LARGE])
+    assert large == small
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="queries.timeline reads deals in chunks of 2,000, four queries per chunk (issue 6)",
+)
+def test_overview_and_timeline_query_counts_do_not_grow(client):
+    """The overview and the timeline run as many queries on 2,100 deals as on 40."""
+    small, large = counts_at(client, GROWING, [40, LARGE])
+    assert large == small
+
+
+def test_export_queries_are_fixed_within_a_chunk(client):
+    """A CSV export of a few hundred rows (one chunk) runs as many queries as one of 40."""
+    small, large = counts_at(client, [EXPORT], [40, 400])
     assert large == small

@@ -1,6 +1,8 @@
 import json
 import multiprocessing
+import os
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
@@ -82,6 +84,8 @@ def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -
     fills `phases` with the seconds each step took."""
     phases = {} if phases is None else phases
     clock = time.perf_counter()
+    server_cpu = _server_cpu_seconds()
+    client_cpu = _own_cpu_seconds()
 
     def phase(name):
         nonlocal clock
@@ -139,7 +143,30 @@ def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -
             for model in TABLE_ORDER:
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
         phase("analyze")
+        # CPU seconds per side, which say what the machine could do when nothing else runs.
+        if server_cpu is not None:
+            phases["cpu server"] = round(_server_cpu_seconds() - server_cpu, 1)
+    phases["cpu generator and client"] = round(_own_cpu_seconds() - client_cpu, 1)
     return counts
+
+
+def _own_cpu_seconds():
+    mine = os.times()
+    return mine.user + mine.system + mine.children_user + mine.children_system
+
+
+def _server_cpu_seconds():
+    """CPU time of this connection's PostgreSQL backend, when it runs on this machine."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _produce(generator, queue):
