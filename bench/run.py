@@ -166,6 +166,8 @@ def is_replayable(sql):
 
 def measure(client, floor, name, url, iterations, clear_cache, headers=None):
     headers = headers or {}
+    if not clear_cache:
+        client.get(url, **headers)  # fills the cache, so that what is captured is a cached answer
     # The first request, under query capture, also warms up (imports, templates, connection).
     with CaptureQueriesContext(connection) as captured:
         if clear_cache:
@@ -220,25 +222,42 @@ def measure(client, floor, name, url, iterations, clear_cache, headers=None):
 
 
 def measure_export(client, floor, name, url, iterations):
-    """Streams the export once per iteration; rows/s and the peak RSS growth while streaming."""
+    """Times and counts the export like any endpoint, then streams it in fresh processes for
+    rows/s and the peak RSS growth: in this process, memory freed by earlier requests would
+    hide the export's own growth."""
     result = measure(client, floor, name, url, iterations, clear_cache=True)
-    rows = []
-    growths = []
+    probes = []
     for _ in range(min(iterations, 2)):
-        cache.clear()
-        before = rss_kb("VmRSS")
-        tracked = reset_peak_rss()
-        started = time.perf_counter()
-        response = client.get(url)
-        _size, lines = body_of(response)
-        elapsed = time.perf_counter() - started
-        rows.append((lines - 1) / elapsed)
-        if tracked:
-            growths.append((rss_kb("VmHWM") - before) / 1024)
-    result["rows"] = lines - 1
-    result["rows_per_s"] = round(statistics.median(rows))
+        output = subprocess.run(  # noqa: S603
+            [sys.executable, str(Path(__file__).resolve()), "--probe-export", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        probes.append(json.loads(output.strip().splitlines()[-1]))
+    result["rows"] = probes[0]["rows"]
+    result["rows_per_s"] = round(statistics.median(p["rows_per_s"] for p in probes))
+    growths = [p["peak_rss_growth_mb"] for p in probes if p["peak_rss_growth_mb"] is not None]
     result["peak_rss_growth_mb"] = round(max(growths), 1) if growths else None
     return result
+
+
+def probe_export(url):
+    """One export streamed by a fresh process: rows/s and how far RSS peaked above its start."""
+    client = Client()
+    client.get("/api/v1/deals/?limit=1")  # imports, connection, URL resolver
+    before = rss_kb("VmRSS")
+    tracked = reset_peak_rss()
+    started = time.perf_counter()
+    response = client.get(url)
+    _size, lines = body_of(response)
+    elapsed = time.perf_counter() - started
+    growth = (rss_kb("VmHWM") - before) / 1024 if tracked else None
+    print(
+        json.dumps(
+            {"rows": lines - 1, "rows_per_s": (lines - 1) / elapsed, "peak_rss_growth_mb": growth}
+        )
+    )
 
 
 def pick_examples():
@@ -509,10 +528,12 @@ def markdown(report):
             else f"Generated {gen['rows']:,} rows in {gen['seconds']} s "
             f"({gen['rows_per_s']:,} rows/s)."
         )
+        measured = block.get("measured", {})
         lines += [
             f"## {int(size):,} deals",
             "",
-            made,
+            f"Measured {measured.get('date', '?')}, load average {measured.get('load_average')}. "
+            + made,
             "",
             "| endpoint | p50 ms | p95 ms | CPU p50 ms | queries | bytes | floor p95 ms | ratio |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -575,7 +596,13 @@ def main():
         help="Measure only endpoints whose name contains one of these (comma-separated).",
     )
     parser.add_argument("--output", default=str(RESULTS_DIR / "results"), help="Path stem.")
+    parser.add_argument("--probe-export", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--merge", action="store_true", help="Add to the sizes already in the results file."
+    )
     args = parser.parse_args()
+    if args.probe_export:
+        return probe_export(args.probe_export)
     if connection.vendor != "postgresql":
         parser.error("set DATABASE_URL to a PostgreSQL database made for benchmarking")
 
@@ -583,6 +610,11 @@ def main():
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("load_fixtures", verbosity=0)
     report = {"machine": machine(), "sizes": {}}
+    stem = Path(args.output)
+    if args.merge and stem.with_suffix(".json").exists():
+        earlier = json.loads(stem.with_suffix(".json").read_text())
+        report["sizes"] = earlier["sizes"]
+        report["machine"]["earlier_runs"] = [earlier["machine"]]
     sizes = [int(value) for value in args.sizes.split(",")]
     for size in sizes:
         if args.reuse and Deal.objects.filter(is_synthetic=True).count() == size:
@@ -602,6 +634,10 @@ def main():
             }
         cache.clear()
         block = {
+            "measured": {
+                "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "load_average": round(os.getloadavg()[0], 2),
+            },
             "generate": generated,
             "endpoints": in_process(size, args.iterations, args.only),
         }
@@ -610,7 +646,6 @@ def main():
         report["sizes"][str(size)] = block
         # Written after every size, so a long run that is stopped keeps what it measured.
         report["budgets"] = budgets({int(k): v for k, v in report["sizes"].items()})
-        stem = Path(args.output)
         stem.with_suffix(".json").write_text(json.dumps(report, indent=2, default=str) + "\n")
         stem.with_suffix(".md").write_text(markdown(report))
         print(f"Wrote {stem.with_suffix('.md')} and {stem.with_suffix('.json')}", flush=True)

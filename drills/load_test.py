@@ -160,6 +160,10 @@ def main():
             "p99": round(percentile(times, 0.99), 1),
             "max": round(max(times), 1),
         }
+    by_path = {}
+    for _kind, method, path, _, r in results:
+        by_path.setdefault(f"{method} {path}", []).append(r["seconds"] * 1000)
+    report["p50_ms_by_path"] = {key: round(percentile(v, 0.5), 1) for key, v in by_path.items()}
     path = write_report("load_test", report)
     print("\n| figure | value |\n| --- | --- |")
     for key in ["requests", "elapsed_seconds", "achieved_rate", "reads", "writes",

@@ -196,7 +196,7 @@ REST_FRAMEWORK = {
     ],
     # The JSON parser answers 400, not 500, to JSON nested too deeply to decode.
     "DEFAULT_PARSER_CLASSES": [
-        "partnerships.api.parsers.SafeJSONParser",
+        "partnerships.api.parsers.JSONBodyParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -69,3 +69,15 @@ def staff_client(client, db):
 def fast_password_hashing(settings):
     """Tests make many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached pages and figures are keyed on when the data last changed; every test loads the
+    article with the same timestamps, and a test may change rows with update(), so no test may
+    see another's cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -36,6 +35,7 @@ from . import exports
 from . import serializers as s
 from .conditional import ConditionalGet, ConditionalListMixin
 from .pagination import LimitOffsetNoCountPagination
+from .parsers import JSONBodyParser
 from .renderers import CSVRenderer, GeoJSONRenderer, XLSXRenderer
 
 
@@ -95,7 +95,7 @@ class ResourceViewSet(
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"
     # Writes nest lists and objects (parties, status_change), which only JSON carries.
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
     filter_backends = [DjangoFilterBackend]
     pagination_class = LimitOffsetNoCountPagination
     export_renderers = [CSVRenderer, XLSXRenderer]

@@ -5,6 +5,7 @@ queries."""
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from ..models import Company, Deal, DealParty, StatusChange, VehicleModel
 from .marking import mark_quotes
 
 FIGURE_CACHE_SECONDS = 600
+MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
 
 
 def data_stamp():
@@ -40,7 +42,7 @@ def overview_figures(deals, language, stamp=None):
     cached = cache.get(key)
     if cached is not None:
         return cached
-    graph = queries.supply_graph(deals, limit=40)
+    graph = queries.supply_graph(deals, limit=MAP_LIMIT)
     result = {
         "headline": queries.headline_figures(deals),
         "timeline_figure": charts.timeline_figure(
@@ -111,7 +113,7 @@ def citations_by_source(citations):
 def _field_label(model, name):
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # a field dropped since the version was saved
+    except FieldDoesNotExist:  # a field dropped since the version was saved
         return name
 
 
@@ -163,7 +165,7 @@ def company_page(company, language):
                 )
                 entry["deals"] += 1
     family = queries.CompanyFamily()
-    graph = queries.supply_graph(deals_qs, limit=40)
+    graph = queries.supply_graph(deals_qs, limit=MAP_LIMIT)
     vehicles = VehicleModel.objects.filter(
         Q(maker=company) | Q(battery_supplier=company)
     ).select_related("maker", "battery_supplier")

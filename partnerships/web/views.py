@@ -19,7 +19,6 @@ from . import selectors
 from .forms import CompareForm, DealFilterForm, OverviewFilterForm
 
 PAGE_SIZE = 25
-MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
 
 
 def _language():
@@ -42,6 +41,12 @@ def _csv_response(filename, rows):
     writer = csv.writer(response)
     writer.writerows(rows)
     return response
+
+
+def _filter_errors(filterset):
+    """A download's answer to a filter it cannot use: which parameter, and why."""
+    lines = (f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+    return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
 
 
 def _page(request, queryset):
@@ -87,11 +92,7 @@ def deal_list_csv(request):
     """The deals list as CSV: the same filter and order, every matching row, the same columns."""
     filterset = _deal_filter(request)
     if not filterset.is_valid():
-        return HttpResponse(
-            "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _filter_errors(filterset)
     rows = selectors.deal_rows(queries.deals_for_list(filterset.qs))
     return _csv_response("deals.csv", rows)
 
@@ -101,11 +102,7 @@ def chart_csv(request, chart):
     """The data behind a chart, under the same filter as the chart."""
     filterset = _deal_filter(request)
     if not filterset.is_valid():
-        return HttpResponse(
-            "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _filter_errors(filterset)
     deals = filterset.qs
     if company := request.GET.get("for_company"):
         company = get_object_or_404(Company, slug=company)
@@ -113,7 +110,7 @@ def chart_csv(request, chart):
     if chart == "timeline":
         rows = charts.timeline_rows(queries.timeline(deals, language=_language()))
     elif chart in {"flows", "geography"}:
-        rows = charts.supply_rows(queries.supply_graph(deals, limit=MAP_LIMIT))
+        rows = charts.supply_rows(queries.supply_graph(deals, limit=selectors.MAP_LIMIT))
     else:
         raise Http404
     return _csv_response(f"{chart}.csv", rows)

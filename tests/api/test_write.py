@@ -366,3 +366,16 @@ def test_patch_with_an_incomplete_status_change_is_400(editor_api):
     body = response.json()
     assert set(body["status_change"]) == {"effective_precision", "source", "quote"}
     assert body["parties"] == [{"company": ["This field is required."]}]
+
+
+@pytest.mark.parametrize("body", ["{", "[]", '"text"', "[" * 5000 + "]" * 5000])
+def test_malformed_bodies_are_400(editor_api, body):
+    """A body that is not a JSON object, even one nested thousands deep, gets a 400."""
+    response = editor_api.generic("POST", "/api/v1/deals/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_form_bodies_are_refused(editor_api):
+    """Writes take JSON only; a form-encoded body is a 415."""
+    response = editor_api.post("/api/v1/sources/", {"slug": "x", "title": "X"}, format="multipart")
+    assert response.status_code == 415

@@ -202,3 +202,70 @@ def test_redis_up_cache_is_used(settings):
     finally:
         cache.delete("hardening-probe")
         cache.close()
+
+
+@pytest.fixture
+def broker_down():
+    """Celery sending to a Redis broker that is not there, instead of running in-process."""
+    from partnerships.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=f"redis://127.0.0.1:{closed_port()}/0", task_always_eager=False)
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    yield
+    app.conf.update(saved)
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+@pytest.mark.django_db
+def test_redis_down_ingestion_says_failed_and_keeps_the_article(
+    article, broker_down, django_capture_on_commit_callbacks
+):
+    """With the broker down, an article posted to the API is stored (201) within seconds; its
+    reading is marked failed with the reason in the admin; once Redis is back an editor runs
+    it again from the admin and drafts appear: the article is not lost."""
+    from rest_framework.test import APIClient
+
+    from partnerships.celery import app
+    from partnerships.ingest.models import Draft, IngestionRun
+    from partnerships.models import Source
+
+    from .conftest import make_user
+
+    api = APIClient()
+    api.force_authenticate(make_user("editor"))
+    text = (Path(settings.BASE_DIR) / "fixtures/sources/000_e2c2a161a104c2fc.txt").read_text()
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/sources/",
+            {"title": "Broker down", "slug": "broker-down", "text": "New. " + text},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 15
+    source = Source.objects.get(slug="broker-down")
+    run = IngestionRun.objects.get(source=source)
+    assert run.status == IngestionRun.Status.FAILED
+    assert "Could not queue" in run.error
+
+    boss = Client()
+    boss.force_login(make_user("superuser"))
+    listing = boss.get("/admin/partnerships/source/").content.decode()
+    assert "Broker down" in listing and "failed" in listing
+    page = boss.get(f"/admin/partnerships/source/{source.pk}/change/").content.decode()
+    assert "Could not queue the task" in page
+    assert boss.get("/deals/").status_code == 200
+
+    app.conf.update(task_always_eager=True)  # Redis is back (tasks run here, as with no broker)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = boss.post(
+            "/admin/partnerships/ingestionrun/",
+            {"action": "run_again", "_selected_action": [run.pk]},
+        )
+    assert response.status_code == 302
+    latest = IngestionRun.objects.filter(source=source).latest()
+    assert latest.status == IngestionRun.Status.DONE, latest.error
+    assert Draft.objects.filter(source=source).exists()

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -8,14 +7,6 @@ from django.utils import translation
 def compiled_translations():
     """The Korean catalogue compiled as set-up compiles it, so Korean pages are Korean."""
     call_command("compile_translations", verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Overview figures are cached; each test starts without them."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
