@@ -1,6 +1,7 @@
 """Output serializers read prefetched rows only; input serializers check the shape of a
 request and hand plain values to a service in `services.py`, which validates and saves."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
@@ -550,11 +551,33 @@ class SourceDetailSerializer(SourceSerializer):
 
 
 class SourceWriteSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(
+        write_only=True,
+        required=False,
+        help_text=_("The article as a .txt, .md or .html file (UTF-8), instead of `text`."),
+    )
+
     class Meta:
         model = Source
-        fields = sorted(services.SOURCE_FIELDS)
+        fields = [*sorted(services.SOURCE_FIELDS), "file"]
         validators = []
-        extra_kwargs = {"slug": {"validators": []}, "url": {"validators": []}}
+        # A new article gets a slug from its title when none is given.
+        extra_kwargs = {"slug": {"validators": [], "required": False}, "url": {"validators": []}}
+
+    def validate(self, attrs):
+        from partnerships.ingest.services import text_from_upload
+
+        upload = attrs.pop("file", None)
+        if upload is not None:
+            if attrs.get("text"):
+                raise serializers.ValidationError(
+                    {"file": _("Send the article as text or as a file, not both.")}
+                )
+            try:
+                attrs["text"] = text_from_upload(upload)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"file": error.messages}) from error
+        return attrs
 
 
 class ContextEventSerializer(OutputSerializer):

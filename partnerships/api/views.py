@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -378,6 +379,8 @@ class SourceViewSet(ResourceViewSet):
 
     queryset = Source.objects.all()
     filterset_class = SourceFilter
+    # An article may come as an uploaded file (multipart) as well as JSON text.
+    parser_classes = [JSONBodyParser, MultiPartParser]
     output_serializer = s.SourceSerializer
     detail_serializer = s.SourceDetailSerializer
     write_serializer = s.SourceWriteSerializer

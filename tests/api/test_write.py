@@ -376,6 +376,6 @@ def test_malformed_bodies_are_400(editor_api, body):
 
 
 def test_form_bodies_are_refused(editor_api):
-    """Writes take JSON only; a form-encoded body is a 415."""
-    response = editor_api.post("/api/v1/sources/", {"slug": "x", "title": "X"}, format="multipart")
+    """Deal writes take JSON only (only sources also take a file upload); a form is a 415."""
+    response = editor_api.post("/api/v1/deals/", {"slug": "x", "title": "X"}, format="multipart")
     assert response.status_code == 415

@@ -79,6 +79,15 @@ def page(browser, live_server, article, request):
         lambda message: page.errors.append(message.text) if message.type == "error" else None,
     )
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    # A console error names no address; the failed response does.
+    page.on(
+        "response",
+        lambda response: (
+            page.errors.append(f"{response.status} {response.url}")
+            if response.status >= 500
+            else None
+        ),
+    )
 
     def check_request(req):
         parts = urlsplit(req.url)
