@@ -71,6 +71,8 @@ def slug_or_id_lookup(value) -> dict:
     value = str(value).strip()
     if value.isascii() and value.isdigit() and len(value) <= 18:
         return {"pk": int(value)}
+    if "\x00" in value:  # no slug has one, and PostgreSQL refuses NUL in a query
+        return {"pk__in": []}
     return {"slug": value}
 
 

@@ -211,3 +211,24 @@ def test_world_scripts_shown_on_public_pages():
     page = response.content.decode()
     assert escape(WORLD_TEXT["name"]) in page
     assert escape(WORLD_TEXT["name_zh"]) in page
+
+
+def test_nul_in_slugs_is_a_404_or_400(article, editor_api):
+    """A NUL character in a slug, in the path, a filter or a reference in a body, is not found
+    (404) or a field error (400); PostgreSQL never sees it."""
+    for path in ["/api/v1/deals/a%00b/", "/api/v1/companies/catl%00/", "/api/v1/sources/%00/"]:
+        assert editor_api.get(path).status_code == 404, path
+        assert editor_api.patch(path, {}, format="json").status_code == 404, path
+    for path, name in [
+        ("/api/v1/supply-graph/", "vehicle_model"),
+        ("/api/v1/deals/", "company"),
+        ("/api/v1/deals/", "vehicle_model"),
+    ]:
+        response = editor_api.get(f"{path}?{name}=catl%00")
+        assert response.status_code == 400, (path, name, response.status_code)
+    response = editor_api.patch(
+        "/api/v1/deals/lges-chery-46-series-cells/",
+        {"parties": [{"company": "catl\x00", "role": "supplier"}], "vehicle_models": ["a\x00"]},
+        format="json",
+    )
+    assert response.status_code == 400
