@@ -122,6 +122,8 @@ class Source(Timestamped):
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
+        indexes = [models.Index(fields=["updated_at"], name="source_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -216,6 +218,8 @@ class Company(Timestamped):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
+        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
+        indexes = [models.Index(fields=["updated_at"], name="company_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["name_ko"],
@@ -436,6 +440,8 @@ class VehicleModel(Timestamped):
         ordering = ["name"]
         verbose_name = _("vehicle model")
         verbose_name_plural = _("vehicle models")
+        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
+        indexes = [models.Index(fields=["updated_at"], name="vehicle_model_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["maker", "name"],
@@ -636,6 +642,10 @@ class Deal(Timestamped):
         indexes = [
             models.Index(fields=["status", "announced_on"], name="deal_status_announced_idx"),
             models.Index(fields=["announced_on", "id"], name="deal_announced_id_idx"),
+            # data_version()'s MAX(updated_at), on every API request. The index for the deals
+            # lists' order, (announced_on DESC NULLS LAST, title, id), is made by migration 0002
+            # on PostgreSQL only: SQLite has no NULLS LAST in an index (bench/INDEXES.md).
+            models.Index(fields=["updated_at"], name="deal_updated_at_idx"),
         ]
 
     def __str__(self):
