@@ -53,6 +53,7 @@ def main():
     parser.add_argument("--rate", type=float, default=10, help="requests per second")
     parser.add_argument("--seconds", type=float, default=30, help="how long to send")
     parser.add_argument("--restart-at", type=float, default=8, help="seconds into the load")
+    parser.add_argument("--dry-run", action="store_true", help="the load without the restart")
     args = parser.parse_args()
     if not (0 < args.rate <= 100 and 0 < args.seconds <= 120):
         sys.exit("Keep the rate at most 100/s and the duration at most 120 s.")
@@ -82,7 +83,7 @@ def main():
                 delay = started + at - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                if restarter is None and at >= args.restart_at:
+                if restarter is None and at >= args.restart_at and not args.dry_run:
                     restarter = threading.Thread(target=restart_postgresql, args=(events,))
                     restarter.start()
                 if i % 10 == 9:
@@ -108,6 +109,10 @@ def main():
     finally:
         stop(server)
 
+    if args.dry_run:
+        statuses = Counter(r["status"] for _, _, r in results)
+        print(f"Dry run, no restart: {dict(statuses)}")
+        sys.exit(0 if set(statuses) <= {200, 201} else 1)
     restart_at = events["restart_started"]
     statuses = Counter(r["status"] for _, _, r in results)
     unavailable = [(sent, r) for _, sent, r in results if r["status"] == 503]
