@@ -114,7 +114,13 @@ class DealAdminForm(forms.ModelForm):
 
     class Meta:
         model = Deal
-        exclude = ["companies", "vehicle_models", "status", "completeness", "version"]
+        fields = [
+            "title", "slug", "kind", "market", "notes", "product", "product_detail",
+            "cell_format", "chemistry", "volume_gwh", "volume_gwh_estimated", "vehicle_count",
+            "vehicle_count_estimated", "announced_on", "announced_precision",
+            "announced_estimated", "start_on", "start_precision", "start_estimated", "end_on",
+            "end_precision", "end_estimated", "term_years", "needs_review", "review_reason",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
