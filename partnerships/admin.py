@@ -114,13 +114,8 @@ class DealAdminForm(forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = [
-            "title", "slug", "kind", "market", "notes", "product", "product_detail",
-            "cell_format", "chemistry", "volume_gwh", "volume_gwh_estimated", "vehicle_count",
-            "vehicle_count_estimated", "announced_on", "announced_precision",
-            "announced_estimated", "start_on", "start_precision", "start_estimated", "end_on",
-            "end_precision", "end_estimated", "term_years", "needs_review", "review_reason",
-        ]  # fmt: skip
+        # What the API may write, plus the review flags only editors here set by hand.
+        fields = sorted(services.DEAL_FIELDS | {"needs_review", "review_reason"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

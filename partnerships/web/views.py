@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from .. import charts, queries
 from ..filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
-from ..models import Company, Deal, Source, VehicleModel
+from ..models import Company, Deal, Source
 from . import selectors
 from .forms import CompareForm, DealFilterForm, OverviewFilterForm
 
@@ -52,6 +52,16 @@ def _filter_errors(filterset):
 def _page(request, queryset):
     paginator = Paginator(queryset, PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def _filtered_list(request, filter_class, list_query, template, name):
+    """A filtered, paged list page; a filter it cannot use is shown and answers 400."""
+    filterset = filter_class(request.GET, queryset=filter_class.Meta.model.objects.all())
+    context = {"filterset": filterset}
+    if filterset.is_valid():
+        page = _page(request, list_query(filterset.qs))
+        context.update(page=page, total=page.paginator.count, **{name: page.object_list})
+    return render(request, template, context, status=_status(filterset))
 
 
 @require_GET
@@ -146,12 +156,9 @@ def deal_compare(request, slug):
 
 @require_GET
 def company_list(request):
-    filterset = CompanyFilter(request.GET, queryset=Company.objects.all())
-    context = {"filterset": filterset}
-    if filterset.is_valid():
-        page = _page(request, queries.companies_for_list(filterset.qs))
-        context.update(page=page, companies=page.object_list, total=page.paginator.count)
-    return render(request, "web/company_list.html", context, status=_status(filterset))
+    return _filtered_list(
+        request, CompanyFilter, queries.companies_for_list, "web/company_list.html", "companies"
+    )
 
 
 @require_GET
@@ -164,12 +171,13 @@ def company_detail(request, slug):
 
 @require_GET
 def vehicle_list(request):
-    filterset = VehicleModelFilter(request.GET, queryset=VehicleModel.objects.all())
-    context = {"filterset": filterset}
-    if filterset.is_valid():
-        page = _page(request, queries.vehicle_models_for_list(filterset.qs))
-        context.update(page=page, vehicles=page.object_list, total=page.paginator.count)
-    return render(request, "web/vehicle_list.html", context, status=_status(filterset))
+    return _filtered_list(
+        request,
+        VehicleModelFilter,
+        queries.vehicle_models_for_list,
+        "web/vehicle_list.html",
+        "vehicles",
+    )
 
 
 @require_GET
@@ -188,12 +196,9 @@ def vehicle_detail(request, slug):
 
 @require_GET
 def source_list(request):
-    filterset = SourceFilter(request.GET, queryset=Source.objects.all())
-    context = {"filterset": filterset}
-    if filterset.is_valid():
-        page = _page(request, queries.sources_for_list(filterset.qs))
-        context.update(page=page, sources=page.object_list, total=page.paginator.count)
-    return render(request, "web/source_list.html", context, status=_status(filterset))
+    return _filtered_list(
+        request, SourceFilter, queries.sources_for_list, "web/source_list.html", "sources"
+    )
 
 
 @require_GET
