@@ -6,3 +6,8 @@ class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = _("Korea–China partnerships")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import aggregates
+
+        aggregates.connect_signals()

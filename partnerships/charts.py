@@ -322,6 +322,57 @@ def timeline_rows(items: list[dict]) -> list[list]:
     return rows
 
 
+def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
+    """Deals per year, stacked by status: the timeline when there are too many deals to draw
+    one by one (`queries.timeline_summary`'s buckets). The hover gives the year's GWh too."""
+    years = sorted({b["year"] for b in buckets})
+    by_status: dict[str, dict[int, dict]] = defaultdict(dict)
+    for bucket in buckets:
+        by_status[bucket["status"]][bucket["year"]] = bucket
+    traces = []
+    for status in sorted(
+        by_status, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99
+    ):
+        cells = [by_status[status].get(year) for year in years]
+        label = next(c for c in cells if c).get("status_label") or _status_label(status)
+        traces.append(
+            {
+                "type": "bar",
+                "name": label,
+                "x": [str(year) for year in years],
+                "y": [c["deals"] if c else 0 for c in cells],
+                "marker": {"color": STATUS_COLORS.get(status, "#666666")},
+                "hovertext": [
+                    "<br>".join(
+                        [
+                            f"<b>{year}</b> · {_esc(label)}",
+                            _("%(count)s deals") % {"count": f"{c['deals']:,}" if c else 0},
+                            _("%(gwh)s GWh") % {"gwh": f"{c['gwh']:,.1f}" if c else 0},
+                        ]
+                    )
+                    for year, c in zip(years, cells, strict=True)
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    layout = _base_layout(
+        barmode="stack",
+        height=360,
+        xaxis={"type": "category", "title": {"text": _("Year")}},
+        yaxis={"title": {"text": _("Deals")}, "gridcolor": "#e4e7eb", "automargin": True},
+        margin={"l": 10, "r": 20, "t": 20, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def timeline_bucket_rows(buckets: list[dict]) -> list[list]:
+    """The yearly timeline's data as CSV rows, header first."""
+    rows = [["year", "status", "deals", "volume_gwh"]]
+    rows += [[b["year"], b["status"], b["deals"], b["gwh"]] for b in buckets]
+    return rows
+
+
 def _node_columns(graph: dict) -> dict:
     """Each company's Sankey column: by its role in the chain, else by its neighbours' columns,
     else by its role in its deals (a customer sits right of its suppliers)."""

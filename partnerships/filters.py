@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -114,12 +115,18 @@ class SlugOrIdFilter(django_filters.Filter):
     field_class = SlugOrIdField
 
 
+def country_choices():
+    return list(countries)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class CountryFilter(django_filters.Filter):
     field_class = CountryCodeField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", list(countries))
+        # A callable, read only when a country is given: every request copies the filters and
+        # builds their form fields, and copying 250 countries each time cost ~2 ms a request.
+        kwargs.setdefault("choices", country_choices)
         super().__init__(*args, **kwargs)
 
 
@@ -298,21 +305,49 @@ class DealFilter(django_filters.FilterSet):
         if not text:
             return queryset
         return queryset.filter(
-            Q(title__icontains=text)
-            | Q(slug__icontains=text)
-            | _party_exists(company__in=companies_matching(text))
+            Q(title__icontains=text) | Q(slug__icontains=text) | deals_of_companies_matching(text)
         )
 
 
+# How a search finds the deals of the companies it matches depends on how many there are
+# (bench/INDEXES.md, section 6). Up to this many, they are named by id, so that PostgreSQL can
+# combine the trigram indexes of the title and slug with the primary key instead of testing
+# every deal. Above it, they are common enough that a page of the list fills after testing a
+# few hundred deals, each with one index lookup of its parties.
+SEARCH_DEAL_IDS_MAX = 2000
+
+
+def deals_of_companies_matching(text):
+    """A condition on deals: a party's name contains `text` (one query to choose how)."""
+    companies = companies_matching(text)
+    deal_ids = list(
+        DealParty.objects.filter(company__in=companies)
+        .order_by()
+        .values_list("deal_id", flat=True)[: SEARCH_DEAL_IDS_MAX + 1]
+    )
+    if len(deal_ids) <= SEARCH_DEAL_IDS_MAX:  # all of them
+        return Q(pk__in=set(deal_ids))
+    # A scalar subquery rather than EXISTS: PostgreSQL would turn an EXISTS under OR into a
+    # hash of every matching party (100k rows for "energy", 40-130 ms), where testing the deals
+    # in list order one by one fills a page in about a millisecond.
+    first_party = DealParty.objects.filter(deal=OuterRef("pk"), company__in=companies)
+    return Q(IsNull(Subquery(first_party.values("pk")[:1]), False))
+
+
 def companies_matching(text):
-    """Companies whose English, Korean or Chinese name, slug or an alias contains `text`."""
-    return Company.objects.filter(
+    """Companies whose English, Korean or Chinese name, slug or an alias contains `text`, as a
+    subquery for `__in`.
+
+    A UNION rather than `OR EXISTS (alias)`: PostgreSQL prices any OR with a subquery at half
+    the table, and can read each arm from its trigram index (bench/INDEXES.md, section 6)."""
+    names = Company.objects.filter(
         Q(name__icontains=text)
         | Q(name_ko__icontains=text)
         | Q(name_zh__icontains=text)
         | Q(slug__icontains=text)
-        | Exists(CompanyAlias.objects.filter(company=OuterRef("pk"), name__icontains=text))
-    ).values("pk")
+    )
+    aliases = CompanyAlias.objects.filter(name__icontains=text)
+    return names.order_by().values("pk").union(aliases.order_by().values("company_id"), all=True)
 
 
 class CompanyFilter(django_filters.FilterSet):

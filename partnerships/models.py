@@ -996,4 +996,28 @@ class Citation(models.Model):
             raise ValidationError(errors)
 
 
+class AggregateSnapshot(models.Model):
+    """A precomputed aggregate (stats, supply graph, timeline, overview figures) of the whole
+    dataset, stored with the data version it was computed from.
+
+    Reads use a snapshot only while its `data_version` equals the data's current version, so a
+    stale one is never served: it is recomputed instead. A Celery task rebuilds the snapshots
+    after writes and on a schedule, so that readers find them ready (`aggregates.py`).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    data_version = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField()
+    built_at = models.DateTimeField(default=timezone.now)
+    build_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return (
+            f"{self.key} @ {self.data_version:%Y-%m-%d %H:%M:%S}" if self.data_version else self.key
+        )
+
+
 from .ingest.models import Draft, DraftParty, IngestionRun  # noqa: E402,F401

@@ -10,8 +10,22 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    JSONField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear, JSONArray
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -287,18 +301,74 @@ def _term_end(row):
     return None, "", False
 
 
+# --- scope of an aggregate -----------------------------------------------------------------------
+
+# Every aggregate below is computed by the database (GROUP BY) and returns a bounded number of
+# rows, whatever the number of deals; the unfiltered ones are also precomputed (`aggregates.py`).
+
+
+def is_whole(deals_qs: QuerySet) -> bool:
+    """True when `deals_qs` is every deal: the aggregates then read the tables directly rather
+    than through `IN (every id)`, which the database would have to build first."""
+    return not deals_qs.query.where and not deals_qs.query.distinct
+
+
+def _scope(deals_qs: QuerySet) -> QuerySet:
+    if is_whole(deals_qs):
+        return Deal.objects.all()
+    return Deal.objects.filter(pk__in=_ids(deals_qs))
+
+
+def _parties_of(deals_qs: QuerySet) -> QuerySet:
+    if is_whole(deals_qs):
+        return DealParty.objects.all()
+    return DealParty.objects.filter(deal__in=_ids(deals_qs))
+
+
+def _deal_condition(deals_qs: QuerySet, column: str) -> tuple[str, list]:
+    """A SQL condition keeping `column` (a deal id) to the deals of `deals_qs`, with its
+    parameters; always true for every deal."""
+    if is_whole(deals_qs):
+        return "1 = 1", []
+    sql, params = _ids(deals_qs).query.sql_with_params()
+    return f"{column} IN ({sql})", list(params)
+
+
+def _id_list(ids) -> str:
+    """Integer ids written into SQL; int() makes sure nothing else can be. Never empty."""
+    return ", ".join(str(int(pk)) for pk in ids) or "NULL"
+
+
+def _tables():
+    return {
+        "deal": connection.ops.quote_name(Deal._meta.db_table),
+        "party": connection.ops.quote_name(DealParty._meta.db_table),
+        "company": connection.ops.quote_name(Company._meta.db_table),
+    }
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _gwh_total(value) -> float:
+    return float(value or 0)
+
+
 # --- headline figures ----------------------------------------------------------------------------
 
 
 def headline_figures(deals_qs: QuerySet) -> dict:
     """Deal count, agreed and discussed GWh, and the companies involved by country: 2 queries."""
-    totals = Deal.objects.filter(pk__in=_ids(deals_qs)).aggregate(
+    totals = _scope(deals_qs).aggregate(
         deals=Count("pk"),
         gwh_agreed=Sum("volume_gwh", filter=Q(status__in=Deal.AGREED)),
         gwh_under_discussion=Sum("volume_gwh", filter=Q(status__in=Deal.UNDER_DISCUSSION)),
     )
     by_country = (
-        DealParty.objects.filter(deal__in=_ids(deals_qs))
+        _parties_of(deals_qs)
         .values("company__country")
         .annotate(count=Count("company", distinct=True))
         .order_by("-count", "company__country")
@@ -313,14 +383,16 @@ def headline_figures(deals_qs: QuerySet) -> dict:
     ]
     return {
         "deals": totals["deals"],
-        "gwh_agreed": float(totals["gwh_agreed"] or 0),
-        "gwh_under_discussion": float(totals["gwh_under_discussion"] or 0),
+        "gwh_agreed": _gwh_total(totals["gwh_agreed"]),
+        "gwh_under_discussion": _gwh_total(totals["gwh_under_discussion"]),
         "companies": sum(row["count"] for row in companies_by_country),
         "companies_by_country": companies_by_country,
     }
 
 
 # --- timeline ------------------------------------------------------------------------------------
+
+TIMELINE_LIMIT = 200  # deals drawn one by one; beyond, the yearly buckets tell the rest
 
 
 def _dated(value, precision, estimated, language):
@@ -420,18 +492,64 @@ def _timeline_events(language):
         }
 
 
-def timeline(deals_qs: QuerySet, include_events: bool = True, language: str = "en") -> list:
-    """Dated deals (and context events) in date order; undated deals are left out — see
-    `timeline_undated_count`. Seven queries with events, five without, per 900 deals (kept
-    under SQLite's oldest limit of 999 parameters per query)."""
-    dated = Deal.objects.filter(pk__in=_ids(deals_qs)).filter(
-        Q(announced_on__isnull=False) | Q(start_on__isnull=False)
+def _timeline_date():
+    return Coalesce("announced_on", "start_on")
+
+
+def timeline(
+    deals_qs: QuerySet,
+    include_events: bool = True,
+    language: str = "en",
+    limit: int | None = TIMELINE_LIMIT,
+) -> list:
+    """Dated deals (and context events) in date order: the `limit` most recent deals, so the
+    output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
+    out. Six queries with events, four without."""
+    dated = (
+        _scope(deals_qs)
+        .filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
+        .order_by(_timeline_date().desc(), "-id")
+        .values(*DEAL_ROW_FIELDS)
     )
-    items = [timeline_deal_item(row, language) for row in deal_rows(dated, chunk_size=900)]
+    rows = _attach(list(dated if limit is None else dated[:limit]), with_history=True)
+    items = [timeline_deal_item(row, language) for row in rows]
     if include_events:
         items += _timeline_events(language)
     items.sort(key=lambda item: (item["date"], item["kind"] != "event", item["title"]))
     return items
+
+
+def timeline_summary(deals_qs: QuerySet) -> dict:
+    """Deals and GWh per year (of the announcement, else the start) and status, in one GROUP BY:
+    `buckets`, the dated `total` and the `undated` count."""
+    rows = (
+        _scope(deals_qs)
+        .annotate(year=ExtractYear(_timeline_date()))
+        .values("year", "status")
+        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .order_by()
+    )
+    status_order = list(Deal.Status.values)
+    buckets, undated = [], 0
+    for row in rows:
+        if row["year"] is None:
+            undated += row["deals"]
+            continue
+        buckets.append(
+            {
+                "year": row["year"],
+                "status": row["status"],
+                "status_label": str(STATUS_LABELS.get(row["status"], row["status"])),
+                "deals": row["deals"],
+                "gwh": _gwh_total(row["gwh"]),
+            }
+        )
+    buckets.sort(key=lambda b: (b["year"], status_order.index(b["status"])))
+    return {
+        "buckets": buckets,
+        "total": sum(b["deals"] for b in buckets),
+        "undated": undated,
+    }
 
 
 def timeline_undated_count(deals_qs: QuerySet) -> int:
@@ -440,9 +558,14 @@ def timeline_undated_count(deals_qs: QuerySet) -> int:
 
 # --- supply graph --------------------------------------------------------------------------------
 
+GRAPH_LIMIT = 50  # companies with a node of their own unless asked otherwise
+GRAPH_MAX_EDGES = 1000  # the strongest edges; the rest are counted in `edges_omitted`
+OTHERS_SLUGS = 20  # slugs listed per merged country node
+
 
 def deal_edges(parties):
-    """Pairs of parties to draw: each deliverer to each customer, other parties from the hub."""
+    """Pairs of parties to draw: each deliverer to each customer, other parties from the hub.
+    `_EDGES_SQL` says the same in SQL; this one serves a single deal's page."""
     ordered = sorted(parties, key=lambda p: (ROLE_PRIORITY.get(p["role"], 99), p["company_id"]))
     upstream = [p for p in ordered if p["role"] in UPSTREAM_ROLES]
     downstream = [p for p in ordered if p["role"] == PartyRole.CUSTOMER]
@@ -455,44 +578,119 @@ def deal_edges(parties):
     return pairs
 
 
-def supply_graph(deals_qs: QuerySet, limit: int | None = None) -> dict:
-    """Companies as nodes and deals as edges, four queries. With `limit`, only the top companies
-    by deal count keep their own node; the rest are merged into one node per country, and the
-    edges to or from merged nodes are summed (`deal_count`, `merged`), which bounds the output."""
-    ids = _ids(deals_qs)
-    deals = {
-        row["pk"]: row
-        for row in Deal.objects.filter(pk__in=ids).values(
-            "pk", "slug", "title", "status", "kind", "product", "volume_gwh"
-        )
-    }
-    party_rows = list(
-        DealParty.objects.filter(deal__in=ids)
-        .values("deal_id", "company_id", "role")
-        .order_by("deal_id", "id")
-    )
-    vehicles = defaultdict(list)
-    through = Deal.vehicle_models.through
-    for row in (
-        through.objects.filter(deal__in=ids)
-        .values("deal_id", "vehiclemodel__slug", "vehiclemodel__name", "vehiclemodel__maker_id")
-        .order_by("vehiclemodel__name")
-    ):
-        vehicles[row["deal_id"]].append(
-            {
-                "slug": row["vehiclemodel__slug"],
-                "name": row["vehiclemodel__name"],
-                "maker_id": row["vehiclemodel__maker_id"],
-            }
-        )
-    company_deals = defaultdict(set)
-    parties_by_deal = defaultdict(list)
-    for row in party_rows:
-        company_deals[row["company_id"]].add(row["deal_id"])
-        parties_by_deal[row["deal_id"]].append(row)
+def _role_priority_sql(column):
+    cases = " ".join(f"WHEN '{role}' THEN {rank}" for role, rank in ROLE_PRIORITY.items())
+    return f"CASE {column} {cases} ELSE 99 END"
+
+
+# The edges of every deal (as `deal_edges`), grouped per pair of nodes, status and roles: a
+# company among the kept ones is its own node, any other is merged into its country's node.
+_EDGES_SQL = """
+WITH p AS (
+    SELECT dp.id, dp.deal_id, dp.company_id, dp.role, c.country,
+           {priority} AS priority
+    FROM {party} dp JOIN {company} c ON c.id = dp.company_id
+    WHERE {condition}
+),
+ranked AS (
+    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY priority, company_id) AS rn
+    FROM p
+),
+supply AS (
+    SELECT u.deal_id, u.id AS src_party, u.company_id AS src, u.country AS src_country,
+           u.role AS src_role, d.id AS dst_party, d.company_id AS dst,
+           d.country AS dst_country, d.role AS dst_role
+    FROM p u
+    JOIN p d ON d.deal_id = u.deal_id AND d.role = 'customer' AND d.company_id <> u.company_id
+    WHERE u.role IN ({upstream})
+),
+covered AS (
+    SELECT src_party AS id FROM supply UNION SELECT dst_party FROM supply
+),
+edges AS (
+    SELECT deal_id, src, src_country, src_role, dst, dst_country, dst_role FROM supply
+    UNION ALL
+    SELECT h.deal_id, h.company_id, h.country, h.role, o.company_id, o.country, o.role
+    FROM ranked h
+    JOIN ranked o ON o.deal_id = h.deal_id AND o.rn > 1 AND o.company_id <> h.company_id
+    LEFT JOIN covered cv ON cv.id = o.id
+    WHERE h.rn = 1 AND cv.id IS NULL
+)
+SELECT
+    CASE WHEN e.src IN ({kept}) THEN e.src END,
+    CASE WHEN e.src IN ({kept}) THEN '' ELSE e.src_country END,
+    CASE WHEN e.dst IN ({kept}) THEN e.dst END,
+    CASE WHEN e.dst IN ({kept}) THEN '' ELSE e.dst_country END,
+    d.status, e.src_role, e.dst_role,
+    COUNT(*), SUM(d.volume_gwh), COUNT(d.volume_gwh), MIN(d.id), MIN(d.slug), MIN(d.title),
+    MIN(d.kind), MAX(d.kind), MIN(d.product), MAX(d.product)
+FROM edges e JOIN {deal} d ON d.id = e.deal_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+_RANK_SQL = """
+SELECT x.company_id, COUNT(*) AS deals, COALESCE(SUM(d.volume_gwh), 0) AS gwh
+FROM (SELECT DISTINCT dp.deal_id, dp.company_id FROM {party} dp WHERE {condition}) x
+JOIN {deal} d ON d.id = x.deal_id
+JOIN {company} c ON c.id = x.company_id
+GROUP BY x.company_id, c.name
+ORDER BY deals DESC, gwh DESC, c.name, x.company_id
+"""
+
+_OTHERS_DEALS_SQL = """
+SELECT x.country, COUNT(*), SUM(d.volume_gwh)
+FROM (
+    SELECT DISTINCT c.country, dp.deal_id
+    FROM {party} dp JOIN {company} c ON c.id = dp.company_id
+    WHERE {condition} AND dp.company_id NOT IN ({kept})
+) x JOIN {deal} d ON d.id = x.deal_id
+GROUP BY x.country
+"""
+
+_OTHERS_COMPANIES_SQL = """
+SELECT country, slug, companies FROM (
+    SELECT c.country, c.slug,
+           ROW_NUMBER() OVER (PARTITION BY c.country ORDER BY c.slug) AS rn,
+           COUNT(*) OVER (PARTITION BY c.country) AS companies
+    FROM {company} c
+    WHERE c.id IN (SELECT dp.company_id FROM {party} dp WHERE {condition})
+      AND c.id NOT IN ({kept})
+) y
+WHERE rn <= {slugs}
+ORDER BY country, slug
+"""
+
+
+# Run even when no edge stands for a single deal, so the query count never depends on the data.
+_VEHICLES_SQL = """
+SELECT t.deal_id, v.slug, v.name, v.maker_id
+FROM {through} t JOIN {vehicle} v ON v.id = t.vehiclemodel_id
+WHERE t.deal_id IN ({deals})
+ORDER BY v.name, v.id
+"""
+
+
+def _edge_node(kept_id, country):
+    return kept_id if kept_id is not None else f"others-{country}"
+
+
+def supply_graph(deals_qs: QuerySet, limit: int | None = GRAPH_LIMIT) -> dict:
+    """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
+    in six queries (four without `limit`). The `limit` companies with most deals keep their own
+    node; the others are merged into one node per country. Edges are summed per pair of nodes,
+    status and roles (`deal_count`; a single deal keeps its slug and vehicle models), and only
+    the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size."""
+    tables = _tables()
+    condition, params = _deal_condition(deals_qs, "dp.deal_id")
+    rank_sql = _RANK_SQL.format(condition=condition, **tables)
+    if limit is not None:
+        rank_sql += f" LIMIT {int(limit)}"
+    ranked = _fetch(rank_sql, params)
+    kept_ids = [row[0] for row in ranked]
+    kept = _id_list(kept_ids)
     companies = {
         row["id"]: row
-        for row in Company.objects.filter(pk__in=company_deals).values(
+        for row in Company.objects.filter(pk__in=kept_ids).values(
             "id",
             "slug",
             "name",
@@ -505,151 +703,151 @@ def supply_graph(deals_qs: QuerySet, limit: int | None = None) -> dict:
             "hq_city",
         )
     }
+    nodes = [
+        {
+            "id": company_id,
+            "slug": companies[company_id]["slug"],
+            "name": companies[company_id]["name"],
+            "name_ko": companies[company_id]["name_ko"],
+            "name_zh": companies[company_id]["name_zh"],
+            "country": companies[company_id]["country"],
+            "chain_role": companies[company_id]["chain_role"],
+            "lat": _float(companies[company_id]["hq_latitude"]),
+            "lon": _float(companies[company_id]["hq_longitude"]),
+            "hq_city": companies[company_id]["hq_city"],
+            "deal_count": deal_count,
+            "gwh": _gwh_total(gwh),
+            "merged": False,
+        }
+        for company_id, deal_count, gwh in ranked
+    ]
 
-    def gwh(deal_ids):
-        return float(sum(deals[d]["volume_gwh"] or 0 for d in deal_ids))
-
-    ranked = sorted(
-        company_deals,
-        key=lambda c: (-len(company_deals[c]), -gwh(company_deals[c]), companies[c]["name"]),
-    )
-    kept = set(ranked if limit is None else ranked[:limit])
-    node_of = {c: c if c in kept else f"others-{companies[c]['country']}" for c in company_deals}
-
-    nodes = []
-    for company_id in ranked:
-        if company_id not in kept:
-            continue
-        company = companies[company_id]
-        nodes.append(
-            {
-                "id": company_id,
-                "slug": company["slug"],
-                "name": company["name"],
-                "name_ko": company["name_ko"],
-                "name_zh": company["name_zh"],
-                "country": company["country"],
-                "chain_role": company["chain_role"],
-                "lat": _float(company["hq_latitude"]),
-                "lon": _float(company["hq_longitude"]),
-                "hq_city": company["hq_city"],
-                "deal_count": len(company_deals[company_id]),
-                "gwh": gwh(company_deals[company_id]),
-                "merged": False,
-            }
+    others = defaultdict(lambda: {"companies": 0, "slugs": []})
+    if limit is not None:
+        sql = _OTHERS_COMPANIES_SQL.format(
+            condition=condition, kept=kept, slugs=OTHERS_SLUGS, **tables
         )
-    others = {}
-    merged_deals = defaultdict(set)
-    for company_id in ranked:
-        if company_id in kept:
-            continue
-        country = companies[company_id]["country"]
-        merged_deals[country] |= company_deals[company_id]
-        others.setdefault(country, []).append(companies[company_id]["slug"])
-    for country in sorted(others):
-        nodes.append(
-            {
-                "id": f"others-{country}",
-                "slug": "",
-                "name": f"Others ({country})",
-                "name_ko": "",
-                "name_zh": "",
-                "country": country,
-                "chain_role": "",
-                "lat": None,
-                "lon": None,
-                "hq_city": "",
-                "deal_count": len(merged_deals[country]),
-                "gwh": gwh(merged_deals[country]),
-                "merged": True,
-            }
-        )
-
-    edges, merged_edges = [], {}
-    for deal_id, parties in parties_by_deal.items():
-        deal = deals[deal_id]
-        for source, target in deal_edges(parties):
-            source_node, target_node = node_of[source["company_id"]], node_of[target["company_id"]]
-            if source_node == target_node:
-                continue
-            edge = {
-                "deal_slug": deal["slug"],
-                "deal_title": deal["title"],
-                "source": source_node,
-                "target": target_node,
-                "source_role": source["role"],
-                "target_role": target["role"],
-                "status": deal["status"],
-                "kind": deal["kind"],
-                "product": deal["product"],
-                "volume_gwh": _float(deal["volume_gwh"]),
-                "vehicle_models": vehicles[deal_id],
-                "deal_count": 1,
-                "merged": False,
-            }
-            if isinstance(source_node, int) and isinstance(target_node, int):
-                edges.append(edge)
-                continue
-            # Edges to or from a merged node are summed per pair, status and roles, so the
-            # output stays bounded however many small companies there are.
-            key = (
-                source_node,
-                target_node,
-                edge["status"],
-                edge["source_role"],
-                edge["target_role"],
+        for country, slug, count in _fetch(sql, params):
+            others[country]["companies"] = count
+            others[country]["slugs"].append(slug)
+        sql = _OTHERS_DEALS_SQL.format(condition=condition, kept=kept, **tables)
+        for country, deal_count, gwh in sorted(_fetch(sql, params)):
+            nodes.append(
+                {
+                    "id": f"others-{country}",
+                    "slug": "",
+                    "name": f"Others ({country})",
+                    "name_ko": "",
+                    "name_zh": "",
+                    "country": country,
+                    "chain_role": "",
+                    "lat": None,
+                    "lon": None,
+                    "hq_city": "",
+                    "deal_count": deal_count,
+                    "gwh": _gwh_total(gwh),
+                    "merged": True,
+                }
             )
-            merged_edges.setdefault(key, []).append(edge)
-    for group in merged_edges.values():
-        first = group[0]
-        volumes = [e["volume_gwh"] for e in group if e["volume_gwh"] is not None]
-        edges.append(
+
+    sql = _EDGES_SQL.format(
+        condition=condition,
+        kept=kept if limit is not None else "dp.company_id",
+        priority=_role_priority_sql("dp.role"),
+        upstream=", ".join(f"'{role}'" for role in UPSTREAM_ROLES),
+        **tables,
+    )
+    if limit is None:
+        # Every company keeps its node: the CASEs above must always take their first branch.
+        sql = sql.replace("IN (dp.company_id)", "IS NOT NULL")
+    grouped = []
+    for row in _fetch(sql, params):
+        (src_id, src_country, dst_id, dst_country, status, src_role, dst_role) = row[:7]
+        count, gwh, with_gwh, first_deal, slug, title = row[7:13]
+        kind_lo, kind_hi, product_lo, product_hi = row[13:]
+        source, target = _edge_node(src_id, src_country), _edge_node(dst_id, dst_country)
+        if source == target:
+            continue
+        grouped.append(
             {
-                **first,
-                "deal_slug": "" if len(group) > 1 else first["deal_slug"],
-                "deal_title": f"{len(group)} deals" if len(group) > 1 else first["deal_title"],
-                "kind": first["kind"] if len({e["kind"] for e in group}) == 1 else "",
-                "product": first["product"] if len({e["product"] for e in group}) == 1 else "",
-                "volume_gwh": sum(volumes) if volumes else None,
-                "vehicle_models": [] if len(group) > 1 else first["vehicle_models"],
-                "deal_count": len(group),
-                "merged": len(group) > 1,
+                "deal_id": first_deal if count == 1 else None,
+                "deal_slug": slug if count == 1 else "",
+                "deal_title": title if count == 1 else f"{count} deals",
+                "source": source,
+                "target": target,
+                "source_role": src_role,
+                "target_role": dst_role,
+                "status": status,
+                "kind": kind_lo if kind_lo == kind_hi else "",
+                "product": product_lo if product_lo == product_hi else "",
+                "volume_gwh": _float(gwh) if with_gwh else None,
+                "vehicle_models": [],
+                "deal_count": count,
+                "merged": count > 1,
             }
         )
+    grouped.sort(
+        key=lambda e: (-e["deal_count"], -(e["volume_gwh"] or 0), str(e["source"]), e["status"])
+    )
+    edges, omitted = grouped[:GRAPH_MAX_EDGES], grouped[GRAPH_MAX_EDGES:]
+    single = defaultdict(list)
+    for edge in edges:
+        if edge["deal_id"] is not None:
+            single[edge["deal_id"]].append(edge)
+    sql = _VEHICLES_SQL.format(
+        deals=_id_list(single),
+        through=connection.ops.quote_name(Deal.vehicle_models.through._meta.db_table),
+        vehicle=connection.ops.quote_name(VehicleModel._meta.db_table),
+    )
+    for deal_id, slug, name, maker_id in _fetch(sql, []):
+        for edge in single[deal_id]:
+            edge["vehicle_models"].append({"slug": slug, "name": name, "maker_id": maker_id})
+    for edge in edges:
+        del edge["deal_id"]
+    # Stable for readers: strongest first, as ranked above.
     graph = {"nodes": nodes, "edges": edges}
     if others:
-        graph["others"] = {
-            country: {"companies": len(slugs), "slugs": slugs}
-            for country, slugs in sorted(others.items())
+        graph["others"] = {country: dict(info) for country, info in sorted(others.items())}
+    if omitted:
+        graph["edges_omitted"] = {
+            "edges": len(omitted),
+            "deals": sum(e["deal_count"] for e in omitted),
         }
     return graph
 
 
 # --- stats ---------------------------------------------------------------------------------------
 
+_COUNTRY_PAIRS_SQL = """
+SELECT x.a, x.b, COUNT(*), SUM(d.volume_gwh)
+FROM (
+    SELECT DISTINCT p1.deal_id,
+        CASE WHEN c1.country < c2.country THEN c1.country ELSE c2.country END AS a,
+        CASE WHEN c1.country < c2.country THEN c2.country ELSE c1.country END AS b
+    FROM {party} p1
+    JOIN {party} p2 ON p2.deal_id = p1.deal_id AND p2.id > p1.id
+    JOIN {company} c1 ON c1.id = p1.company_id
+    JOIN {company} c2 ON c2.id = p2.company_id
+    WHERE {condition}
+) x JOIN {deal} d ON d.id = x.deal_id
+GROUP BY x.a, x.b
+"""
 
-def _grouped(deals_qs, expression, labels, order=None):
-    rows = (
-        Deal.objects.filter(pk__in=_ids(deals_qs))
-        .annotate(key=expression)
-        .values("key")
-        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
-        .order_by()
-    )
+
+def _rolled_up(rows, field, labels, order=None):
+    totals = defaultdict(lambda: [0, 0.0])
+    for row in rows:
+        totals[row[field]][0] += row["deals"]
+        totals[row[field]][1] += _gwh_total(row["gwh"])
     items = [
-        {
-            "key": row["key"],
-            "label": labels(row["key"]),
-            "deals": row["deals"],
-            "gwh": float(row["gwh"] or 0),
-        }
-        for row in rows
+        {"key": key, "label": labels(key), "deals": deals, "gwh": gwh}
+        for key, (deals, gwh) in totals.items()
     ]
     return sorted(items, key=order or (lambda item: (-item["deals"], -item["gwh"], item["key"])))
 
 
 def stats(deals_qs: QuerySet) -> dict:
-    """Deal counts and GWh by status, announced year, country pair and product: 4 queries.
+    """Deal counts and GWh by status, announced year, country pair and product: 2 queries.
 
     A deal with parties from three countries counts once in each of its country pairs; a deal
     between two companies of one country counts under e.g. "KR-KR".
@@ -657,47 +855,40 @@ def stats(deals_qs: QuerySet) -> dict:
     status_labels = dict(Deal.Status.choices)
     status_order = list(Deal.Status.values)
     product_labels = dict(Deal.Product.choices)
-    by_status = _grouped(
-        deals_qs,
-        F("status"),
+    rows = list(
+        _scope(deals_qs)
+        .annotate(year=ExtractYear("announced_on"))
+        .values("status", "year", "product")
+        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .order_by()
+    )
+    by_status = _rolled_up(
+        rows,
+        "status",
         lambda key: str(status_labels.get(key, key)),
         order=lambda item: status_order.index(item["key"]),
     )
-    by_year = _grouped(
-        deals_qs,
-        ExtractYear("announced_on"),
+    by_year = _rolled_up(
+        rows,
+        "year",
         lambda key: str(key) if key else "undated",
         order=lambda item: (item["key"] is None, item["key"] or 0),
     )
-    by_product = _grouped(deals_qs, F("product"), lambda key: str(product_labels.get(key, key)))
+    by_product = _rolled_up(rows, "product", lambda key: str(product_labels.get(key, key)))
 
-    deal_countries = defaultdict(list)
-    volumes = {}
-    for row in (
-        DealParty.objects.filter(deal__in=_ids(deals_qs))
-        .values("deal_id", "company__country", "deal__volume_gwh")
-        .order_by("deal_id", "id")
-    ):
-        deal_countries[row["deal_id"]].append(row["company__country"])
-        volumes[row["deal_id"]] = row["deal__volume_gwh"]
-    pairs = defaultdict(lambda: {"deals": 0, "gwh": 0.0})
-    for deal_id, codes in deal_countries.items():
-        keys = set()
-        for i, first in enumerate(codes):
-            for second in codes[i + 1 :]:
-                keys.add(country_pair_key(first, second))
-        for key in keys:
-            pairs[key]["deals"] += 1
-            pairs[key]["gwh"] += float(volumes[deal_id] or 0)
-    by_country_pair = [
-        {
-            "key": key,
-            "label": " – ".join(country_name(code) for code in key.split("-")),
-            "deals": value["deals"],
-            "gwh": value["gwh"],
-        }
-        for key, value in pairs.items()
-    ]
+    condition, params = _deal_condition(deals_qs, "p1.deal_id")
+    sql = _COUNTRY_PAIRS_SQL.format(condition=condition, **_tables())
+    by_country_pair = []
+    for first, second, deals, gwh in _fetch(sql, params):
+        key = country_pair_key(first, second)
+        by_country_pair.append(
+            {
+                "key": key,
+                "label": " – ".join(country_name(code) for code in key.split("-")),
+                "deals": deals,
+                "gwh": _gwh_total(gwh),
+            }
+        )
     by_country_pair.sort(key=lambda item: (-item["deals"], -item["gwh"], item["key"]))
     return {
         "by_status": by_status,
@@ -816,17 +1007,24 @@ HISTORY_MODELS = (
 # --- freshness -----------------------------------------------------------------------------------
 
 
+# The history tables, found once: `Model.history` builds a new manager class on every access,
+# which cost 0.5 ms of each API request here.
+_HISTORY_TABLES = []
+
+
 def data_version() -> datetime.datetime | None:
     """When the data last changed, in one query: the newest history entry (every write through
     the ORM, deletions included, leaves one) or `updated_at` (fixture loads leave no history).
     None on an empty database."""
+    if not _HISTORY_TABLES:
+        _HISTORY_TABLES.extend(model.history.model._meta.db_table for model in HISTORY_MODELS)
     quote = connection.ops.quote_name
     parts = [
         f"(SELECT MAX(updated_at) FROM {quote(model._meta.db_table)})"  # noqa: S608
         for model in (Company, Deal, Source, VehicleModel)
     ] + [
-        f"(SELECT MAX(history_date) FROM {quote(model.history.model._meta.db_table)})"  # noqa: S608
-        for model in HISTORY_MODELS
+        f"(SELECT MAX(history_date) FROM {quote(table)})"  # noqa: S608
+        for table in _HISTORY_TABLES
     ]
     with connection.cursor() as cursor:
         # Table names come from the models' metadata, never from input.
@@ -845,3 +1043,59 @@ def data_version() -> datetime.datetime | None:
 
 def max_updated(qs: QuerySet):
     return qs.order_by().aggregate(latest=Max("updated_at"))["latest"]
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+class _JsonRows(Subquery):
+    """The rows of an ordered, correlated queryset as a JSON list of lists of `fields`, in that
+    order ([] when it has none): what a prefetch would read, as one more column of the outer row.
+
+    PostgreSQL keeps a subquery's ORDER BY in ARRAY(...). SQLite before 3.44 takes no ORDER BY
+    inside an aggregate: json_group_array reads the ordered subquery in its order (SQLite does so,
+    though it does not promise it)."""
+
+    def __init__(self, queryset, *fields):
+        super().__init__(queryset.values(item=JSONArray(*fields)), output_field=JSONField())
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"TO_JSONB(ARRAY{sql})", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        # Django compiled `sql` from the queryset; nothing in it comes from input.
+        return f"(SELECT JSON_GROUP_ARRAY(JSON(item)) FROM {sql})", params  # noqa: S608
+
+
+def deals_for_export(deals_qs: QuerySet) -> QuerySet:
+    """`deals_qs`, in its order, with what a deal export shows beside the deal's own fields, read
+    per row by the database so that the whole export is one query: `party_rows`
+    ([[name, country, role], ...] ordered by role then company name, as in `deal_rows`),
+    `vehicle_model_rows` ([[name], ...]) and `primary_citation` ([source title, source URL,
+    quote], chosen by `_primary_citation`'s rule, or None)."""
+    parties = DealParty.objects.filter(deal=OuterRef("pk")).order_by(
+        "role", "company__name", "company_id"
+    )
+    vehicles = Deal.vehicle_models.through.objects.filter(deal=OuterRef("pk")).order_by(
+        "vehiclemodel__name", "vehiclemodel_id"
+    )
+    # A citation of the whole record first, then by source and id; else the newest status step.
+    citations = Citation.objects.filter(deal=OuterRef("pk")).order_by(
+        Case(When(field="", then=Value(0)), default=Value(1)), "source_id", "id"
+    )
+    history = StatusChange.objects.filter(deal=OuterRef("pk")).order_by("-effective_on", "-id")
+
+    def first_quote(queryset):
+        return Subquery(
+            queryset.values(item=JSONArray("source__title", "source__url", "quote"))[:1]
+        )
+
+    return deals_qs.prefetch_related(None).annotate(
+        party_rows=_JsonRows(parties, "company__name", "company__country", "role"),
+        vehicle_model_rows=_JsonRows(vehicles, "vehiclemodel__name"),
+        primary_citation=Coalesce(
+            first_quote(citations), first_quote(history), output_field=JSONField()
+        ),
+    )

@@ -12,6 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from . import aggregates
 from .ingest import maintenance
 from .ingest.models import IngestionRun
 from .ingest.services import ingestion_execute, ingestion_mark
@@ -78,5 +79,8 @@ def update_completeness() -> int:
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=2)
 def refresh_aggregates() -> int:
-    """Every few minutes: warm the cached overview figures."""
-    return maintenance.aggregates_refresh()
+    """After writes (debounced) and every few minutes: rebuild the precomputed aggregates of
+    the whole dataset (`aggregates.refresh`). Returns how many it built."""
+    timings = aggregates.refresh()
+    logger.info("aggregates rebuilt: %s", timings)
+    return len(timings)

@@ -15,7 +15,7 @@ class ConditionalGet:
     stamp the response with them."""
 
     def __init__(self, request):
-        version = queries.data_version()
+        self.version = version = queries.data_version()
         media_type = getattr(request, "accepted_media_type", "") or ""
         key = "|".join(
             [

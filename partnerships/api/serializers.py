@@ -1,15 +1,26 @@
 """Output serializers read prefetched rows only; input serializers check the shape of a
-request and hand plain values to a service in `services.py`, which validates and saves."""
+request and hand plain values to a service in `services.py`, which validates and saves.
+
+The deals list is the exception: `deal_list_data` builds its rows as plain dicts from `.values()`
+rows, because DRF's nested serializers and model instances cost several times the database's own
+time on a page of 50 deals. `DealSerializer` still describes those rows (the OpenAPI schema) and a
+test holds the two to the same output.
+"""
+
+from collections import defaultdict
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from .. import queries, services
-from ..dates import Precision
+from ..dates import Precision, format_precise
 from ..models import (
     Citation,
     Company,
@@ -206,6 +217,207 @@ class DealSerializer(OutputSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+# The deal's own columns that the list shows (the rest of `DealSerializer`'s fields are derived or
+# nested).
+DEAL_LIST_COLUMNS = [
+    name
+    for name in DealSerializer.Meta.fields
+    if name not in {"api_url", "status_label", "parties", "vehicle_models", "citations"}
+    and not name.endswith("_display")
+]
+# DRF's own conversion of a datetime (to the current time zone, "Z" for UTC), kept identical.
+_DATETIME = serializers.DateTimeField()
+
+
+def deal_list_values(deals_qs):
+    """The deals list query as `.values()` rows: one narrow query, no model instances."""
+    return deals_qs.prefetch_related(None).values(*DEAL_LIST_COLUMNS)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _detail_url(request, url_format):
+    """A function slug → the deal's absolute API address, as `HyperlinkedIdentityField` writes
+    it, from one `reverse()` for the page instead of one per deal."""
+    marker = "deal-slug-marker"
+    url = reverse("api:deal-detail", kwargs={"slug": marker}, request=request, format=url_format)
+    head, _, tail = url.rpartition(marker)
+    # reverse() percent-encodes the path with these characters left as they are.
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda slug: head + quote(slug, safe=safe) + tail
+
+
+def _parties(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        DealParty.objects.filter(deal_id__in=deal_ids)
+        .order_by("deal_id", "role", "company__name")
+        .values_list(
+            "deal_id",
+            "company_id",
+            "company__slug",
+            "company__name",
+            "company__name_ko",
+            "company__name_zh",
+            "company__country",
+            "role",
+            "note",
+        )
+    )
+    for deal_id, company_id, slug, name, name_ko, name_zh, country, role, note in rows:
+        by_deal[deal_id].append(
+            {
+                "id": company_id,
+                "slug": slug,
+                "name": name,
+                "name_ko": name_ko,
+                "name_zh": name_zh,
+                "country": country,
+                "role": role,
+                "note": note,
+            }
+        )
+    return by_deal
+
+
+def _vehicle_models(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        Deal.vehicle_models.through.objects.filter(deal_id__in=deal_ids)
+        # VehicleModel's own order (by name), as the prefetch of `deals_for_list` had it.
+        .order_by("deal_id", "vehiclemodel__name", "vehiclemodel_id")
+        .values_list(
+            "deal_id",
+            "vehiclemodel_id",
+            "vehiclemodel__slug",
+            "vehiclemodel__name",
+            "vehiclemodel__maker_id",
+            "vehiclemodel__maker__slug",
+            "vehiclemodel__maker__name",
+            "vehiclemodel__powertrain",
+        )
+    )
+    for deal_id, pk, slug, name, maker_id, maker_slug, maker_name, powertrain in rows:
+        by_deal[deal_id].append(
+            {
+                "id": pk,
+                "slug": slug,
+                "name": name,
+                "maker": {"id": maker_id, "slug": maker_slug, "name": maker_name},
+                "powertrain": powertrain,
+            }
+        )
+    return by_deal
+
+
+def _citations(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        Citation.objects.filter(deal_id__in=deal_ids)
+        # Citation's own order: by source (newest published first, then title), then id.
+        .order_by("deal_id", "source", "id")
+        .values_list(
+            "deal_id",
+            "source_id",
+            "source__slug",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published_on",
+            "source__published_precision",
+            "quote",
+            "field",
+            "claim",
+        )
+    )
+    for (
+        deal_id,
+        source_id,
+        slug,
+        title,
+        publisher,
+        url,
+        published_on,
+        precision,
+        quote_text,
+        field,
+        claim,
+    ) in rows:
+        by_deal[deal_id].append(
+            {
+                "source": {
+                    "id": source_id,
+                    "slug": slug,
+                    "title": title,
+                    "publisher": publisher,
+                    "url": url,
+                    "published_on": _iso(published_on),
+                    "published_precision": precision,
+                },
+                "quote": quote_text,
+                "field": field,
+                "claim": claim,
+            }
+        )
+    return by_deal
+
+
+def deal_list_data(rows, request, url_format=None):
+    """`DealSerializer(deals, many=True).data` for `deal_list_values` rows, in three more
+    queries (parties, vehicle models, citations) whatever the number of rows."""
+    deal_ids = [row["id"] for row in rows]
+    parties = _parties(deal_ids)
+    vehicles = _vehicle_models(deal_ids)
+    citations = _citations(deal_ids)
+    detail_url = _detail_url(request, url_format)
+    status_labels = {key: str(label) for key, label in Deal.Status.choices}
+    data = []
+    for row in rows:
+        pk = row["id"]
+        item = {
+            "id": pk,
+            "slug": row["slug"],
+            "api_url": detail_url(row["slug"]),
+            "title": row["title"],
+            "kind": row["kind"],
+            "status": row["status"],
+            "status_label": status_labels.get(row["status"], row["status"]),
+            "product": row["product"],
+            "product_detail": row["product_detail"],
+            "cell_format": row["cell_format"],
+            "chemistry": row["chemistry"],
+            "volume_gwh": _float(row["volume_gwh"]),
+            "volume_gwh_estimated": row["volume_gwh_estimated"],
+            "vehicle_count": row["vehicle_count"],
+            "vehicle_count_estimated": row["vehicle_count_estimated"],
+            "term_years": row["term_years"],
+        }
+        for prefix in ("announced", "start", "end"):
+            on, precision = row[f"{prefix}_on"], row[f"{prefix}_precision"]
+            item[f"{prefix}_on"] = _iso(on)
+            item[f"{prefix}_precision"] = precision
+            item[f"{prefix}_estimated"] = row[f"{prefix}_estimated"]
+            item[f"{prefix}_display"] = format_precise(on, precision)
+        item.update(
+            market=row["market"],
+            parties=parties[pk],
+            vehicle_models=vehicles[pk],
+            citations=citations[pk],
+            needs_review=row["needs_review"],
+            completeness=row["completeness"],
+            version=row["version"],
+            updated_at=_DATETIME.to_representation(row["updated_at"]),
+        )
+        data.append(item)
+    return data
 
 
 class DealDetailSerializer(DealSerializer):
@@ -623,9 +835,12 @@ class ContextEventWriteSerializer(serializers.ModelSerializer):
 class SupplyGraphParams(serializers.Serializer):
     limit = serializers.IntegerField(
         min_value=1,
-        max_value=1000,
+        max_value=500,
         required=False,
-        help_text=_("Keep this many companies with most deals; merge the rest per country."),
+        default=queries.GRAPH_LIMIT,
+        help_text=_(
+            "Keep this many companies with most deals (default 50); merge the rest per country."
+        ),
     )
 
 
@@ -638,6 +853,15 @@ class TimelineParams(serializers.Serializer):
         required=False,
         default="en",
         help_text=_("Language of the date labels."),
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=2000,
+        required=False,
+        default=queries.TIMELINE_LIMIT,
+        help_text=_(
+            "List at most this many deals, the most recent (default 200); `buckets` count all."
+        ),
     )
 
 
@@ -715,10 +939,18 @@ class GraphOthersSerializer(serializers.Serializer):
     slugs = serializers.ListField(child=serializers.CharField())
 
 
+class GraphOmittedSerializer(serializers.Serializer):
+    edges = serializers.IntegerField()
+    deals = serializers.IntegerField()
+
+
 class GraphSerializer(serializers.Serializer):
     nodes = GraphNodeSerializer(many=True)
     edges = GraphEdgeSerializer(many=True)
     others = serializers.DictField(child=GraphOthersSerializer(), required=False)
+    edges_omitted = GraphOmittedSerializer(
+        required=False, help_text=_("The weakest edges left out beyond the strongest 1,000.")
+    )
 
 
 class TimelinePartySerializer(serializers.Serializer):
@@ -750,6 +982,21 @@ class TimelineItemSerializer(serializers.Serializer):
     quote = serializers.CharField()
 
 
+class TimelineBucketSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    deals = serializers.IntegerField()
+    gwh = serializers.FloatField()
+
+
 class TimelineSerializer(serializers.Serializer):
     items = TimelineItemSerializer(many=True)
     undated = serializers.IntegerField()
+    buckets = TimelineBucketSerializer(
+        many=True, help_text=_("Every dated deal counted per year and status.")
+    )
+    total = serializers.IntegerField(help_text=_("Dated deals that match the filters."))
+    truncated = serializers.BooleanField(
+        help_text=_("True when `items` lists only the most recent `limit` of them.")
+    )

@@ -4,6 +4,7 @@ the result; the reads live in `queries.py`, the writes in `services.py`.
 Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric id works too.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -23,7 +24,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from .. import queries, services
+from .. import aggregates, queries, services
 from ..filters import (
     CompanyFilter,
     ContextEventFilter,
@@ -37,7 +38,7 @@ from . import serializers as s
 from .conditional import ConditionalGet, ConditionalListMixin
 from .pagination import LimitOffsetNoCountPagination
 from .parsers import JSONBodyParser
-from .renderers import CSVRenderer, GeoJSONRenderer, XLSXRenderer
+from .renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
 
 
 class Conflict(APIException):
@@ -76,6 +77,19 @@ class FormatMixin:
             raise serializers.ValidationError(
                 {"format": [_("Unknown format; this address offers: %s.") % ", ".join(offered)]}
             ) from None
+
+
+class FilterWhenAskedBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filters: a FilterSet copies
+    every filter and builds a form on each request (about 1 ms for the deals), and with no values
+    it returns the queryset unchanged."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        asked = request.query_params.keys()
+        if filterset_class and not filterset_class.base_filters.keys() & asked:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class ResourceViewSet(
@@ -238,6 +252,7 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
 
     queryset = Deal.objects.all()
     filterset_class = DealFilter
+    filter_backends = [FilterWhenAskedBackend]
     output_serializer = s.DealSerializer
     detail_serializer = s.DealDetailSerializer
     write_serializer = s.DealWriteSerializer
@@ -249,6 +264,23 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
 
     def detail_object(self, value):
         return queries.deal_detail(value)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            # The page is plain dicts of JSON types (`build_list`): orjson encodes them.
+            renderers[0] = FastJSONRenderer()
+        return renderers
+
+    def build_list(self, request):
+        if request.accepted_renderer.format != "json":
+            return super().build_list(request)
+        # A page of plain dicts (`s.deal_list_data`), not `DealSerializer`: the same JSON for a
+        # fraction of the time (bench/INDEXES.md, section 5).
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(s.deal_list_values(queryset))
+        data = s.deal_list_data(rows, request=request, url_format=self.format_kwarg)
+        return self.get_paginated_response(data)
 
     def export_table(self, queryset):
         return exports.deal_table(queryset)
@@ -446,6 +478,9 @@ def table_responses(serializer):
 # --- aggregates ----------------------------------------------------------------------------------
 
 
+AGGREGATE_CACHE_SECONDS = 600
+
+
 class DealAggregateView(FormatMixin, generics.GenericAPIView):
     """Base of the aggregates: the deal filters apply, then one query function runs."""
 
@@ -467,7 +502,21 @@ class DealAggregateView(FormatMixin, generics.GenericAPIView):
             checked.is_valid(raise_exception=True)
             params = checked.validated_data
         deals = self.filter_queryset(self.get_queryset())
-        result = self.compute(deals, **params)
+        if queries.is_whole(deals):
+            # Every deal: the precomputed snapshot, or computed now and stored for the next.
+            result = aggregates.whole(
+                self.snapshot_key(**params),
+                lambda: self.compute(deals, **params),
+                conditional.version,
+            )
+        else:
+            # A filter's answer is shared through the cache until the data changes (the ETag
+            # names the data version, the query and the language).
+            key = f"aggregate:{conditional.etag}"
+            result = cache.get(key)
+            if result is None:
+                result = self.compute(deals, **params)
+                cache.set(key, result, AGGREGATE_CACHE_SECONDS)
         export = request.accepted_renderer.format
         if export in {"csv", "xlsx"}:
             respond = exports.csv_response if export == "csv" else exports.xlsx_response
@@ -475,6 +524,9 @@ class DealAggregateView(FormatMixin, generics.GenericAPIView):
         return conditional.stamp(Response(result))
 
     def compute(self, deals, **params):
+        raise NotImplementedError
+
+    def snapshot_key(self, **params):
         raise NotImplementedError
 
     def table(self, result):
@@ -495,7 +547,10 @@ class StatsView(DealAggregateView):
         return super().get(request, *args, **kwargs)
 
     def compute(self, deals):
-        return {**queries.stats(deals), "headline": queries.headline_figures(deals)}
+        return aggregates.stats_payload(deals)
+
+    def snapshot_key(self):
+        return aggregates.stats_key()
 
     def table(self, result):
         return exports.stats_rows(result)
@@ -504,8 +559,10 @@ class StatsView(DealAggregateView):
 class SupplyGraphView(DealAggregateView):
     """Companies as nodes, deals as edges (deliverer → customer) with volume, status and roles.
 
-    `limit` keeps the N companies with most deals and merges the others into one node per
-    country ("others-KR")."""
+    `limit` keeps the N companies with most deals (50 unless asked) and merges the others into
+    one node per country ("others-KR"). Edges are summed per pair of nodes, status and roles
+    (`deal_count`); a single deal's edge keeps its slug. At most the 1,000 strongest edges are
+    listed (`edges_omitted` counts the rest), so the answer stays small at any data size."""
 
     params_serializer = s.SupplyGraphParams
     export_name = "supply-graph-edges"
@@ -518,16 +575,21 @@ class SupplyGraphView(DealAggregateView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def compute(self, deals, limit=None):
+    def compute(self, deals, limit=queries.GRAPH_LIMIT):
         return queries.supply_graph(deals, limit=limit)
+
+    def snapshot_key(self, limit=queries.GRAPH_LIMIT):
+        return aggregates.supply_graph_key(limit)
 
     def table(self, result):
         return exports.supply_graph_rows(result)
 
 
 class TimelineView(DealAggregateView):
-    """Dated deals and context events in date order, each with its date precision and label;
-    deals without any date are counted in `undated`."""
+    """Dated deals and context events in date order, each with its date precision and label:
+    the `limit` most recent deals (200 unless asked; `truncated` says whether that is all of
+    them). `buckets` count every dated deal per year and status; deals without any date are
+    counted in `undated`."""
 
     params_serializer = s.TimelineParams
     export_name = "timeline"
@@ -540,11 +602,11 @@ class TimelineView(DealAggregateView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def compute(self, deals, include_events=True, language="en"):
-        return {
-            "items": queries.timeline(deals, include_events=include_events, language=language),
-            "undated": queries.timeline_undated_count(deals),
-        }
+    def compute(self, deals, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+        return aggregates.timeline_payload(deals, include_events, language, limit)
+
+    def snapshot_key(self, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+        return aggregates.timeline_key(language, include_events, limit)
 
     def table(self, result):
         return exports.timeline_rows(result)

@@ -4,7 +4,6 @@ warm the cached overview. Each returns what it changed, for the task's log and t
 import datetime
 
 from django.db.models import Count, Max, OuterRef, Subquery
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,20 +102,3 @@ def deals_update_completeness() -> int:
     for score, pks in by_score.items():
         Deal.objects.filter(pk__in=pks).update(completeness=score)
     return sum(len(pks) for pks in by_score.values())
-
-
-def aggregates_refresh() -> int:
-    """Compute the unfiltered overview for each language, so the cache holds it before anyone
-    asks. The dashboard caches per data version; this fills the entry for the current one."""
-    from django.conf import settings
-
-    from ..filters import DealFilter
-    from ..web import selectors
-
-    warmed = 0
-    for code, _name in settings.LANGUAGES:
-        filterset = DealFilter(QueryDict(), queryset=Deal.objects.all())
-        if filterset.is_valid():
-            selectors.overview_figures(filterset.qs, code)
-            warmed += 1
-    return warmed

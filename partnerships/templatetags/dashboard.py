@@ -57,3 +57,14 @@ def gwh(value):
     if value is None or value == "":
         return ""
     return f"{float(value):,.3f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def total(value):
+    """A headline total, thousands separated: exact (as `gwh`) up to 10,000, whole numbers past
+    that, where the sum of thousands of volumes is not known to the MWh anyway."""
+    if value is None or value == "":
+        return ""
+    if abs(float(value)) >= 10_000:
+        return f"{float(value):,.0f}"
+    return gwh(value)

@@ -2,26 +2,48 @@
 API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
 queries."""
 
+import functools
 import hashlib
+from collections import Counter, defaultdict
 
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
+from django.db.models import Count, F, Min, Prefetch, Q, Sum, Window
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import charts, queries
+from .. import aggregates, charts, queries
+from ..dates import format_precise
 from ..filters import companies_matching
-from ..models import Company, Deal, DealParty, StatusChange, VehicleModel
+from ..models import (
+    Citation,
+    Company,
+    CompanyAlias,
+    CompanyIdentifier,
+    Deal,
+    DealParty,
+    PartyRole,
+    StatusChange,
+    VehicleModel,
+)
 from .marking import mark_quotes
 
 FIGURE_CACHE_SECONDS = 600
 MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
 
 
+OVERVIEW_TIMELINE_LIMIT = 60  # deals drawn one by one on the overview; more are drawn per year
+
+
+def stamp_of(version):
+    """A data version as a number for cache keys."""
+    return version.timestamp() if version else 0
+
+
 def data_stamp():
     """When the data last changed, as a number for cache keys (one query)."""
-    version = queries.data_version()
-    return version.timestamp() if version else 0
+    return stamp_of(queries.data_version())
 
 
 def fragment_key(language, stamp, querystring):
@@ -30,68 +52,97 @@ def fragment_key(language, stamp, querystring):
     return f"{language}:{stamp}:{digest}"
 
 
-def overview_figures(deals, language, stamp=None):
-    """Headline figures and the three charts of the overview, for one filtered deal queryset.
+def timeline_chart(deals, language):
+    """The overview's timeline: each deal as a bar while they are few, else deals per year by
+    status. Returns the figure and its CSV rows, so the chart and its download agree."""
+    summary = queries.timeline_summary(deals)
+    items = queries.timeline(deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT)
+    drawn = sum(1 for item in items if item["kind"] == "deal")
+    if summary["total"] > drawn:
+        figure = charts.timeline_buckets_figure(summary["buckets"], language)
+        rows = charts.timeline_bucket_rows(summary["buckets"])
+    else:
+        figure, rows = charts.timeline_figure(items, language), charts.timeline_rows(items)
+    return {
+        "figure": figure,
+        "rows": rows,
+        "per_year": summary["total"] > drawn,
+        "dated": summary["total"],
+        "undated": summary["undated"],
+    }
 
-    Cached per filter and language, keyed on when the data last changed, so an edit shows at once
-    and an unchanged dashboard is drawn from memory.
-    """
-    query = hashlib.sha256(str(deals.query).encode()).hexdigest()[:32]
-    stamp = data_stamp() if stamp is None else stamp
-    key = f"overview:{language}:{stamp}:{query}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+
+def overview_payload(deals, language):
+    """Headline figures and the three charts of the overview, for one filtered deal queryset:
+    bounded in size and in queries however many deals match."""
     graph = queries.supply_graph(deals, limit=MAP_LIMIT)
-    result = {
+    timeline = timeline_chart(deals, language)
+    return {
         "headline": queries.headline_figures(deals),
-        "timeline_figure": charts.timeline_figure(
-            queries.timeline(deals, language=language), language
-        ),
-        "undated_count": queries.timeline_undated_count(deals),
+        "timeline_figure": timeline["figure"],
+        "timeline_per_year": timeline["per_year"],
+        "undated_count": timeline["undated"],
         "flows_figure": charts.sankey_figure(graph, language),
         "geo_figure": charts.geo_figure(graph, language),
         "merged": graph.get("others", {}),
     }
+
+
+def overview_figures(deals, language, version=None):
+    """The overview's figures (`overview_payload`), cached per filter and language, keyed on
+    the data version, so an edit shows at once and an unchanged dashboard is drawn from memory.
+    Unfiltered, they come from the precomputed snapshot (`aggregates.py`)."""
+    version = queries.data_version() if version is None else version
+    query = hashlib.sha256(str(deals.query).encode()).hexdigest()[:32]
+    key = f"overview:{language}:{stamp_of(version)}:{query}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if queries.is_whole(deals):
+        result = aggregates.whole(
+            aggregates.overview_key(language), lambda: overview_payload(deals, language), version
+        )
+    else:
+        result = overview_payload(deals, language)
     cache.set(key, result, FIGURE_CACHE_SECONDS)
     return result
 
 
 def deal_rows(deals):
-    """The deals list's columns as CSV rows, header first."""
-    rows = [
-        [
-            "slug",
-            "title",
-            "parties",
-            "kind",
-            "product",
-            "volume_gwh",
-            "announced",
-            "status",
-            "vehicle_models",
-            "url",
-        ]
+    """The deals list's columns as CSV rows, header first, read in one streamed query
+    (`queries.deals_for_export`) however many deals there are."""
+    yield [
+        "slug",
+        "title",
+        "parties",
+        "kind",
+        "product",
+        "volume_gwh",
+        "announced",
+        "status",
+        "vehicle_models",
+        "url",
     ]
-    for deal in deals:
-        rows.append(
-            [
-                deal.slug,
-                deal.title,
-                "; ".join(
-                    f"{party.company.name} ({party.get_role_display()})"
-                    for party in deal.parties.all()
-                ),
-                deal.get_kind_display(),
-                deal.get_product_display(),
-                "" if deal.volume_gwh is None else f"{deal.volume_gwh.normalize():f}",
-                deal.announced_display,
-                deal.get_status_display(),
-                "; ".join(vehicle.name for vehicle in deal.vehicle_models.all()),
-                deal.get_absolute_url(),
-            ]
-        )
-    return rows
+    kinds, products = dict(Deal.Kind.choices), dict(Deal.Product.choices)
+    statuses, roles = dict(Deal.Status.choices), dict(PartyRole.choices)
+    fields = ("slug", "title", "kind", "product", "volume_gwh", "announced_on")
+    fields += ("announced_precision", "status", "party_rows", "vehicle_model_rows")
+    rows = queries.deals_for_export(deals).values_list(*fields)
+    for slug, title, kind, product, gwh, on, precision, status, parties, vehicles in rows.iterator(
+        chunk_size=2000
+    ):
+        yield [
+            slug,
+            title,
+            "; ".join(f"{name} ({roles.get(role, role)})" for name, _country, role in parties),
+            str(kinds.get(kind, kind)),
+            str(products.get(product, product)),
+            "" if gwh is None else f"{gwh.normalize():f}",
+            format_precise(on, precision),
+            str(statuses.get(status, status)),
+            "; ".join(name for (name,) in vehicles),
+            reverse("web:deal-detail", args=[slug]),
+        ]
 
 
 def citations_by_source(citations):
@@ -152,30 +203,305 @@ def deals_of_company(company, deals=None):
     return deals.filter(pk__in=DealParty.objects.filter(company=company).values("deal"))
 
 
-def company_page(company, language):
-    """Everything the company page shows beside the company row itself."""
-    deals_qs = deals_of_company(company)
-    deals = list(queries.deals_for_list(deals_qs))
-    partners = {}
-    for deal in deals:
-        for party in deal.parties.all():
-            if party.company_id != company.pk:
-                entry = partners.setdefault(
-                    party.company_id, {"company": party.company, "deals": 0}
-                )
-                entry["deals"] += 1
-    family = queries.CompanyFamily()
-    graph = queries.supply_graph(deals_qs, limit=MAP_LIMIT)
-    vehicles = VehicleModel.objects.filter(
-        Q(maker=company) | Q(battery_supplier=company)
-    ).select_related("maker", "battery_supplier")
+PARTNER_LIMIT = 25  # partners a company page names, in its list and on its maps
+VEHICLE_LIMIT = 30  # vehicle models a company page lists before linking to the rest
+FAMILY_DEPTH = 6  # owners read with a company in one query (real chains are shorter)
+
+
+def company_for_page(slug):
+    """The company by slug (or id) with its owners up to FAMILY_DEPTH levels, aliases,
+    identifiers and citations: four queries whatever its size; 404 when unknown."""
+    lookup = queries.slug_or_id_lookup(slug)
+    qs = Company.objects.select_related("__".join(["parent"] * FAMILY_DEPTH)).prefetch_related(
+        Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
+        Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
+        Prefetch("citations", queryset=Citation.objects.select_related("source")),
+    )
+    return get_object_or_404(qs, **lookup)
+
+
+def _parent_chain(company):
+    """Owners from the nearest up, from the rows `company_for_page` joined (no query)."""
+    chain, seen, parent = [], {company.pk}, company.parent
+    for _level in range(FAMILY_DEPTH):
+        if parent is None or parent.pk in seen:
+            break
+        chain.append({"id": parent.pk, "slug": parent.slug, "name": parent.name})
+        seen.add(parent.pk)
+        parent = parent.parent
+    return chain
+
+
+def company_status_counts(company, deals=None):
+    """The company's deals counted per status, with their GWh where known, in the order of the
+    statuses: one aggregate query however many deals it has. `deals` narrows them."""
+    rows = {
+        row["status"]: row
+        for row in deals_of_company(company, deals)
+        .values("status")
+        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .order_by()
+    }
+    return [
+        {
+            "status": status,
+            "label": label,
+            "deals": rows[status]["deals"],
+            "gwh": float(rows[status]["gwh"] or 0),
+        }
+        for status, label in Deal.Status.choices
+        if status in rows
+    ]
+
+
+def company_partners(company, deals=None, limit=None):
+    """The company's partners, the `limit` with most deals (then GWh, then name) named and the
+    others counted per country, in two queries whatever the number of deals.
+
+    One aggregate row per partner, pair of roles and deal status (`rows`, which the maps reuse),
+    so what is read grows with the number of partners (at most the number of companies), never
+    with the number of deals. A partner holding two roles in one deal counts it twice, as it is
+    drawn twice. `deals`, a Deal queryset, narrows them to those deals.
+    """
+    limit = PARTNER_LIMIT if limit is None else limit
+    rows = DealParty.objects.filter(deal__parties__company=company).exclude(company=company)
+    if deals is not None and not queries.is_whole(deals):
+        rows = rows.filter(deal__in=deals.order_by().values("pk"))
+    # `deal__parties__role` reuses the join of the first filter: the company's own role.
+    rows = list(
+        rows.values(
+            "company_id",
+            "company__name",
+            "company__country",
+            "role",
+            "deal__parties__role",
+            "deal__status",
+        )
+        .annotate(deals=Count("deal_id"), gwh=Sum("deal__volume_gwh"), a_deal=Min("deal_id"))
+        .order_by()
+    )
+    totals = {}
+    for row in rows:
+        entry = totals.setdefault(
+            row["company_id"],
+            {
+                "name": row["company__name"],
+                "country": row["company__country"],
+                "deals": 0,
+                "gwh": 0.0,
+            },
+        )
+        entry["deals"] += row["deals"]
+        entry["gwh"] += float(row["gwh"] or 0)
+    ranked = sorted(
+        totals, key=lambda pk: (-totals[pk]["deals"], -totals[pk]["gwh"], totals[pk]["name"], pk)
+    )
+    more = Counter(totals[pk]["country"] for pk in ranked[limit:])
+    companies = Company.objects.in_bulk(ranked[:limit])
     return {
-        "deals": deals,
-        "partners": sorted(partners.values(), key=lambda p: (-p["deals"], p["company"].name)),
-        "parents": family.parent_chain(company.pk),
-        "subsidiaries": family.subsidiaries(company.pk),
-        "vehicles": vehicles,
+        "rows": rows,
+        "top": [{"company": companies[pk], **totals[pk]} for pk in ranked[:limit]],
+        "total": len(totals),
+        "more": [
+            {"country": code, "name": queries.country_name(code), "partners": count}
+            for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+def _float_or_none(value):
+    return None if value is None else float(value)
+
+
+def _company_node(company, deals, gwh):
+    return {
+        "id": company.pk,
+        "slug": company.slug,
+        "name": company.name,
+        "name_ko": company.name_ko,
+        "name_zh": company.name_zh,
+        "country": company.country.code or "",
+        "chain_role": company.chain_role,
+        "lat": _float_or_none(company.hq_latitude),
+        "lon": _float_or_none(company.hq_longitude),
+        "hq_city": company.hq_city,
+        "deal_count": deals,
+        "gwh": gwh,
+        "merged": False,
+    }
+
+
+def _others_node(country, deals, gwh):
+    return {
+        "id": f"others-{country}",
+        "slug": "",
+        "name": f"Others ({country})",
+        "name_ko": "",
+        "name_zh": "",
+        "country": country,
+        "chain_role": "",
+        "lat": None,
+        "lon": None,
+        "hq_city": "",
+        "deal_count": deals,
+        "gwh": gwh,
+        "merged": True,
+    }
+
+
+@functools.cache
+def _company_is_source(own_role, their_role, own_id_first):
+    """Whether a two-party deal is drawn from the company to its partner (as
+    `queries.deal_edges` draws it), by their roles and which id is lower."""
+    own = {"company_id": 0 if own_id_first else 1, "role": own_role}
+    theirs = {"company_id": 1 if own_id_first else 0, "role": their_role}
+    return queries.deal_edges([own, theirs])[0][0] is own
+
+
+def company_graph(company, partners, status_counts):
+    """The company's supplier map, shaped as `queries.supply_graph` and bounded: the company,
+    its named partners, one "Others (CN)" node per country for the rest, and one edge per
+    partner (or country), pair of roles and status, summing its deals. An edge of a single deal
+    names it and its vehicle models, as the full graph does: one more query."""
+    kept = {entry["company"].pk for entry in partners["top"]}
+    nodes = [
+        _company_node(
+            company,
+            sum(row["deals"] for row in status_counts),
+            sum(row["gwh"] for row in status_counts),
+        )
+    ]
+    nodes += [
+        _company_node(entry["company"], entry["deals"], entry["gwh"]) for entry in partners["top"]
+    ]
+    others = defaultdict(lambda: {"companies": set(), "deals": 0, "gwh": 0.0})
+    edges = {}
+    for row in partners["rows"]:
+        partner, country = row["company_id"], row["company__country"]
+        node = partner if partner in kept else f"others-{country}"
+        if partner not in kept:
+            others[country]["companies"].add(partner)
+            others[country]["deals"] += row["deals"]
+            others[country]["gwh"] += float(row["gwh"] or 0)
+        own = (company.pk, row["deal__parties__role"])
+        theirs = (node, row["role"])
+        if not _company_is_source(own[1], theirs[1], company.pk < partner):
+            own, theirs = theirs, own
+        key = (own[0], theirs[0], row["deal__status"], own[1], theirs[1])
+        edge = edges.setdefault(key, {"deals": 0, "gwh": None, "row": row})
+        edge["deals"] += row["deals"]
+        if row["gwh"] is not None:
+            edge["gwh"] = (edge["gwh"] or 0) + float(row["gwh"])
+    nodes += [
+        _others_node(country, others[country]["deals"], others[country]["gwh"])
+        for country in sorted(others)
+    ]
+
+    # An id no deal has keeps the query (and the page's query count) when no edge is single.
+    single = [edge["row"]["a_deal"] for edge in edges.values() if edge["deals"] == 1] or [0]
+    deals = {}
+    for row in (
+        Deal.objects.filter(pk__in=single)
+        .values("pk", "slug", "title", "kind", "product", "vehicle_models__slug")
+        .annotate(name=F("vehicle_models__name"), maker_id=F("vehicle_models__maker_id"))
+        .order_by("pk", "name", "vehicle_models__id")
+    ):
+        deal = deals.setdefault(row["pk"], {**row, "vehicle_models": []})
+        if row["vehicle_models__slug"]:
+            deal["vehicle_models"].append(
+                {
+                    "slug": row["vehicle_models__slug"],
+                    "name": row["name"],
+                    "maker_id": row["maker_id"],
+                }
+            )
+
+    graph_edges = []
+    several = _("%(count)d deal(s)")
+    for (source, target, status, source_role, target_role), edge in edges.items():
+        deal = deals.get(edge["row"]["a_deal"]) if edge["deals"] == 1 else None
+        graph_edges.append(
+            {
+                "deal_slug": deal["slug"] if deal else "",
+                "deal_title": deal["title"] if deal else several % {"count": edge["deals"]},
+                "source": source,
+                "target": target,
+                "source_role": source_role,
+                "target_role": target_role,
+                "status": status,
+                "kind": deal["kind"] if deal else "",
+                "product": deal["product"] if deal else "",
+                "volume_gwh": edge["gwh"],
+                "vehicle_models": deal["vehicle_models"] if deal else [],
+                "deal_count": edge["deals"],
+                "merged": deal is None,
+            }
+        )
+    # Strongest first, as `supply_graph` lists them.
+    graph_edges.sort(
+        key=lambda e: (
+            -e["deal_count"],
+            -(e["volume_gwh"] or 0),
+            *(str(e[part]) for part in ("source", "target", "status", "source_role")),
+            e["target_role"],
+        )
+    )
+    graph = {"nodes": nodes, "edges": graph_edges}
+    if others:
+        graph["others"] = {
+            country: {"companies": len(info["companies"])}
+            for country, info in sorted(others.items())
+        }
+    return graph
+
+
+def company_graph_for(company, deals):
+    """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV."""
+    return company_graph(
+        company, company_partners(company, deals), company_status_counts(company, deals)
+    )
+
+
+def company_page(company, language):
+    """Everything the company page shows beside the company row and its page of deals
+    (`company_figures`), cached per company and language, keyed on when the data last changed:
+    a giant's partners are read once, not on every visit, and an edit shows at once."""
+    key = f"company-page:{company.pk}:{language}:{data_stamp()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = company_figures(company, language)
+        cache.set(key, figures, FIGURE_CACHE_SECONDS)
+    return {
+        **figures,
+        "parents": _parent_chain(company),
         "citations_by_source": citations_by_source(company.citations.all()),
+    }
+
+
+def company_figures(company, language):
+    """The company page's reads, bounded and in a fixed number of queries however many deals
+    and partners the company has: deals per status, the top PARTNER_LIMIT partners named and the
+    rest counted per country, the maps drawn from the same partners, its subsidiaries and the
+    first VEHICLE_LIMIT vehicle models."""
+    status_counts = company_status_counts(company)
+    partners = company_partners(company)
+    graph = company_graph(company, partners, status_counts)
+    # The models' total rides along with the first rows (a window count), in one query.
+    vehicles = list(
+        VehicleModel.objects.filter(Q(maker=company) | Q(battery_supplier=company))
+        .select_related("maker", "battery_supplier")
+        .annotate(total=Window(Count("pk")))
+        .order_by("name", "id")[:VEHICLE_LIMIT]
+    )
+    return {
+        "deal_total": sum(row["deals"] for row in status_counts),
+        "status_counts": status_counts,
+        "partners": partners["top"],
+        "partner_total": partners["total"],
+        "more_partners": partners["more"],
+        "subsidiaries": list(company.children.order_by("name").values("id", "slug", "name")),
+        "vehicles": vehicles,
+        "vehicle_total": vehicles[0].total if vehicles else 0,
         "flows_figure": charts.sankey_figure(graph, language) if graph["edges"] else None,
         "geo_figure": charts.geo_figure(graph, language) if graph["edges"] else None,
     }

@@ -135,21 +135,22 @@ def test_supply_graph_nodes_edges_and_others():
 
 
 def test_supply_graph_constant_queries(django_assert_num_queries):
-    """The graph costs 4 queries for 2 deals and for 20."""
+    """The graph costs 6 queries for 2 deals and for 20 (4 without merged nodes)."""
     for n in (2, 20):
         Deal.objects.all().delete()
         make_deals(n)
-        with django_assert_num_queries(4):
-            queries.supply_graph(Deal.objects.all())
+        for limit, expected in ((None, 4), (1, 6), (queries.GRAPH_LIMIT, 6)):
+            with django_assert_num_queries(expected):
+                queries.supply_graph(Deal.objects.all(), limit=limit)
 
 
 def test_stats_groups(django_assert_num_queries):
-    """Stats give deals and GWh by status, year, country pair and product in 4 queries."""
+    """Stats give deals and GWh by status, year, country pair and product in 2 queries."""
     make_deals(4)
     third = CompanyFactory(country="JP")
     jv = supply_deal(volume_gwh=None, status="signed", announced_on=None, announced_precision="")
     DealPartyFactory(deal=jv, company=third, role="partner")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         result = queries.stats(Deal.objects.all())
     assert result["by_status"] == [
         {"key": "in_talks", "label": "in talks / pursuing", "deals": 2, "gwh": 5.0},

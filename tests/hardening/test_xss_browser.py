@@ -81,7 +81,7 @@ def visit(page, path, dialogs):
     response = page.goto(page.base + path)
     assert response.status == 200, path
     if page.locator("[data-figure]").count():
-        page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+        page.wait_for_selector("body[data-charts-ready='true']", state="attached")
     injected = page.evaluate(
         """() => ({
             images: document.querySelectorAll('img[src="x"], img[onerror]').length,

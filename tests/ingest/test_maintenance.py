@@ -73,25 +73,25 @@ def test_the_periodic_tasks_run_and_are_scheduled():
     assert tasks.flag_stale_talks.delay().get() == 0
 
 
-def test_refresh_aggregates_warms_the_overview_cache(monkeypatch):
-    """After the refresh task, the unfiltered overview is served from the cache: computing it
-    again is not needed."""
-    from django.http import QueryDict
-
+def test_refresh_aggregates_precomputes_what_every_visitor_reads(monkeypatch, client):
+    """After the refresh task, the unfiltered overview, stats, supply graph and timeline are
+    read from their snapshots (even with an empty cache): nothing is computed again."""
     from partnerships import queries
-    from partnerships.filters import DealFilter
-    from partnerships.web import selectors
+    from partnerships.models import AggregateSnapshot
 
-    cache.clear()
     supply_deal()
-    assert tasks.refresh_aggregates.delay().get() == len(settings.LANGUAGES)
+    built = tasks.refresh_aggregates.delay().get()
+    assert built == AggregateSnapshot.objects.count() == 2 + 2 * len(settings.LANGUAGES)
+    cache.clear()
 
     def not_again(*args, **kwargs):
-        raise AssertionError("computed again instead of read from the cache")
+        raise AssertionError("computed again instead of read from the snapshot")
 
-    monkeypatch.setattr(queries, "headline_figures", not_again)
-    deals = DealFilter(QueryDict(), queryset=Deal.objects.all()).qs
-    assert selectors.overview_figures(deals, "en")["headline"]
+    for name in ("headline_figures", "stats", "supply_graph", "timeline", "timeline_summary"):
+        monkeypatch.setattr(queries, name, not_again)
+    assert client.get("/").status_code == 200
+    for url in ("/api/v1/stats/", "/api/v1/supply-graph/", "/api/v1/timeline/"):
+        assert client.get(url).status_code == 200, url
 
 
 def test_months_before_clamps_the_day():

@@ -106,7 +106,9 @@ def page(browser, live_server, article, request):
 
 
 def wait_for_charts(page):
-    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    # A selector, not wait_for_function: that evaluates its text with eval, which the page's
+    # Content-Security-Policy refuses once the page has loaded its own scripts.
+    page.wait_for_selector("body[data-charts-ready='true']", state="attached")
     for chart, traces in CHART_TRACES.items():
         if page.locator(f"#{chart}").count():
             assert page.locator(traces).count() > 0, f"{chart} drew no traces"

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import translation
 
+from partnerships import aggregates
 from partnerships.models import (
     Citation,
     Company,
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         if options["delete"]:
             counts = delete_synthetic()
             self.stdout.write(f"Deleted {sum(counts.values())} synthetic rows.")
+            aggregates.schedule_refresh()  # bulk writes send no signals
             return
         for name in ("deals", "companies", "vehicle_models", "sources"):
             if options[name] is not None and options[name] < 1:
@@ -77,6 +79,7 @@ class Command(BaseCommand):
         )
         if options["verbosity"] > 1:
             self.stdout.write("Seconds per step: " + json.dumps(phases))
+        aggregates.schedule_refresh()  # bulk writes send no signals
 
 
 def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -> dict:

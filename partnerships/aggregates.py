@@ -1,0 +1,148 @@
+"""Precomputed aggregates of the whole dataset: the unfiltered stats, supply graph, timeline and
+overview figures, which every visitor of the dashboard asks for and which cost the database up to
+seconds at hundreds of thousands of deals.
+
+Each is stored in an `AggregateSnapshot` row with the data version it was computed from
+(`queries.data_version()`, the newest write). A reader uses a snapshot only if its version is the
+current one, so a stale aggregate is never served: on a miss it is computed (by the same SQL as
+a filtered request) and stored for the next reader. After every write a Celery task rebuilds the
+snapshots in the background (debounced), and the beat runs it every few minutes, so that readers
+find them ready. In the embedded default (tasks run in-process) nothing is scheduled on writes:
+the first reader after a write recomputes, which on a small database takes milliseconds.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from . import queries
+from .models import AggregateSnapshot, Deal
+
+logger = logging.getLogger(__name__)
+
+PENDING_KEY = "aggregates:refresh-pending"
+REFRESH_DELAY_SECONDS = 2  # writes in a burst share one rebuild
+PENDING_TIMEOUT_SECONDS = 120  # a lost task does not block the next schedule for longer
+
+
+def whole(key: str, build, version) -> object:
+    """The aggregate `key` of every deal at data `version`: its snapshot when current, else
+    `build()`, stored for the next reader. Two queries on a hit."""
+    row = AggregateSnapshot.objects.filter(key=key).values_list("data_version", "payload").first()
+    if row is not None and row[0] == version:
+        return row[1]
+    started = time.perf_counter()
+    payload = build()
+    store(key, version, payload, time.perf_counter() - started)
+    return payload
+
+
+def store(key: str, version, payload, seconds: float) -> None:
+    """Saves a snapshot in one upsert, so concurrent readers storing the same key never clash."""
+    AggregateSnapshot.objects.bulk_create(
+        [
+            AggregateSnapshot(
+                key=key,
+                data_version=version,
+                payload=payload,
+                built_at=timezone.now(),
+                build_ms=round(seconds * 1000),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["data_version", "payload", "built_at", "build_ms"],
+    )
+
+
+# --- what is precomputed -------------------------------------------------------------------------
+
+
+def stats_key() -> str:
+    return "stats"
+
+
+def supply_graph_key(limit) -> str:
+    return f"supply-graph:{limit}"
+
+
+def timeline_key(language, include_events, limit) -> str:
+    return f"timeline:{language}:{int(bool(include_events))}:{limit}"
+
+
+def overview_key(language) -> str:
+    return f"overview:{language}"
+
+
+def stats_payload(deals):
+    return {**queries.stats(deals), "headline": queries.headline_figures(deals)}
+
+
+def timeline_payload(deals, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+    items = queries.timeline(deals, include_events=include_events, language=language, limit=limit)
+    summary = queries.timeline_summary(deals)
+    shown = sum(1 for item in items if item["kind"] == "deal")
+    return {**summary, "items": items, "truncated": summary["total"] > shown}
+
+
+def refresh() -> dict:
+    """Rebuilds the snapshots every visitor needs: the API's default aggregates and the
+    overview in each language. Returns each key's build time in ms."""
+    from .web import selectors  # the web layer builds the overview's figures
+
+    cache.delete(PENDING_KEY)  # writes from now on schedule a rebuild of their own
+    version = queries.data_version()
+    deals = Deal.objects.all()
+    builders = {
+        stats_key(): lambda: stats_payload(deals),
+        supply_graph_key(queries.GRAPH_LIMIT): lambda: queries.supply_graph(deals),
+    }
+    for code, _name in settings.LANGUAGES:
+        builders[timeline_key(code, True, queries.TIMELINE_LIMIT)] = lambda code=code: (
+            timeline_payload(deals, language=code)
+        )
+        builders[overview_key(code)] = lambda code=code: selectors.overview_payload(deals, code)
+    timings = {}
+    for key, build in builders.items():
+        started = time.perf_counter()
+        payload = build()
+        seconds = time.perf_counter() - started
+        store(key, version, payload, seconds)
+        timings[key] = round(seconds * 1000)
+    return timings
+
+
+# --- after writes --------------------------------------------------------------------------------
+
+
+def schedule_refresh(**_kwargs) -> None:
+    """Queues one rebuild after the current transaction commits, unless one is pending."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # embedded: readers recompute on a miss; nothing runs in the background
+    if not cache.add(PENDING_KEY, 1, timeout=PENDING_TIMEOUT_SECONDS):
+        return
+
+    def enqueue():
+        from .tasks import refresh_aggregates
+
+        try:
+            refresh_aggregates.apply_async(countdown=REFRESH_DELAY_SECONDS)
+        except Exception:  # broker down: the beat and the readers catch up; the write stands
+            cache.delete(PENDING_KEY)
+            logger.warning("could not queue the aggregates' refresh", exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def connect_signals() -> None:
+    for model in queries.HISTORY_MODELS:
+        post_save.connect(schedule_refresh, sender=model, dispatch_uid=f"aggregates-{model}")
+        post_delete.connect(schedule_refresh, sender=model, dispatch_uid=f"aggregates-d-{model}")
+    m2m_changed.connect(
+        schedule_refresh, sender=Deal.vehicle_models.through, dispatch_uid="aggregates-m2m"
+    )
