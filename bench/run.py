@@ -160,9 +160,17 @@ def _default(value):
     raise TypeError
 
 
-def is_replayable(sql):
+DECLARE_CURSOR = re.compile(
+    r'^\s*DECLARE\s+"?\w+"?\s+.*?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+', re.S
+)
+
+
+def replayable(sql):
+    """The SELECT of a captured statement, or None. A streamed read (`.iterator()`, the
+    exports) is captured as the server-side cursor's DECLARE … FOR SELECT: its SELECT counts."""
+    sql = DECLARE_CURSOR.sub("", sql, count=1)
     head = sql.lstrip().split(None, 1)[0].upper()
-    return head in {"SELECT", "WITH"}
+    return sql if head in {"SELECT", "WITH"} else None
 
 
 def measure(client, floor, name, url, iterations, clear_cache, headers=None):
@@ -197,7 +205,7 @@ def measure(client, floor, name, url, iterations, clear_cache, headers=None):
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
     floor_times = []
-    replay = [sql for sql in statements if is_replayable(sql)]
+    replay = [select for select in map(replayable, statements) if select]
     deadline = time.monotonic() + TIME_BUDGET_S
     for _ in range(iterations):
         if floor_times and time.monotonic() > deadline:

@@ -670,6 +670,25 @@ ORDER BY v.name, v.id
 """
 
 
+def others_node(country, deal_count, gwh):
+    """The node standing for a country's companies beyond a graph's limit."""
+    return {
+        "id": f"others-{country}",
+        "slug": "",
+        "name": f"Others ({country})",
+        "name_ko": "",
+        "name_zh": "",
+        "country": country,
+        "chain_role": "",
+        "lat": None,
+        "lon": None,
+        "hq_city": "",
+        "deal_count": deal_count,
+        "gwh": gwh,
+        "merged": True,
+    }
+
+
 def _edge_node(kept_id, country):
     return kept_id if kept_id is not None else f"others-{country}"
 
@@ -732,23 +751,7 @@ def supply_graph(deals_qs: QuerySet, limit: int | None = GRAPH_LIMIT) -> dict:
             others[country]["slugs"].append(slug)
         sql = _OTHERS_DEALS_SQL.format(condition=condition, kept=kept, **tables)
         for country, deal_count, gwh in sorted(_fetch(sql, params)):
-            nodes.append(
-                {
-                    "id": f"others-{country}",
-                    "slug": "",
-                    "name": f"Others ({country})",
-                    "name_ko": "",
-                    "name_zh": "",
-                    "country": country,
-                    "chain_role": "",
-                    "lat": None,
-                    "lon": None,
-                    "hq_city": "",
-                    "deal_count": deal_count,
-                    "gwh": _gwh_total(gwh),
-                    "merged": True,
-                }
-            )
+            nodes.append(others_node(country, deal_count, _gwh_total(gwh)))
 
     sql = _EDGES_SQL.format(
         condition=condition,

@@ -331,24 +331,6 @@ def _company_node(company, deals, gwh):
     }
 
 
-def _others_node(country, deals, gwh):
-    return {
-        "id": f"others-{country}",
-        "slug": "",
-        "name": f"Others ({country})",
-        "name_ko": "",
-        "name_zh": "",
-        "country": country,
-        "chain_role": "",
-        "lat": None,
-        "lon": None,
-        "hq_city": "",
-        "deal_count": deals,
-        "gwh": gwh,
-        "merged": True,
-    }
-
-
 @functools.cache
 def _company_is_source(own_role, their_role, own_id_first):
     """Whether a two-party deal is drawn from the company to its partner (as
@@ -393,7 +375,7 @@ def company_graph(company, partners, status_counts):
         if row["gwh"] is not None:
             edge["gwh"] = (edge["gwh"] or 0) + float(row["gwh"])
     nodes += [
-        _others_node(country, others[country]["deals"], others[country]["gwh"])
+        queries.others_node(country, others[country]["deals"], others[country]["gwh"])
         for country in sorted(others)
     ]
 

@@ -1,11 +1,6 @@
 """The company page stays bounded for a company with thousands of deals: paged deals, counts per
 status, the top partners named and the rest counted per country, in a fixed number of queries."""
 
-import csv
-import io
-import json
-import re
-
 import pytest
 from django.core.cache import cache
 from django.db.models import Q
@@ -20,18 +15,9 @@ from tests.factories import (
     VehicleModelFactory,
     supply_deal,
 )
+from tests.web.reading import csv_rows, figure
 
 pytestmark = pytest.mark.django_db
-
-
-def figure(response, element_id):
-    match = re.search(
-        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, f"no json_script {element_id}"
-    return json.loads(match.group(1))
 
 
 def page(client, company, **params):
@@ -143,9 +129,7 @@ def test_every_article_company_shows_all_its_partners_and_vehicles(client, artic
         # The maps' data (a company without a known headquarters is not placed on the map,
         # a joint development is no flow in the Sankey, but both are in the data).
         maps = client.get(reverse("web:chart-csv", args=["flows"]), {"for_company": company.slug})
-        rows = list(csv.reader(io.StringIO(b"".join(maps.streaming_content).decode("utf-8-sig"))))[
-            1:
-        ]
+        rows = csv_rows(maps)[1:]
         drawn = {row[2] for row in rows} | {row[5] for row in rows}
         assert drawn == (set(expected) | {company.name} if expected else set()), company.slug
 
@@ -162,7 +146,7 @@ def test_the_map_csv_matches_the_page(client, giant, monkeypatch):
     """The maps' CSV for a company lists its named partners' deals and the merged rest."""
     monkeypatch.setattr(selectors, "PARTNER_LIMIT", 3)
     response = client.get(reverse("web:chart-csv", args=["flows"]), {"for_company": giant.slug})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = csv_rows(response)
     header, rows = rows[0], rows[1:]
     by = {(row[header.index("to_company")], row[header.index("status")]): row for row in rows}
     big = by[("Big Motors", "signed")]

@@ -1,10 +1,7 @@
 """The pages through Django's test client: status, content and query counts."""
 
-import csv
 import datetime
-import io
 import json
-import re
 from decimal import Decimal
 
 import pytest
@@ -18,25 +15,11 @@ from tests.factories import (
     StatusChangeFactory,
     supply_deal,
 )
+from tests.web.reading import csv_rows, figure
 
 pytestmark = pytest.mark.django_db
 
 EVIL = "</script><script>alert(1)</script>"
-
-
-def figure(response, element_id):
-    match = re.search(
-        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, f"no json_script {element_id}"
-    return json.loads(match.group(1))
-
-
-def csv_rows(response):
-    text = b"".join(response.streaming_content if response.streaming else [response.content])
-    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
 
 
 # --- overview -------------------------------------------------------------------------------
