@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import queries
 from .models import AggregateSnapshot, Deal
@@ -63,16 +63,20 @@ def store(key: str, version, payload, seconds: float) -> None:
 # --- what is precomputed -------------------------------------------------------------------------
 
 
-def stats_key() -> str:
-    return "stats"
+# Labels (statuses, products, chart text) are translated when computed, so a snapshot holding
+# them is kept per interface language (`ui`).
+
+
+def stats_key(ui) -> str:
+    return f"stats:{ui}"
 
 
 def supply_graph_key(limit) -> str:
     return f"supply-graph:{limit}"
 
 
-def timeline_key(language, include_events, limit) -> str:
-    return f"timeline:{language}:{int(bool(include_events))}:{limit}"
+def timeline_key(language, include_events, limit, ui) -> str:
+    return f"timeline:{language}:{int(bool(include_events))}:{limit}:{ui}"
 
 
 def overview_key(language) -> str:
@@ -98,19 +102,22 @@ def refresh() -> dict:
     cache.delete(PENDING_KEY)  # writes from now on schedule a rebuild of their own
     version = queries.data_version()
     deals = Deal.objects.all()
-    builders = {
-        stats_key(): lambda: stats_payload(deals),
-        supply_graph_key(queries.GRAPH_LIMIT): lambda: queries.supply_graph(deals),
-    }
+    builders = {supply_graph_key(queries.GRAPH_LIMIT): (None, lambda: queries.supply_graph(deals))}
     for code, _name in settings.LANGUAGES:
-        builders[timeline_key(code, True, queries.TIMELINE_LIMIT)] = lambda code=code: (
-            timeline_payload(deals, language=code)
+        builders[stats_key(code)] = (code, lambda: stats_payload(deals))
+        builders[timeline_key(code, True, queries.TIMELINE_LIMIT, code)] = (
+            code,
+            lambda code=code: timeline_payload(deals, language=code),
         )
-        builders[overview_key(code)] = lambda code=code: selectors.overview_payload(deals, code)
+        builders[overview_key(code)] = (
+            code,
+            lambda code=code: selectors.overview_payload(deals, code),
+        )
     timings = {}
-    for key, build in builders.items():
+    for key, (language, build) in builders.items():
         started = time.perf_counter()
-        payload = build()
+        with translation.override(language):
+            payload = build()
         seconds = time.perf_counter() - started
         store(key, version, payload, seconds)
         timings[key] = round(seconds * 1000)

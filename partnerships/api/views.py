@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -550,7 +551,7 @@ class StatsView(DealAggregateView):
         return aggregates.stats_payload(deals)
 
     def snapshot_key(self):
-        return aggregates.stats_key()
+        return aggregates.stats_key(get_language())
 
     def table(self, result):
         return exports.stats_rows(result)
@@ -606,7 +607,7 @@ class TimelineView(DealAggregateView):
         return aggregates.timeline_payload(deals, include_events, language, limit)
 
     def snapshot_key(self, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
-        return aggregates.timeline_key(language, include_events, limit)
+        return aggregates.timeline_key(language, include_events, limit, get_language())
 
     def table(self, result):
         return exports.timeline_rows(result)

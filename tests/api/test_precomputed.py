@@ -79,7 +79,7 @@ def test_a_current_snapshot_is_served_and_a_stale_one_never(api, monkeypatch):
     aggregate is computed afresh and shows the change at once."""
     supply_deal(volume_gwh=Decimal("5"), status="signed")
     first = api.get("/api/v1/stats/").json()
-    assert AggregateSnapshot.objects.filter(key="stats").exists()
+    assert AggregateSnapshot.objects.filter(key="stats:en").exists()
 
     calls = []
     original = queries.stats
@@ -115,6 +115,20 @@ def test_snapshots_equal_what_the_request_would_compute(article, api):
     ):
         live = json.loads(json.dumps(compute(), default=str))
         assert api.get(url).json() == live, url
+
+
+def test_snapshots_keep_each_language_s_labels(api):
+    """Precomputed in one language, the stats are not served to a reader of the other: each
+    reads its own labels."""
+    supply_deal(status="signed")
+    aggregates.refresh()
+    cache.clear()
+    english = api.get("/api/v1/stats/", HTTP_ACCEPT_LANGUAGE="en").json()
+    korean = api.get("/api/v1/stats/", HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert english["by_status"][0]["label"] == "signed"
+    assert korean["by_status"][0]["label"] == "체결"
+    timeline = api.get("/api/v1/timeline/?language=ko", HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert timeline["buckets"][0]["status_label"] == "체결"
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
