@@ -504,7 +504,7 @@ def timeline(
 ) -> list:
     """Dated deals (and context events) in date order: the `limit` most recent deals, so the
     output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
-    out. Six queries with events, four without."""
+    out. Seven queries with events, five without."""
     dated = (
         _scope(deals_qs)
         .filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
@@ -625,16 +625,19 @@ SELECT
     COUNT(*), SUM(d.volume_gwh), COUNT(d.volume_gwh), MIN(d.id), MIN(d.slug), MIN(d.title),
     MIN(d.kind), MAX(d.kind), MIN(d.product), MAX(d.product)
 FROM edges e JOIN {deal} d ON d.id = e.deal_id
+WHERE {touching}
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
+# Ties broken by id, not name: names sort by the database's collation, which differs between
+# PostgreSQL's locales and SQLite, and the cut at `limit` must not.
 _RANK_SQL = """
-SELECT x.company_id, COUNT(*) AS deals, COALESCE(SUM(d.volume_gwh), 0) AS gwh
+SELECT x.company_id, c.country, COUNT(*) AS deals, COALESCE(SUM(d.volume_gwh), 0) AS gwh
 FROM (SELECT DISTINCT dp.deal_id, dp.company_id FROM {party} dp WHERE {condition}) x
 JOIN {deal} d ON d.id = x.deal_id
 JOIN {company} c ON c.id = x.company_id
-GROUP BY x.company_id, c.name
-ORDER BY deals DESC, gwh DESC, c.name, x.company_id
+GROUP BY x.company_id, c.country
+ORDER BY deals DESC, gwh DESC, x.company_id
 """
 
 _OTHERS_DEALS_SQL = """
@@ -693,18 +696,46 @@ def _edge_node(kept_id, country):
     return kept_id if kept_id is not None else f"others-{country}"
 
 
-def supply_graph(deals_qs: QuerySet, limit: int | None = GRAPH_LIMIT) -> dict:
+def company_ranking(
+    deals_qs: QuerySet, *, limit: int | None = None, exclude=None, only=None
+) -> list[tuple]:
+    """(company id, country, deals, GWh) for the parties of `deals_qs`, most deals first (then
+    GWh, then id), each deal counted once per company whatever its roles in it: one query.
+    `exclude` leaves one company out, `only` keeps the listed ones."""
+    condition, params = _deal_condition(deals_qs, "dp.deal_id")
+    if exclude is not None:
+        condition += f" AND dp.company_id <> {int(exclude)}"
+    if only is not None:
+        condition += f" AND dp.company_id IN ({_id_list(only)})"
+    sql = _RANK_SQL.format(condition=condition, **_tables())
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return _fetch(sql, params)
+
+
+def supply_graph(
+    deals_qs: QuerySet,
+    limit: int | None = GRAPH_LIMIT,
+    *,
+    kept_ids: list | None = None,
+    touching: int | None = None,
+) -> dict:
     """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
     in six queries (four without `limit`). The `limit` companies with most deals keep their own
     node; the others are merged into one node per country. Edges are summed per pair of nodes,
     status and roles (`deal_count`; a single deal keeps its slug and vehicle models), and only
-    the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size."""
+    the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size.
+
+    A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
+    `touching` it, as the whole graph draws them."""
     tables = _tables()
     condition, params = _deal_condition(deals_qs, "dp.deal_id")
-    rank_sql = _RANK_SQL.format(condition=condition, **tables)
-    if limit is not None:
-        rank_sql += f" LIMIT {int(limit)}"
-    ranked = _fetch(rank_sql, params)
+    if kept_ids is None:
+        ranked = company_ranking(deals_qs, limit=limit)
+    else:
+        order = {pk: index for index, pk in enumerate(kept_ids)}
+        ranked = sorted(company_ranking(deals_qs, only=kept_ids), key=lambda row: order[row[0]])
+    merge = limit is not None or kept_ids is not None
     kept_ids = [row[0] for row in ranked]
     kept = _id_list(kept_ids)
     companies = {
@@ -738,11 +769,11 @@ def supply_graph(deals_qs: QuerySet, limit: int | None = GRAPH_LIMIT) -> dict:
             "gwh": _gwh_total(gwh),
             "merged": False,
         }
-        for company_id, deal_count, gwh in ranked
+        for company_id, _country, deal_count, gwh in ranked
     ]
 
     others = defaultdict(lambda: {"companies": 0, "slugs": []})
-    if limit is not None:
+    if merge:
         sql = _OTHERS_COMPANIES_SQL.format(
             condition=condition, kept=kept, slugs=OTHERS_SLUGS, **tables
         )
@@ -755,12 +786,13 @@ def supply_graph(deals_qs: QuerySet, limit: int | None = GRAPH_LIMIT) -> dict:
 
     sql = _EDGES_SQL.format(
         condition=condition,
-        kept=kept if limit is not None else "dp.company_id",
+        kept=kept if merge else "dp.company_id",
         priority=_role_priority_sql("dp.role"),
         upstream=", ".join(f"'{role}'" for role in UPSTREAM_ROLES),
+        touching="1 = 1" if touching is None else f"{int(touching)} IN (e.src, e.dst)",
         **tables,
     )
-    if limit is None:
+    if not merge:
         # Every company keeps its node: the CASEs above must always take their first branch.
         sql = sql.replace("IN (dp.company_id)", "IS NOT NULL")
     grouped = []

@@ -935,8 +935,10 @@ class GraphEdgeSerializer(serializers.Serializer):
 
 
 class GraphOthersSerializer(serializers.Serializer):
-    companies = serializers.IntegerField()
-    slugs = serializers.ListField(child=serializers.CharField())
+    companies = serializers.IntegerField(help_text=_("Companies merged into this node."))
+    slugs = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The first 20 of them, by slug.")
+    )
 
 
 class GraphOmittedSerializer(serializers.Serializer):

@@ -60,13 +60,18 @@ def capped_count(queryset, limit=None):
     return min(count, limit), count > limit
 
 
+# Far past any list (25 × 10^7 rows), and an offset every database takes.
+MAX_PAGE = 10**7
+
+
 def page_number(value):
-    """The page asked for: a missing, malformed or non-positive number is the first page."""
+    """The page asked for: a missing, malformed or non-positive number is the first page; one
+    past MAX_PAGE is MAX_PAGE (an empty page, not a database error)."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return 1
-    return max(number, 1)
+    return min(max(number, 1), MAX_PAGE)
 
 
 def get_page(rows, number, total, capped=False, per_page=PAGE_SIZE):

@@ -2,13 +2,12 @@
 API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
 queries."""
 
-import functools
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, F, Min, Prefetch, Q, Sum, Window
+from django.db.models import Count, Prefetch, Q, Sum, Window
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -255,53 +254,26 @@ def company_status_counts(company, deals=None):
 
 
 def company_partners(company, deals=None, limit=None):
-    """The company's partners, the `limit` with most deals (then GWh, then name) named and the
-    others counted per country, in two queries whatever the number of deals.
-
-    One aggregate row per partner, pair of roles and deal status (`rows`, which the maps reuse),
-    so what is read grows with the number of partners (at most the number of companies), never
-    with the number of deals. A partner holding two roles in one deal counts it twice, as it is
-    drawn twice. `deals`, a Deal queryset, narrows them to those deals.
-    """
+    """The company's partners (the other parties of its deals), the `limit` with most deals
+    (then GWh) named and the others counted per country, in two queries whatever the number of
+    deals. Each deal counts once per partner, whatever roles either holds in it. `deals`, a Deal
+    queryset, narrows them to those deals."""
     limit = PARTNER_LIMIT if limit is None else limit
-    rows = DealParty.objects.filter(deal__parties__company=company).exclude(company=company)
-    if deals is not None and not queries.is_whole(deals):
-        rows = rows.filter(deal__in=deals.order_by().values("pk"))
-    # `deal__parties__role` reuses the join of the first filter: the company's own role.
-    rows = list(
-        rows.values(
-            "company_id",
-            "company__name",
-            "company__country",
-            "role",
-            "deal__parties__role",
-            "deal__status",
-        )
-        .annotate(deals=Count("deal_id"), gwh=Sum("deal__volume_gwh"), a_deal=Min("deal_id"))
-        .order_by()
-    )
-    totals = {}
-    for row in rows:
-        entry = totals.setdefault(
-            row["company_id"],
-            {
-                "name": row["company__name"],
-                "country": row["company__country"],
-                "deals": 0,
-                "gwh": 0.0,
-            },
-        )
-        entry["deals"] += row["deals"]
-        entry["gwh"] += float(row["gwh"] or 0)
-    ranked = sorted(
-        totals, key=lambda pk: (-totals[pk]["deals"], -totals[pk]["gwh"], totals[pk]["name"], pk)
-    )
-    more = Counter(totals[pk]["country"] for pk in ranked[limit:])
-    companies = Company.objects.in_bulk(ranked[:limit])
+    ranked = queries.company_ranking(deals_of_company(company, deals), exclude=company.pk)
+    companies = Company.objects.in_bulk([row[0] for row in ranked[:limit]])
+    more = Counter(country for _pk, country, _deals, _gwh in ranked[limit:])
     return {
-        "rows": rows,
-        "top": [{"company": companies[pk], **totals[pk]} for pk in ranked[:limit]],
-        "total": len(totals),
+        "top": [
+            {
+                "company": companies[pk],
+                "name": companies[pk].name,
+                "country": country,
+                "deals": deal_count,
+                "gwh": float(gwh or 0),
+            }
+            for pk, country, deal_count, gwh in ranked[:limit]
+        ],
+        "total": len(ranked),
         "more": [
             {"country": code, "name": queries.country_name(code), "partners": count}
             for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
@@ -309,139 +281,20 @@ def company_partners(company, deals=None, limit=None):
     }
 
 
-def _float_or_none(value):
-    return None if value is None else float(value)
-
-
-def _company_node(company, deals, gwh):
-    return {
-        "id": company.pk,
-        "slug": company.slug,
-        "name": company.name,
-        "name_ko": company.name_ko,
-        "name_zh": company.name_zh,
-        "country": company.country.code or "",
-        "chain_role": company.chain_role,
-        "lat": _float_or_none(company.hq_latitude),
-        "lon": _float_or_none(company.hq_longitude),
-        "hq_city": company.hq_city,
-        "deal_count": deals,
-        "gwh": gwh,
-        "merged": False,
-    }
-
-
-@functools.cache
-def _company_is_source(own_role, their_role, own_id_first):
-    """Whether a two-party deal is drawn from the company to its partner (as
-    `queries.deal_edges` draws it), by their roles and which id is lower."""
-    own = {"company_id": 0 if own_id_first else 1, "role": own_role}
-    theirs = {"company_id": 1 if own_id_first else 0, "role": their_role}
-    return queries.deal_edges([own, theirs])[0][0] is own
-
-
-def company_graph(company, partners, status_counts):
+def company_graph(company, partners, deals=None):
     """The company's supplier map, shaped as `queries.supply_graph` and bounded: the company,
-    its named partners, one "Others (CN)" node per country for the rest, and one edge per
-    partner (or country), pair of roles and status, summing its deals. An edge of a single deal
-    names it and its vehicle models, as the full graph does: one more query."""
-    kept = {entry["company"].pk for entry in partners["top"]}
-    nodes = [
-        _company_node(
-            company,
-            sum(row["deals"] for row in status_counts),
-            sum(row["gwh"] for row in status_counts),
-        )
-    ]
-    nodes += [
-        _company_node(entry["company"], entry["deals"], entry["gwh"]) for entry in partners["top"]
-    ]
-    others = defaultdict(lambda: {"companies": set(), "deals": 0, "gwh": 0.0})
-    edges = {}
-    for row in partners["rows"]:
-        partner, country = row["company_id"], row["company__country"]
-        node = partner if partner in kept else f"others-{country}"
-        if partner not in kept:
-            others[country]["companies"].add(partner)
-            others[country]["deals"] += row["deals"]
-            others[country]["gwh"] += float(row["gwh"] or 0)
-        own = (company.pk, row["deal__parties__role"])
-        theirs = (node, row["role"])
-        if not _company_is_source(own[1], theirs[1], company.pk < partner):
-            own, theirs = theirs, own
-        key = (own[0], theirs[0], row["deal__status"], own[1], theirs[1])
-        edge = edges.setdefault(key, {"deals": 0, "gwh": None, "row": row})
-        edge["deals"] += row["deals"]
-        if row["gwh"] is not None:
-            edge["gwh"] = (edge["gwh"] or 0) + float(row["gwh"])
-    nodes += [
-        queries.others_node(country, others[country]["deals"], others[country]["gwh"])
-        for country in sorted(others)
-    ]
-
-    # An id no deal has keeps the query (and the page's query count) when no edge is single.
-    single = [edge["row"]["a_deal"] for edge in edges.values() if edge["deals"] == 1] or [0]
-    deals = {}
-    for row in (
-        Deal.objects.filter(pk__in=single)
-        .values("pk", "slug", "title", "kind", "product", "vehicle_models__slug")
-        .annotate(name=F("vehicle_models__name"), maker_id=F("vehicle_models__maker_id"))
-        .order_by("pk", "name", "vehicle_models__id")
-    ):
-        deal = deals.setdefault(row["pk"], {**row, "vehicle_models": []})
-        if row["vehicle_models__slug"]:
-            deal["vehicle_models"].append(
-                {
-                    "slug": row["vehicle_models__slug"],
-                    "name": row["name"],
-                    "maker_id": row["maker_id"],
-                }
-            )
-
-    graph_edges = []
-    several = _("%(count)d deal(s)")
-    for (source, target, status, source_role, target_role), edge in edges.items():
-        deal = deals.get(edge["row"]["a_deal"]) if edge["deals"] == 1 else None
-        graph_edges.append(
-            {
-                "deal_slug": deal["slug"] if deal else "",
-                "deal_title": deal["title"] if deal else several % {"count": edge["deals"]},
-                "source": source,
-                "target": target,
-                "source_role": source_role,
-                "target_role": target_role,
-                "status": status,
-                "kind": deal["kind"] if deal else "",
-                "product": deal["product"] if deal else "",
-                "volume_gwh": edge["gwh"],
-                "vehicle_models": deal["vehicle_models"] if deal else [],
-                "deal_count": edge["deals"],
-                "merged": deal is None,
-            }
-        )
-    # Strongest first, as `supply_graph` lists them.
-    graph_edges.sort(
-        key=lambda e: (
-            -e["deal_count"],
-            -(e["volume_gwh"] or 0),
-            *(str(e[part]) for part in ("source", "target", "status", "source_role")),
-            e["target_role"],
-        )
+    its named partners, one "Others (CN)" node per country for the rest, and the edges the whole
+    graph draws from or to the company, summed per partner (or country), pair of roles and
+    status. `deals` narrows them."""
+    kept = [company.pk] + [entry["company"].pk for entry in partners["top"]]
+    return queries.supply_graph(
+        deals_of_company(company, deals), kept_ids=kept, touching=company.pk
     )
-    graph = {"nodes": nodes, "edges": graph_edges}
-    if others:
-        graph["others"] = {
-            country: {"companies": len(info["companies"])}
-            for country, info in sorted(others.items())
-        }
-    return graph
 
 
 def company_graph_for(company, deals):
     """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV."""
-    return company_graph(
-        company, company_partners(company, deals), company_status_counts(company, deals)
-    )
+    return company_graph(company, company_partners(company, deals), deals)
 
 
 def company_page(company, language):
@@ -467,7 +320,7 @@ def company_figures(company, language):
     first VEHICLE_LIMIT vehicle models."""
     status_counts = company_status_counts(company)
     partners = company_partners(company)
-    graph = company_graph(company, partners, status_counts)
+    graph = company_graph(company, partners)
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
         VehicleModel.objects.filter(Q(maker=company) | Q(battery_supplier=company))

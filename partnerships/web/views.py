@@ -131,13 +131,18 @@ def chart_csv(request, chart):
             graph = selectors.company_graph_for(company, deals)
             return _csv_response(f"{chart}.csv", charts.supply_rows(graph))
         deals = selectors.deals_of_company(company, deals)
+    name = chart
     if chart == "timeline":
-        rows = selectors.timeline_chart(deals, _language())["rows"]
+        timeline = selectors.timeline_chart(deals, _language())
+        rows = timeline["rows"]
+        if timeline["per_year"]:
+            # Other columns under another name, so a script cannot take one for the other.
+            name = "timeline-by-year"
     elif chart in {"flows", "geography"}:
         rows = charts.supply_rows(queries.supply_graph(deals, limit=selectors.MAP_LIMIT))
     else:
         raise Http404
-    return _csv_response(f"{chart}.csv", rows)
+    return _csv_response(f"{name}.csv", rows)
 
 
 @require_GET

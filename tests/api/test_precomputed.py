@@ -104,6 +104,43 @@ def test_filtered_aggregates_are_not_snapshotted(api):
     assert list(AggregateSnapshot.objects.values_list("key", flat=True)) == ["supply-graph:50"]
 
 
+def test_unusual_parameters_add_no_snapshot_rows(api, monkeypatch):
+    """Only the precomputed keys are stored as snapshots: any other `limit` or language goes
+    through the cache, so requests cannot fill the table."""
+    supply_deal()
+    for limit in (1, 2, 3):
+        assert api.get(f"/api/v1/supply-graph/?limit={limit}").status_code == 200
+        assert api.get(f"/api/v1/timeline/?limit={limit}").status_code == 200
+    assert not AggregateSnapshot.objects.exists()
+    calls = []
+    original = queries.supply_graph
+    monkeypatch.setattr(
+        queries, "supply_graph", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    api.get("/api/v1/supply-graph/?limit=1")
+    assert calls == []  # from the cache
+
+
+def test_refresh_rebuilds_only_what_changed_and_drops_the_rest():
+    """A second refresh with no write in between rebuilds nothing; unknown keys are dropped."""
+    supply_deal()
+    AggregateSnapshot.objects.create(key="stats", payload={})
+    assert set(aggregates.refresh()) == set(aggregates.builders())
+    assert not AggregateSnapshot.objects.filter(key="stats").exists()
+    assert aggregates.refresh() == {}
+    supply_deal()
+    assert set(aggregates.refresh()) == set(aggregates.builders())
+
+
+def test_a_slow_reader_does_not_replace_a_newer_snapshot():
+    """A snapshot computed from an older version is not stored over a newer one."""
+    newer = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)
+    older = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    aggregates.store("stats:en", newer, {"fresh": True}, 0.1)
+    aggregates.store("stats:en", older, {"fresh": False}, 0.1)
+    assert AggregateSnapshot.objects.get(key="stats:en").payload == {"fresh": True}
+
+
 def test_snapshots_equal_what_the_request_would_compute(article, api):
     """The precomputed answers are exactly the live ones."""
     aggregates.refresh()
@@ -152,6 +189,32 @@ def test_writes_queue_one_refresh_after_commit(monkeypatch, django_capture_on_co
     assert len(queued) == 2
 
 
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False)
+def test_a_rolled_back_write_does_not_hold_off_the_next(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """A write that rolls back queues nothing and leaves the next committed write free to."""
+    from django.db import transaction
+
+    from partnerships import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        tasks.refresh_aggregates, "apply_async", lambda **kwargs: queued.append(kwargs)
+    )
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        supply_deal()
+        raise RuntimeError("the write fails after saving")
+    assert queued == [] and cache.get(aggregates.PENDING_KEY) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        supply_deal()
+    assert len(queued) == 1
+
+
 def test_a_broker_outage_loses_no_write(monkeypatch, django_capture_on_commit_callbacks):
     """If the rebuild cannot be queued, the write stands and the next write tries again."""
     from partnerships import tasks
@@ -180,5 +243,6 @@ def test_overview_draws_deals_per_year_when_too_many_to_draw_each(client, articl
     assert sum(sum(trace["y"]) for trace in figure["data"]) == dated
     assert "Too many deals match to draw each one" in page.content.decode()
     response = client.get("/charts/timeline.csv")
+    assert 'filename="timeline-by-year.csv"' in response["Content-Disposition"]
     csv = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert csv[0].startswith("year,status,deals")

@@ -281,9 +281,9 @@ def test_company_vehicle_source_event_filters(api, filter_world):
         ("/api/v1/vehicle-models/", 2),
         ("/api/v1/sources/", 3),
         ("/api/v1/context-events/", 3),
-        ("/api/v1/stats/", 7),
-        ("/api/v1/supply-graph/", 9),
-        ("/api/v1/timeline/", 11),
+        ("/api/v1/stats/", 8),
+        ("/api/v1/supply-graph/", 10),
+        ("/api/v1/timeline/", 9),
     ],
 )
 def test_query_count_does_not_grow_with_rows(api, django_assert_num_queries, url, queries):

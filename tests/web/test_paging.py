@@ -86,6 +86,24 @@ def test_a_page_past_the_end(client, small_cap):
     assert page_links(capped.content.decode())["first"] == "?"
 
 
+@pytest.mark.parametrize(
+    ("url", "make"),
+    [
+        ("web:deal-list", DealFactory),
+        ("web:company-list", CompanyFactory),
+        ("web:vehicle-list", VehicleModelFactory),
+        ("web:source-list", SourceFactory),
+    ],
+)
+def test_an_enormous_page_number_is_an_empty_page_not_an_error(client, small_cap, url, make):
+    """?page=2000000000000000000 past a capped total answers an empty page, not a 500."""
+    make.create_batch(12)
+    response = client.get(reverse(url), {"page": "2000000000000000000"})
+    assert response.status_code == 200
+    assert response.context["page"].number == paging.MAX_PAGE
+    assert list(response.context["page"]) == []
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-3", "", "1e9"])
 def test_a_malformed_page_number_is_the_first_page(client, value):
     """?page=abc (or 0, or negative) shows the first page rather than an error."""

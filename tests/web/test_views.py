@@ -255,14 +255,15 @@ def test_source_page_marks_cited_sentences_and_links_them_to_facts(client, artic
 
 
 def test_detail_pages_cost_few_queries(client, article, django_assert_max_num_queries):
-    """Company, vehicle and source pages each cost a small fixed number of queries."""
+    """Company, vehicle and source pages each cost a small fixed number of queries (the company
+    page's maps are the whole graph's SQL, narrowed to the company: six of its 20)."""
     source = Citation.objects.filter(deal__slug="lges-chery-46-series-cells").first().source
     for url in (
         reverse("web:company-detail", args=["catl"]),
         reverse("web:vehicle-detail", args=["kia-pv5"]),
         reverse("web:source-detail", args=[source.slug]),
     ):
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
 
 
