@@ -719,6 +719,7 @@ def supply_graph(
     *,
     kept_ids: list | None = None,
     touching: int | None = None,
+    ranked: list | None = None,
 ) -> dict:
     """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
     in six queries (four without `limit`). The `limit` companies with most deals keep their own
@@ -727,10 +728,13 @@ def supply_graph(
     the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size.
 
     A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
-    `touching` it, as the whole graph draws them."""
+    `touching` it, as the whole graph draws them; `ranked` gives their `company_ranking` rows
+    when the caller has them already (one query fewer)."""
     tables = _tables()
     condition, params = _deal_condition(deals_qs, "dp.deal_id")
-    if kept_ids is None:
+    if ranked is not None:
+        kept_ids = kept_ids if kept_ids is not None else [row[0] for row in ranked]
+    elif kept_ids is None:
         ranked = company_ranking(deals_qs, limit=limit)
     else:
         order = {pk: index for index, pk in enumerate(kept_ids)}

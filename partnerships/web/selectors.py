@@ -281,20 +281,34 @@ def company_partners(company, deals=None, limit=None):
     }
 
 
-def company_graph(company, partners, deals=None):
+def company_graph(company, partners, status_counts, deals=None):
     """The company's supplier map, shaped as `queries.supply_graph` and bounded: the company,
     its named partners, one "Others (CN)" node per country for the rest, and the edges the whole
     graph draws from or to the company, summed per partner (or country), pair of roles and
-    status. `deals` narrows them."""
-    kept = [company.pk] + [entry["company"].pk for entry in partners["top"]]
+    status. `deals` narrows them (as it narrowed `partners` and `status_counts`)."""
+    own = (
+        company.pk,
+        company.country.code,
+        sum(row["deals"] for row in status_counts),
+        sum(row["gwh"] for row in status_counts),
+    )
+    ranked = [own] + [
+        (entry["company"].pk, entry["country"], entry["deals"], entry["gwh"])
+        for entry in partners["top"]
+    ]
     return queries.supply_graph(
-        deals_of_company(company, deals), kept_ids=kept, touching=company.pk
+        deals_of_company(company, deals), touching=company.pk, ranked=ranked
     )
 
 
 def company_graph_for(company, deals):
     """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV."""
-    return company_graph(company, company_partners(company, deals), deals)
+    return company_graph(
+        company,
+        company_partners(company, deals),
+        company_status_counts(company, deals),
+        deals,
+    )
 
 
 def company_page(company, language):
@@ -320,7 +334,7 @@ def company_figures(company, language):
     first VEHICLE_LIMIT vehicle models."""
     status_counts = company_status_counts(company)
     partners = company_partners(company)
-    graph = company_graph(company, partners)
+    graph = company_graph(company, partners, status_counts)
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
         VehicleModel.objects.filter(Q(maker=company) | Q(battery_supplier=company))

@@ -222,6 +222,8 @@ def test_a_company_map_draws_only_the_links_the_whole_graph_draws(client):
     first, second = CompanyFactory(name="First Motors"), CompanyFactory(name="Second Motors")
     deal = supply_deal(supplier=cells, customer=first)
     DealPartyFactory(deal=deal, company=second, role="customer")
-    graph = selectors.company_graph(first, selectors.company_partners(first))
+    graph = selectors.company_graph(
+        first, selectors.company_partners(first), selectors.company_status_counts(first)
+    )
     pairs = {(edge["source"], edge["target"]) for edge in graph["edges"]}
     assert pairs == {(cells.pk, first.pk)}
