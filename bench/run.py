@@ -551,6 +551,8 @@ def markdown(report):
             made += (
                 f" Aggregates precomputed in {refreshed['total']:,} ms ({parts} ms), as the "
                 "worker does after writes."
+                if parts
+                else " The precomputed aggregates were current already."
             )
         lines += [
             f"## {int(size):,} deals",
