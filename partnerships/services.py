@@ -259,20 +259,19 @@ def deal_delete(*, deal: Deal) -> None:
     deal.delete()
 
 
-SOURCE_FIELDS = frozenset(
-    {
-        "slug",
-        "kind",
-        "title",
-        "publisher",
-        "url",
-        "language",
-        "published_on",
-        "published_precision",
-        "published_estimated",
-        "text",
-        "notes",
-    }
+# In reading order: the admin's submit form lists them so.
+SOURCE_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "publisher",
+    "url",
+    "language",
+    "published_on",
+    "published_precision",
+    "published_estimated",
+    "text",
+    "notes",
 )
 COMPANY_FIELDS = frozenset(
     {

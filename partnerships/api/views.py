@@ -83,7 +83,7 @@ class FormatMixin:
 class FilterWhenAskedBackend(DjangoFilterBackend):
     """django-filter, skipped when the request names none of the filters: a FilterSet copies
     every filter and builds a form on each request (about 1 ms for the deals), and with no values
-    it returns the queryset unchanged."""
+    it returns the queryset unchanged. Every list and aggregate uses it."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
@@ -112,7 +112,7 @@ class ResourceViewSet(
     lookup_value_regex = "[^/]+"
     # Writes nest lists and objects (parties, status_change), which only JSON carries.
     parser_classes = [JSONBodyParser]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterWhenAskedBackend]
     pagination_class = LimitOffsetNoCountPagination
     export_renderers = [CSVRenderer, XLSXRenderer]
     export_columns = []
@@ -253,7 +253,6 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
 
     queryset = Deal.objects.all()
     filterset_class = DealFilter
-    filter_backends = [FilterWhenAskedBackend]
     output_serializer = s.DealSerializer
     detail_serializer = s.DealDetailSerializer
     write_serializer = s.DealWriteSerializer
@@ -487,7 +486,7 @@ class DealAggregateView(FormatMixin, generics.GenericAPIView):
 
     queryset = Deal.objects.all()
     filterset_class = DealFilter
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterWhenAskedBackend]
     pagination_class = None
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
     params_serializer = None

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from ..admin import SourceAdmin
 from ..models import Source
+from ..services import SOURCE_FIELDS
 from . import services
 from .models import Draft, DraftParty, IngestionRun
 
@@ -46,19 +47,7 @@ class SourceSubmitForm(forms.ModelForm):
 
     class Meta:
         model = Source
-        fields = [
-            "title",
-            "slug",
-            "kind",
-            "publisher",
-            "url",
-            "language",
-            "published_on",
-            "published_precision",
-            "published_estimated",
-            "text",
-            "notes",
-        ]
+        fields = list(SOURCE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..models import ChainRole, DealKind, DealStatus, PartyRole
+from ..queries import ROLE_PRIORITY
 from .matching import CompanyIndex, Mention, find_unknown_organisations, normalise
 from .quantities import Quantity, find_quantities, first, product_of, products_in_order
 from .relative_dates import DateMention, Role, find_dates
@@ -214,15 +215,8 @@ def _product_labels():
 
 
 def _upstream_first(parties):
-    order = [
-        PartyRole.SUPPLIER,
-        PartyRole.MANUFACTURER,
-        PartyRole.DEVELOPER,
-        PartyRole.INVESTOR,
-        PartyRole.PARTNER,
-        PartyRole.CUSTOMER,
-    ]
-    return sorted(parties, key=lambda p: order.index(p.role))
+    """Parties in the order the supply graph draws them: deliverers first, customers last."""
+    return sorted(parties, key=lambda p: ROLE_PRIORITY[p.role])
 
 
 def _rank(mention: Mention):
