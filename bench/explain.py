@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("API_ANON_RATE", "100000000/minute")
 os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 # A production-like configuration: DEBUG off, PostgreSQL, no HTTPS redirect (plain loopback), no
 # anonymous throttle (the load generator is one client), local-memory cache unless REDIS_URL.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("API_ANON_RATE", "100000000/minute")
@@ -60,14 +60,14 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import translation  # noqa: E402
-
-from partnerships import aggregates  # noqa: E402
 from partnerships.management.commands.generate_synthetic import (  # noqa: E402
     delete_synthetic,
     generate_synthetic,
 )
+
+from bench.synthetic import Sizes  # noqa: E402
+from dashboard import aggregates  # noqa: E402
 from partnerships.models import Company, Deal  # noqa: E402
-from partnerships.synthetic import Sizes  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench"
 BUDGETS_AT = 200_000
@@ -271,14 +271,14 @@ def probe_export(url):
 
 def pick_examples():
     deal = (
-        Deal.objects.filter(is_synthetic=True)
+        Deal.objects.filter(slug__startswith="syn-")
         .annotate(n=Count("parties"))
         .order_by("-n", "slug")
         .values_list("slug", flat=True)
         .first()
     )
     giant = (
-        Company.objects.filter(is_synthetic=True)
+        Company.objects.filter(slug__startswith="syn-")
         .annotate(n=Count("deal_parties"))
         .order_by("-n", "slug")
         .values_list("slug", flat=True)
@@ -394,7 +394,7 @@ def under_load(seconds, workers):
     server = subprocess.Popen(  # noqa: S603
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "partnerships.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -633,7 +633,7 @@ def main():
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    if not Deal.objects.filter(is_synthetic=True).exists():
+    if not Deal.objects.filter(slug__startswith="syn-").exists():
         # load_fixtures gives every row without history a first version; with synthetic rows
         # present that would be a million history rows, so the article is loaded before them.
         call_command("load_fixtures", verbosity=0)
@@ -645,7 +645,7 @@ def main():
         report["machine"]["earlier_runs"] = [earlier["machine"]]
     sizes = [int(value) for value in args.sizes.split(",")]
     for size in sizes:
-        if args.reuse and Deal.objects.filter(is_synthetic=True).count() == size:
+        if args.reuse and Deal.objects.filter(slug__startswith="syn-").count() == size:
             print(f"{size} deals: reusing the synthetic data in the database", flush=True)
             generated = {"reused": True}
         else:

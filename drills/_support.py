@@ -35,7 +35,7 @@ def drill_env(**extra):
     base_url = PG_ADMIN_URL.rsplit("/", 1)[0]
     env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "SQLITE_PATH"}}
     env.update(
-        DJANGO_SETTINGS_MODULE="partnerships.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"{base_url}/{DRILL_DB}",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -77,7 +77,7 @@ from django.contrib.auth.models import Permission, User
 from rest_framework.authtoken.models import Token
 user, _ = User.objects.get_or_create(username="drill-editor", defaults={"is_staff": True})
 user.user_permissions.set(Permission.objects.filter(
-    content_type__app_label="partnerships", codename__regex=r"^(view|add|change)_"))
+    content_type__app_label__in=["partnerships", "ingest"], codename__regex=r"^(view|add|change)_"))
 print(Token.objects.get_or_create(user=user)[0].key)
 """
 
@@ -93,7 +93,7 @@ def start_gunicorn(env, port, log_path, workers=4):
             PYTHON,
             "-m",
             "gunicorn",
-            "partnerships.wsgi:application",
+            "config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -29,7 +29,7 @@ OUT_DIR = BASE_DIR / "var" / "drills"
 DATABASE = OUT_DIR / "worker_kill.sqlite3"
 QUEUE = f"drill-{uuid.uuid4().hex[:8]}"
 ENV = {
-    "DJANGO_SETTINGS_MODULE": "partnerships.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "SQLITE_PATH": str(DATABASE),
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
     "CELERY_VISIBILITY_TIMEOUT": "10",
@@ -46,7 +46,7 @@ def start_worker(log):
             "-m",
             "celery",
             "-A",
-            "partnerships",
+            "config",
             "worker",
             "--pool=prefork",
             "--concurrency=1",
@@ -101,9 +101,9 @@ def big_article(tag):
 
 def expected_drafts(source):
     """How many drafts one clean reading of the article makes: distinct candidates."""
-    from partnerships.ingest.extract import extract
-    from partnerships.ingest.matching import CompanyIndex
-    from partnerships.ingest.services import _published
+    from ingest.extract import extract
+    from ingest.matching import CompanyIndex
+    from ingest.services import _published
 
     extraction = extract(source.text, _published(source), CompanyIndex.from_database())
     return len({c.fingerprint for c in extraction.companies}) + len(
@@ -114,8 +114,8 @@ def expected_drafts(source):
 def scenario(name, kill, log):
     from django.db.models import Count
 
+    from ingest.models import Draft, IngestionRun
     from partnerships import services
-    from partnerships.ingest.models import Draft, IngestionRun
 
     article = big_article(f"{name}-{uuid.uuid4().hex[:6]}")
     worker = start_worker(log)
@@ -187,7 +187,7 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from partnerships.celery import app
+    from config.celery import app
 
     call_command("migrate", verbosity=0)
     call_command("load_fixtures", verbosity=0)

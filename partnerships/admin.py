@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import (
+from partnerships import services
+from partnerships.models import (
     Citation,
     Company,
     CompanyAlias,
@@ -354,6 +354,3 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["quote", "claim"]
     autocomplete_fields = ["source", "company", "deal", "vehicle_model", "context_event"]
     list_select_related = ["source"]
-
-
-from .ingest import admin as ingest_admin  # noqa: E402,F401  (review queue; wraps SourceAdmin)

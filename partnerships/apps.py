@@ -8,6 +8,6 @@ class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import aggregates
+        from dashboard import aggregates
 
         aggregates.connect_signals()

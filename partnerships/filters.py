@@ -17,8 +17,8 @@ from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .dates import Precision, period_start
-from .models import (
+from partnerships.dates import Precision, period_start
+from partnerships.models import (
     Company,
     CompanyAlias,
     ContextEvent,
@@ -28,7 +28,7 @@ from .models import (
     Source,
     VehicleModel,
 )
-from .queries import slug_or_id_lookup
+from partnerships.queries import slug_or_id_lookup
 
 STATUS_GROUPS = {
     "agreed": tuple(Deal.AGREED),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .dates import Precision, clean_precise_pair, format_precise, precision_constraints
+from partnerships.dates import Precision, clean_precise_pair, format_precise, precision_constraints
 
 QUOTE_MAX_LENGTH = 600
 
@@ -113,7 +113,6 @@ class Source(Timestamped):
     published_on, published_precision, published_estimated = precise_date("published")
     text = models.TextField(_("full text"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -139,7 +138,7 @@ class Source(Timestamped):
         return f"{self.publisher}: {self.title}" + (f" ({when})" if when else "")
 
     def get_absolute_url(self):
-        return reverse("web:source-detail", args=[self.slug])
+        return reverse("dashboard:source-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -209,7 +208,6 @@ class Company(Timestamped):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = models.TextField(_("description"), blank=True)
-    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -276,7 +274,7 @@ class Company(Timestamped):
         return f"{self.name} ({native})" if native else self.name
 
     def get_absolute_url(self):
-        return reverse("web:company-detail", args=[self.slug])
+        return reverse("dashboard:company-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -431,7 +429,6 @@ class VehicleModel(Timestamped):
     )
     programme = models.CharField(_("development programme"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
-    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -460,7 +457,7 @@ class VehicleModel(Timestamped):
         return f"{self.maker.name} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("web:vehicle-detail", args=[self.slug])
+        return reverse("dashboard:vehicle-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -587,7 +584,6 @@ class Deal(Timestamped):
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every save; guards concurrent edits.")
     )
-    is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     history = HistoricalRecords()
 
     objects = SlugManager()
@@ -657,7 +653,7 @@ class Deal(Timestamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("web:deal-detail", args=[self.slug])
+        return reverse("dashboard:deal-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -806,7 +802,7 @@ class StatusChange(models.Model):
     def clean(self):
         errors = {}
         if self.effective_on and self.effective_precision:
-            from .dates import period_start
+            from partnerships.dates import period_start
 
             self.effective_on = period_start(self.effective_on, self.effective_precision)
         if self.source_id and self.quote and self.quote not in (self.source.text or ""):
@@ -1018,6 +1014,3 @@ class AggregateSnapshot(models.Model):
         return (
             f"{self.key} @ {self.data_version:%Y-%m-%d %H:%M:%S}" if self.data_version else self.key
         )
-
-
-from .ingest.models import Draft, DraftParty, IngestionRun  # noqa: E402,F401

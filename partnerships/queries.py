@@ -31,8 +31,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_countries import countries
 
-from .dates import format_precise, period_end
-from .models import (
+from partnerships.dates import format_precise, period_end
+from partnerships.models import (
     Citation,
     Company,
     CompanyAlias,
@@ -419,7 +419,7 @@ def timeline_deal_item(row, language="en"):
         "kind": "deal",
         "slug": row["slug"],
         "title": row["title"],
-        "url": _url("web:deal-detail", row["slug"]),
+        "url": _url("dashboard:deal-detail", row["slug"]),
         **_dated(*when, language),
         "status": row["status"],
         "status_label": row["status_label"],

@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from partnerships.models import (
     Citation,
     Company,
     CompanyAlias,
@@ -342,7 +342,7 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
     The same article submitted again (same URL, or the same text) is returned as it is,
     `created` False, and nothing is queued: it gets no new drafts.
     """
-    from .ingest.services import ingestion_enqueue, source_find_duplicate, source_slug
+    from ingest.services import ingestion_enqueue, source_find_duplicate, source_slug
 
     existing = source_find_duplicate(text=fields.get("text", ""), url=fields.get("url", ""))
     if existing is not None:

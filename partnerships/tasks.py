@@ -1,9 +1,7 @@
-"""Celery tasks. Thin: take an id, load the row, call a service.
+"""Celery tasks for the catalogue's periodic data checks. Thin: each calls one service.
 
-Queued with `transaction.on_commit` (see `ingest.services.ingestion_enqueue`), so a worker never
-reads a row that is not committed. Acknowledged late (settings), so a task whose worker dies is
-delivered again; a transient error (database or broker connection) is retried with backoff; any
-other error marks the run failed with its message, visible in the admin, and the article stays.
+Every task is acknowledged late and retried with backoff on a transient error (a database or
+broker connection); `TRANSIENT_ERRORS` is shared with the ingestion and dashboard tasks.
 """
 
 import logging
@@ -12,45 +10,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from . import aggregates
-from .ingest import maintenance
-from .ingest.models import IngestionRun
-from .ingest.services import ingestion_execute, ingestion_mark
+from partnerships import maintenance
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 MAX_RETRIES = 5
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def ingest_source(self, run_id: int) -> int:
-    """Read one ingestion run's article into drafts; returns how many drafts are new."""
-    try:
-        run = IngestionRun.objects.select_related("source").get(pk=run_id)
-    except IngestionRun.DoesNotExist:
-        logger.warning("ingestion run %s is gone; nothing to do", run_id)
-        return 0
-    try:
-        return ingestion_execute(run=run).drafts_created
-    except TRANSIENT_ERRORS as error:
-        if self.request.retries < self.max_retries:
-            countdown = min(2**self.request.retries * 5, 300)
-            ingestion_mark(
-                run=run,
-                status=IngestionRun.Status.QUEUED,
-                error=f"Retrying in {countdown}s after {_describe(error)}",
-            )
-            raise self.retry(exc=error, countdown=countdown) from error
-        ingestion_mark(run=run, status=IngestionRun.Status.FAILED, error=_describe(error))
-        raise
-    except Exception as error:
-        ingestion_mark(run=run, status=IngestionRun.Status.FAILED, error=_describe(error))
-        raise
 
 
 @shared_task(
@@ -75,12 +40,3 @@ def flag_stale_talks() -> int:
 def update_completeness() -> int:
     """Daily: each deal's completeness score, shown in the admin list and the API."""
     return maintenance.deals_update_completeness()
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=True, max_retries=2)
-def refresh_aggregates() -> int:
-    """After writes (debounced) and every few minutes: rebuild the precomputed aggregates of
-    the whole dataset (`aggregates.refresh`). Returns how many it built."""
-    timings = aggregates.refresh()
-    logger.info("aggregates rebuilt: %s", timings)
-    return len(timings)

@@ -26,7 +26,7 @@ def editor_api(db):
     user = UserFactory(username="api-editor")
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label="partnerships",
+            content_type__app_label__in=["partnerships", "ingest"],
             codename__regex=r"^(add|change|delete)_",
         )
     )

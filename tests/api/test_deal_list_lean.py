@@ -12,9 +12,9 @@ from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
+from api.renderers import FastJSONRenderer
+from api.serializers import DealSerializer
 from partnerships import filters, queries
-from partnerships.api.renderers import FastJSONRenderer
-from partnerships.api.serializers import DealSerializer
 from partnerships.models import Deal
 from tests.factories import CompanyAliasFactory, CompanyFactory, supply_deal
 

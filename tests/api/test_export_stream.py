@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api import exports
 from partnerships import queries
-from partnerships.api import exports
 from partnerships.dates import format_precise
 from partnerships.models import Deal
 from tests.factories import (

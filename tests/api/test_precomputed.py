@@ -10,9 +10,9 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from partnerships import aggregates, queries
+from dashboard import aggregates, selectors
+from partnerships import queries
 from partnerships.models import AggregateSnapshot, Deal, DealParty
-from partnerships.web import selectors
 from tests.factories import CompanyFactory, DealPartyFactory, supply_deal
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_snapshots_keep_each_language_s_labels(api):
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
 def test_writes_queue_one_refresh_after_commit(monkeypatch, django_capture_on_commit_callbacks):
     """With a worker, a burst of writes queues a single rebuild, only once committed."""
-    from partnerships import tasks
+    from dashboard import tasks
 
     queued = []
     monkeypatch.setattr(
@@ -196,7 +196,7 @@ def test_a_rolled_back_write_does_not_hold_off_the_next(
     """A write that rolls back queues nothing and leaves the next committed write free to."""
     from django.db import transaction
 
-    from partnerships import tasks
+    from dashboard import tasks
 
     queued = []
     monkeypatch.setattr(
@@ -217,7 +217,7 @@ def test_a_rolled_back_write_does_not_hold_off_the_next(
 
 def test_a_broker_outage_loses_no_write(monkeypatch, django_capture_on_commit_callbacks):
     """If the rebuild cannot be queued, the write stands and the next write tries again."""
-    from partnerships import tasks
+    from dashboard import tasks
 
     def down(**kwargs):
         raise ConnectionError("broker down")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from partnerships.ingest.models import Draft
+from ingest.models import Draft
 from partnerships.models import Source
 
 pytestmark = pytest.mark.django_db

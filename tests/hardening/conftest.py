@@ -23,7 +23,7 @@ def make_user(role):
     if codenames:
         user.user_permissions.set(
             Permission.objects.filter(
-                content_type__app_label="partnerships", codename__regex=codenames
+                content_type__app_label__in=["partnerships", "ingest"], codename__regex=codenames
             )
         )
     return user

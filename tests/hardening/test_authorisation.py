@@ -144,7 +144,7 @@ def expected_admin_status(role, label, page, admin_allows):
         return 403
     if role == "superuser" or page in {"index", "app"}:
         return 200
-    if not label.startswith("partnerships."):
+    if not label.startswith(("partnerships.", "ingest.")):
         return 403
     if page == "add":
         return 200 if role == "editor" else 403

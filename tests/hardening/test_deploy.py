@@ -21,7 +21,7 @@ def production_env(**overrides):
         and not key.startswith("SECURE_HSTS")
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="partnerships.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/partnerships",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="partnerships.example.org",

@@ -15,8 +15,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import OperationalError, connection
 from django.test import Client
 
-from partnerships import middleware
-from partnerships.cache import FailSafeRedisCache
+from config import middleware
+from config.cache import FailSafeRedisCache
 
 from .test_deploy import production_env
 
@@ -124,7 +124,7 @@ def test_server_error_handler_answers_503_for_database_errors(rf):
 
 REDIS_DOWN = {
     "default": {
-        "BACKEND": "partnerships.cache.FailSafeRedisCache",
+        "BACKEND": "config.cache.FailSafeRedisCache",
         "LOCATION": "redis://127.0.0.1:{port}/0",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
     }
@@ -209,7 +209,7 @@ def test_redis_up_cache_is_used(settings):
 @pytest.fixture
 def broker_down():
     """Celery sending to a Redis broker that is not there, instead of running in-process."""
-    from partnerships.celery import app
+    from config.celery import app
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=f"redis://127.0.0.1:{closed_port()}/0", task_always_eager=False)
@@ -230,8 +230,8 @@ def test_redis_down_ingestion_says_failed_and_keeps_the_article(
     it again from the admin and drafts appear: the article is not lost."""
     from rest_framework.test import APIClient
 
-    from partnerships.celery import app
-    from partnerships.ingest.models import Draft, IngestionRun
+    from config.celery import app
+    from ingest.models import Draft, IngestionRun
     from partnerships.models import Source
 
     from .conftest import make_user
@@ -264,7 +264,7 @@ def test_redis_down_ingestion_says_failed_and_keeps_the_article(
     app.conf.update(task_always_eager=True)  # Redis is back (tasks run here, as with no broker)
     with django_capture_on_commit_callbacks(execute=True):
         response = boss.post(
-            "/admin/partnerships/ingestionrun/",
+            "/admin/ingest/ingestionrun/",
             {"action": "run_again", "_selected_action": [run.pk]},
         )
     assert response.status_code == 302

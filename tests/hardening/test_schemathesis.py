@@ -53,7 +53,9 @@ def fuzz_token(db, article, keep_test_connection):
     from django.contrib.auth.models import Permission
 
     user = UserFactory(username="fuzzer")
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="partnerships"))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["partnerships", "ingest"])
+    )
     return Token.objects.create(user=user).key
 
 

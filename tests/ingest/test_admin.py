@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships.ingest.admin import marked_sentence_html
-from partnerships.ingest.models import Draft, IngestionRun
+from ingest.admin import marked_sentence_html
+from ingest.models import Draft, IngestionRun
 from partnerships.models import Deal, Source
 
 from .conftest import ARTICLE
@@ -59,7 +59,7 @@ def test_pasting_an_article_in_the_admin_queues_it_and_drafts_appear(
     assert Draft.objects.filter(source=source).count() >= 3
     listing = staff_client.get(reverse("admin:partnerships_source_changelist")).content.decode()
     assert "done" in listing
-    queue = staff_client.get(reverse("admin:partnerships_draft_changelist")).content.decode()
+    queue = staff_client.get(reverse("admin:ingest_draft_changelist")).content.decode()
     assert '<mark title="company">Seoul Cells</mark>' in queue
 
 
@@ -97,7 +97,7 @@ def test_save_and_approve_from_the_draft_page(staff_client, known_companies, add
     created with the corrected figure."""
     add_source(staff_client)
     draft = Draft.objects.filter(kind="deal").order_by("id").first()
-    url = reverse("admin:partnerships_draft_change", args=[draft.pk])
+    url = reverse("admin:ingest_draft_change", args=[draft.pk])
     page = staff_client.get(url)
     assert page.status_code == 200 and "Save and approve" in page.content.decode()
     parties = list(draft.parties.all())
@@ -145,7 +145,7 @@ def test_bulk_approve_and_reject_actions(staff_client, known_companies, add_sour
     """The queue's actions approve or reject several drafts; errors are reported, not raised."""
     add_source(staff_client)
     drafts = Draft.objects.filter(kind="deal")
-    changelist = reverse("admin:partnerships_draft_changelist")
+    changelist = reverse("admin:ingest_draft_changelist")
     response = staff_client.post(
         changelist,
         {"action": "approve_drafts", "_selected_action": [d.pk for d in drafts]},
@@ -171,7 +171,7 @@ def test_ingestion_runs_show_failures(staff_client, known_companies, add_source)
         published_precision="month",
     )
     IngestionRun.objects.create(source=source, status="failed", error="RuntimeError: boom")
-    page = staff_client.get(reverse("admin:partnerships_ingestionrun_changelist"))
+    page = staff_client.get(reverse("admin:ingest_ingestionrun_changelist"))
     assert "RuntimeError: boom" in page.content.decode()
 
 
@@ -187,7 +187,7 @@ def test_company_draft_page_sets_the_country_and_approves(
     """A proposed company's page asks for its country; saving and approving creates it."""
     add_source(staff_client)
     draft = Draft.objects.get(kind="company")
-    url = reverse("admin:partnerships_draft_change", args=[draft.pk])
+    url = reverse("admin:ingest_draft_change", args=[draft.pk])
     page = staff_client.get(url).content.decode()
     assert "Nova Lithium Materials" in page and "company_country" in page
     response = staff_client.post(

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
+from ingest.relative_dates import Role, find_dates
 from partnerships.dates import PreciseDate
-from partnerships.ingest.relative_dates import Role, find_dates
 
 JULY_2025 = datetime.date(2025, 7, 1)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from partnerships.ingest import scoring
+from ingest import scoring
 from partnerships.models import Source
 
 FOUNDING_SLUG = "000-e2c2a161a104c2fc"

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from partnerships import tasks
-from partnerships.celery import app
-from partnerships.ingest import maintenance
+from config.celery import app
+from dashboard import tasks as dashboard_tasks
+from partnerships import maintenance, tasks
 from partnerships.models import Deal
 from tests.factories import (
     CitationFactory,
@@ -66,7 +66,7 @@ def test_the_periodic_tasks_run_and_are_scheduled():
     assert {
         "partnerships.tasks.flag_stale_talks",
         "partnerships.tasks.update_completeness",
-        "partnerships.tasks.refresh_aggregates",
+        "dashboard.tasks.refresh_aggregates",
     } <= scheduled
     supply_deal()
     assert tasks.update_completeness.delay().get() == 1
@@ -76,13 +76,14 @@ def test_the_periodic_tasks_run_and_are_scheduled():
 def test_refresh_aggregates_precomputes_what_every_visitor_reads(monkeypatch, client):
     """After the refresh task, the unfiltered overview, stats, supply graph and timeline are
     read from their snapshots (even with an empty cache): nothing is computed again."""
-    from partnerships import aggregates, queries
+    from dashboard import aggregates
+    from partnerships import queries
     from partnerships.models import AggregateSnapshot
 
     supply_deal()
-    built = tasks.refresh_aggregates.delay().get()
+    built = dashboard_tasks.refresh_aggregates.delay().get()
     assert built == AggregateSnapshot.objects.count() == len(aggregates.builders())
-    assert tasks.refresh_aggregates.delay().get() == 0  # nothing changed: nothing rebuilt
+    assert dashboard_tasks.refresh_aggregates.delay().get() == 0  # nothing changed: nothing rebuilt
     cache.clear()
 
     def not_again(*args, **kwargs):

@@ -1,6 +1,6 @@
 """Companies found in a sentence by their names and aliases in English, Korean and Chinese."""
 
-from partnerships.ingest.matching import CompanyIndex, find_unknown_organisations
+from ingest.matching import CompanyIndex, find_unknown_organisations
 
 INDEX = CompanyIndex.from_dicts(
     [

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from ingest import services as ingest_services
+from ingest.models import Draft, IngestionRun
 from partnerships import services
-from partnerships.ingest import services as ingest_services
-from partnerships.ingest.models import Draft, IngestionRun
 from partnerships.models import Citation, Company, Deal, StatusChange
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_approving_a_deal_draft_creates_the_deal_with_its_citation(
 
     api = client.get(reverse("api:deal-list")).json()
     assert deal.slug in [row["slug"] for row in api["results"]]
-    assert deal.title in client.get(reverse("web:deal-list")).content.decode()
+    assert deal.title in client.get(reverse("dashboard:deal-list")).content.decode()
 
 
 def test_approving_a_second_draft_of_the_same_pair_updates_that_deal(
@@ -183,7 +183,7 @@ def test_an_unreachable_broker_marks_the_run_failed(
     known_companies, article_fields, monkeypatch, submit
 ):
     """If the task cannot even be queued, the source is still saved and its run says why."""
-    from partnerships import tasks
+    from ingest import tasks
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
@@ -214,7 +214,7 @@ def test_transient_errors_are_retried_then_reported(known_companies, monkeypatch
     done; one that never recovers ends failed with the error, after the last retry."""
     from django.db import OperationalError
 
-    from partnerships import tasks
+    from ingest import tasks
     from tests.factories import SourceFactory
 
     source = SourceFactory(text="Seoul Cells will supply 5 GWh to Dragon Motors.")

@@ -50,7 +50,7 @@ def test_gunicorn_serves_the_app_and_passes_the_health_check(tmp_path):
     (the admin sign-in page, as if behind the TLS proxy) answers 200."""
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    gunicorn = [sys.executable, "-m", "gunicorn", "partnerships.wsgi:application"]
+    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
     process = _start([*gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1"], log, {})
     try:
 
@@ -78,7 +78,7 @@ def test_beat_sends_the_periodic_tasks_to_the_worker(broker, tmp_path):
     redis.Redis.from_url(BROKER_URL).delete("celery")  # no leftovers from earlier runs
     env = {"CELERY_BROKER_URL": broker, "AGGREGATES_REFRESH_SECONDS": "1"}
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
-    celery = [sys.executable, "-m", "celery", "-A", "partnerships"]
+    celery = [sys.executable, "-m", "celery", "-A", "config"]
     worker = _start(
         [*celery, "worker", "--pool=solo", "--without-gossip", "--without-mingle", "-l", "INFO"],
         worker_log,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from partnerships.ingest.quantities import find_quantities, product_of, products_in_order
+from ingest.quantities import find_quantities, product_of, products_in_order
 
 
 def values(sentence, field):

@@ -12,10 +12,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app
+from ingest import services as ingest_services
+from ingest.models import Draft, IngestionRun
 from partnerships import services
-from partnerships.celery import app
-from partnerships.ingest import services as ingest_services
-from partnerships.ingest.models import Draft, IngestionRun
 from partnerships.models import Deal
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def worker_database_env():
 
 @pytest.fixture
 def worker(broker, tmp_path):
-    """A `celery -A partnerships worker` process on its own queue, and this process's Celery
+    """A `celery -A config worker` process on its own queue, and this process's Celery
     app sending to it through Redis instead of running tasks in-process."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
@@ -52,7 +52,7 @@ def worker(broker, tmp_path):
             "-m",
             "celery",
             "-A",
-            "partnerships",
+            "config",
             "worker",
             "--pool=solo",
             "--without-gossip",

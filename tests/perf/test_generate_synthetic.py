@@ -49,17 +49,17 @@ def snapshot():
             ],
             sorted(model.slug for model in deal.vehicle_models.all()),
         )
-        for deal in Deal.objects.filter(is_synthetic=True)
+        for deal in Deal.objects.filter(slug__startswith="syn-")
         .order_by("slug")
         .prefetch_related("parties__company", "status_history__source", "vehicle_models")
     ]
     companies = list(
-        Company.objects.filter(is_synthetic=True)
+        Company.objects.filter(slug__startswith="syn-")
         .order_by("slug")
         .values_list("slug", "name", "name_ko", "name_zh", "country", "hq_latitude", "parent__slug")
     )
     sources = list(
-        Source.objects.filter(is_synthetic=True).order_by("slug").values_list("slug", "text")
+        Source.objects.filter(slug__startswith="syn-").order_by("slug").values_list("slug", "text")
     )
     return deals, companies, sources
 
@@ -78,23 +78,28 @@ def test_same_seed_gives_the_same_dataset():
 def test_sizes_scale_from_the_deal_count():
     """--deals 400 makes 400 deals, 20 companies, 40 vehicle models and 100 sources."""
     generate(deals=400)
-    assert Deal.objects.filter(is_synthetic=True).count() == 400
-    assert Company.objects.filter(is_synthetic=True).count() == 20
-    assert VehicleModel.objects.filter(is_synthetic=True).count() == 40
-    assert Source.objects.filter(is_synthetic=True).count() == 100
+    assert Deal.objects.filter(slug__startswith="syn-").count() == 400
+    assert Company.objects.filter(slug__startswith="syn-").count() == 20
+    assert VehicleModel.objects.filter(slug__startswith="syn-").count() == 40
+    assert Source.objects.filter(slug__startswith="syn-").count() == 100
 
 
-def test_every_row_is_flagged_and_the_article_is_untouched(article):
-    """Synthetic rows are flagged and slugged syn-; the article's own facts stay as they were."""
+def test_every_row_is_slugged_and_the_article_is_untouched(article):
+    """Synthetic rows are slugged syn-; the article's own facts stay as they were."""
     before = set(Deal.objects.values_list("slug", "status", "volume_gwh"))
+    counts = {model: model.objects.count() for model in (Company, Deal, Source, VehicleModel)}
     generate()
     for model in (Company, Deal, Source, VehicleModel):
         rows = model.objects.filter(slug__startswith="syn-")
         assert rows.exists()
-        assert not rows.filter(is_synthetic=False).exists()
-        assert not model.objects.filter(is_synthetic=True).exclude(slug__startswith="syn-").exists()
+        # Every new row is a synthetic one: the generator leaves no row without the prefix.
+        assert model.objects.exclude(slug__startswith="syn-").count() == counts[model]
     assert (
-        set(Deal.objects.filter(is_synthetic=False).values_list("slug", "status", "volume_gwh"))
+        set(
+            Deal.objects.exclude(slug__startswith="syn-").values_list(
+                "slug", "status", "volume_gwh"
+            )
+        )
         == before
     )
 
@@ -130,8 +135,8 @@ def test_fixtures_are_never_written():
 def test_quotes_are_sentences_of_their_sources():
     """Every status step and citation quotes a sentence that is in its source's text."""
     generate()
-    steps = StatusChange.objects.filter(deal__is_synthetic=True).select_related("source")
-    citations = Citation.objects.filter(source__is_synthetic=True).select_related("source")
+    steps = StatusChange.objects.filter(deal__slug__startswith="syn-").select_related("source")
+    citations = Citation.objects.filter(source__slug__startswith="syn-").select_related("source")
     assert steps.exists() and citations.exists()
     for row in [*steps, *citations]:
         assert row.quote in row.source.text
@@ -140,7 +145,9 @@ def test_quotes_are_sentences_of_their_sources():
 def test_deals_are_complete_and_valid():
     """Each deal has 2+ parties, a status history ending in its status, and passes validation."""
     generate()
-    deals = Deal.objects.filter(is_synthetic=True).prefetch_related("parties", "status_history")
+    deals = Deal.objects.filter(slug__startswith="syn-").prefetch_related(
+        "parties", "status_history"
+    )
     for deal in deals:
         assert len(deal.parties.all()) >= 2
         history = list(deal.status_history.all())
@@ -151,14 +158,14 @@ def test_deals_are_complete_and_valid():
     assert deals.filter(volume_gwh__isnull=False).exists()
     precisions = set(deals.values_list("announced_precision", flat=True))
     assert {"day", "month", "quarter", "year"} <= precisions
-    assert Citation.objects.filter(deal__is_synthetic=True, field="volume_gwh").exists()
+    assert Citation.objects.filter(deal__slug__startswith="syn-", field="volume_gwh").exists()
 
 
 def test_companies_have_native_names_and_places():
     """Korean companies carry Hangul names, Chinese ones Han characters, Japanese a kana/kanji
     alias; every company has headquarters coordinates in Asia."""
     generate(deals=2000)
-    companies = Company.objects.filter(is_synthetic=True)
+    companies = Company.objects.filter(slug__startswith="syn-")
     korean = companies.filter(country="KR")
     chinese = companies.filter(country="CN")
     japanese = companies.filter(country="JP")
@@ -177,7 +184,7 @@ def test_partner_counts_are_skewed_like_real_markets():
     """A few giant companies take a large share of all deals; most take a handful."""
     generate(deals=3000)
     counts = sorted(
-        Company.objects.filter(is_synthetic=True)
+        Company.objects.filter(slug__startswith="syn-")
         .annotate(n=Count("deal_parties"))
         .values_list("n", flat=True),
         reverse=True,

@@ -2,7 +2,7 @@
 
 import json
 
-from partnerships import charts
+from dashboard import charts
 
 
 def deal_item(**overrides):

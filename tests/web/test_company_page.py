@@ -6,8 +6,8 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 
+from dashboard import selectors
 from partnerships.models import Company, DealParty, VehicleModel
-from partnerships.web import selectors
 from tests.factories import (
     CompanyFactory,
     DealFactory,
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def page(client, company, **params):
     cache.clear()
-    return client.get(reverse("web:company-detail", args=[company.slug]), params)
+    return client.get(reverse("dashboard:company-detail", args=[company.slug]), params)
 
 
 @pytest.fixture
@@ -128,7 +128,9 @@ def test_every_article_company_shows_all_its_partners_and_vehicles(client, artic
         assert response.context["deal_total"] == len(response.context["deals"])
         # The maps' data (a company without a known headquarters is not placed on the map,
         # a joint development is no flow in the Sankey, but both are in the data).
-        maps = client.get(reverse("web:chart-csv", args=["flows"]), {"for_company": company.slug})
+        maps = client.get(
+            reverse("dashboard:chart-csv", args=["flows"]), {"for_company": company.slug}
+        )
         rows = csv_rows(maps)[1:]
         drawn = {row[2] for row in rows} | {row[5] for row in rows}
         assert drawn == (set(expected) | {company.name} if expected else set()), company.slug
@@ -145,7 +147,9 @@ def test_a_single_deal_edge_names_its_deal_and_vehicle(client, article):
 def test_the_map_csv_matches_the_page(client, giant, monkeypatch):
     """The maps' CSV for a company lists its named partners' deals and the merged rest."""
     monkeypatch.setattr(selectors, "PARTNER_LIMIT", 3)
-    response = client.get(reverse("web:chart-csv", args=["flows"]), {"for_company": giant.slug})
+    response = client.get(
+        reverse("dashboard:chart-csv", args=["flows"]), {"for_company": giant.slug}
+    )
     rows = csv_rows(response)
     header, rows = rows[0], rows[1:]
     by = {(row[header.index("to_company")], row[header.index("status")]): row for row in rows}
@@ -174,7 +178,7 @@ def test_company_page_costs_the_same_queries_for_a_giant(client, django_assert_m
 
 def test_a_cached_company_page_shows_an_edit_at_once(client, giant, django_assert_max_num_queries):
     """A second visit reads the partners from the cache; a new deal shows on the next visit."""
-    url = reverse("web:company-detail", args=[giant.slug])
+    url = reverse("dashboard:company-detail", args=[giant.slug])
     cache.clear()
     client.get(url)
     with django_assert_max_num_queries(10):

@@ -1,6 +1,6 @@
 """Marking cited sentences in a source's text."""
 
-from partnerships.web.marking import mark_quotes
+from dashboard.marking import mark_quotes
 
 
 def test_quote_is_marked_where_it_appears():

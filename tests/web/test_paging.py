@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from partnerships.web import paging
+from dashboard import paging
 from tests.factories import CompanyFactory, DealFactory, SourceFactory, VehicleModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_over_the_cap_the_deals_list_says_more_than_and_pages_on(client, small_c
     through every deal with next and previous links."""
     for n in range(60):
         DealFactory(title=f"Deal {n:02}")
-    first = client.get(reverse("web:deal-list"))
+    first = client.get(reverse("dashboard:deal-list"))
     html = first.content.decode()
     assert "More than 10 deals match." in html
     assert 'data-capped="true"' in html
@@ -38,10 +38,10 @@ def test_over_the_cap_the_deals_list_says_more_than_and_pages_on(client, small_c
     assert "Page 1<" in html  # no "of N": the last page is not known
     shown = [deal.title for deal in first.context["deals"]]
     for number in (2, 3):
-        page = client.get(reverse("web:deal-list"), {"page": number})
+        page = client.get(reverse("dashboard:deal-list"), {"page": number})
         shown += [deal.title for deal in page.context["deals"]]
     assert sorted(shown) == [f"Deal {n:02}" for n in range(60)]
-    last = client.get(reverse("web:deal-list"), {"page": 3}).content.decode()
+    last = client.get(reverse("dashboard:deal-list"), {"page": 3}).content.decode()
     assert page_links(last) == {"first": "?", "prev": "?page=2"}
 
 
@@ -49,7 +49,7 @@ def test_under_the_cap_the_total_is_exact_with_the_last_page(client):
     """Thirty deals are counted exactly and make 'Page 1 of 2'."""
     for n in range(30):
         DealFactory(title=f"Deal {n:02}")
-    response = client.get(reverse("web:deal-list"))
+    response = client.get(reverse("dashboard:deal-list"))
     html = response.content.decode()
     assert response.context["total"] == 30
     assert "30 deals match." in html
@@ -63,7 +63,7 @@ def test_pager_keeps_the_filter_and_sorting(client, small_cap):
     for n in range(60):
         DealFactory(title=f"Deal {n:02}", status="signed")
     params = {"status": "signed", "ordering": "title", "page": 2}
-    html = client.get(reverse("web:deal-list"), params).content.decode()
+    html = client.get(reverse("dashboard:deal-list"), params).content.decode()
     links = page_links(html)
     assert links["next"] == "?status=signed&amp;ordering=title&amp;page=3"
     assert links["prev"] == "?status=signed&amp;ordering=title&amp;page=1"
@@ -75,12 +75,12 @@ def test_a_page_past_the_end(client, small_cap):
     links back to the first."""
     for n in range(8):
         DealFactory(title=f"Deal {n}")
-    exact = client.get(reverse("web:deal-list"), {"page": 9})
+    exact = client.get(reverse("dashboard:deal-list"), {"page": 9})
     assert exact.context["page"].number == 1
     assert len(exact.context["deals"]) == 8
     for n in range(8, 30):
         DealFactory(title=f"Deal {n}")
-    capped = client.get(reverse("web:deal-list"), {"page": 9})
+    capped = client.get(reverse("dashboard:deal-list"), {"page": 9})
     assert capped.status_code == 200
     assert list(capped.context["deals"]) == []
     assert page_links(capped.content.decode())["first"] == "?"
@@ -89,10 +89,10 @@ def test_a_page_past_the_end(client, small_cap):
 @pytest.mark.parametrize(
     ("url", "make"),
     [
-        ("web:deal-list", DealFactory),
-        ("web:company-list", CompanyFactory),
-        ("web:vehicle-list", VehicleModelFactory),
-        ("web:source-list", SourceFactory),
+        ("dashboard:deal-list", DealFactory),
+        ("dashboard:company-list", CompanyFactory),
+        ("dashboard:vehicle-list", VehicleModelFactory),
+        ("dashboard:source-list", SourceFactory),
     ],
 )
 def test_an_enormous_page_number_is_an_empty_page_not_an_error(client, small_cap, url, make):
@@ -108,7 +108,7 @@ def test_an_enormous_page_number_is_an_empty_page_not_an_error(client, small_cap
 def test_a_malformed_page_number_is_the_first_page(client, value):
     """?page=abc (or 0, or negative) shows the first page rather than an error."""
     DealFactory()
-    response = client.get(reverse("web:deal-list"), {"page": value})
+    response = client.get(reverse("dashboard:deal-list"), {"page": value})
     assert response.status_code == 200
     assert response.context["page"].number == 1
 
@@ -116,9 +116,9 @@ def test_a_malformed_page_number_is_the_first_page(client, value):
 @pytest.mark.parametrize(
     ("url", "make", "text"),
     [
-        ("web:company-list", CompanyFactory, "More than 10 companies"),
-        ("web:vehicle-list", VehicleModelFactory, "More than 10 models"),
-        ("web:source-list", SourceFactory, "More than 10 sources"),
+        ("dashboard:company-list", CompanyFactory, "More than 10 companies"),
+        ("dashboard:vehicle-list", VehicleModelFactory, "More than 10 models"),
+        ("dashboard:source-list", SourceFactory, "More than 10 sources"),
     ],
 )
 def test_the_other_lists_are_capped_too(client, small_cap, url, make, text):
@@ -139,7 +139,7 @@ def test_the_company_list_shows_deal_counts_on_its_page(client):
     supplier = CompanyFactory(name="Aaa Cells")
     for _ in range(3):
         supply_deal(supplier=supplier)
-    response = client.get(reverse("web:company-list"))
+    response = client.get(reverse("dashboard:company-list"))
     companies = list(response.context["companies"])
     assert companies[0] == supplier
     assert companies[0].deal_count == 3
@@ -153,11 +153,11 @@ def test_capped_list_pages_cost_the_same_queries_at_any_size(
     for _ in range(5):
         DealFactory()
     with django_assert_max_num_queries(12) as small:
-        client.get(reverse("web:deal-list"))
+        client.get(reverse("dashboard:deal-list"))
     for _ in range(35):
         DealFactory()
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("web:deal-list"), {"page": 2})
+        client.get(reverse("dashboard:deal-list"), {"page": 2})
 
 
 def test_korean_pager_and_capped_total(client, small_cap):
@@ -165,6 +165,6 @@ def test_korean_pager_and_capped_total(client, small_cap):
     for _ in range(30):
         DealFactory()
     client.cookies["django_language"] = "ko"
-    html = client.get(reverse("web:deal-list"), {"page": 3}).content.decode()
+    html = client.get(reverse("dashboard:deal-list"), {"page": 3}).content.decode()
     assert "거래 10건 이상이 조건에 맞습니다." in html
     assert "처음" in html and "3쪽" in html

@@ -27,7 +27,7 @@ EVIL = "</script><script>alert(1)</script>"
 
 def test_overview_shows_headline_figures_latest_deals_and_charts(client, article):
     """The front page counts the article's deals and embeds the three charts as JSON data."""
-    response = client.get(reverse("web:overview"))
+    response = client.get(reverse("dashboard:overview"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-figure-key="deals"' in html
@@ -40,19 +40,19 @@ def test_overview_shows_headline_figures_latest_deals_and_charts(client, article
 def test_overview_costs_a_fixed_number_of_queries(client, article, django_assert_max_num_queries):
     """The front page's query count does not grow with the number of deals."""
     with django_assert_max_num_queries(30) as small:
-        client.get(reverse("web:overview"))
+        client.get(reverse("dashboard:overview"))
     for n in range(15):
         supply_deal(title=f"Extra {n}")
     from django.core.cache import cache
 
     cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("web:overview"))
+        client.get(reverse("dashboard:overview"))
 
 
 def test_overview_filter_by_status_kind_and_year(client, article):
     """The overview's filter narrows the figures and both maps."""
-    response = client.get(reverse("web:overview"), {"status": "signed", "year": "2025"})
+    response = client.get(reverse("dashboard:overview"), {"status": "signed", "year": "2025"})
     assert response.status_code == 200
     expected = Deal.objects.filter(status="signed", announced_on__year=2025).count()
     assert response.context["overview"]["headline"]["deals"] == expected
@@ -62,7 +62,7 @@ def test_overview_filter_by_status_kind_and_year(client, article):
 
 def test_overview_with_a_bad_filter_says_so(client, article):
     """An unknown status is a visible error and a 400, not an empty dashboard."""
-    response = client.get(reverse("web:overview"), {"status": "maybe"})
+    response = client.get(reverse("dashboard:overview"), {"status": "maybe"})
     assert response.status_code == 400
     assert "Some filters could not be used" in response.content.decode()
 
@@ -72,7 +72,7 @@ def test_overview_with_a_bad_filter_says_so(client, article):
 
 def test_deal_list_filters_with_the_api_vocabulary(client, article):
     """`status_group=agreed` shows exactly the signed, active and completed deals."""
-    response = client.get(reverse("web:deal-list"), {"status_group": "agreed"})
+    response = client.get(reverse("dashboard:deal-list"), {"status_group": "agreed"})
     assert response.status_code == 200
     shown = {deal.slug for deal in response.context["deals"]}
     assert shown == set(Deal.objects.filter(status__in=Deal.AGREED).values_list("slug", flat=True))
@@ -80,7 +80,7 @@ def test_deal_list_filters_with_the_api_vocabulary(client, article):
 
 def test_deal_list_bad_filter_is_a_form_error(client, article):
     """`min_gwh=abc` and an unknown company show messages and answer 400."""
-    response = client.get(reverse("web:deal-list"), {"min_gwh": "abc", "company": "nobody"})
+    response = client.get(reverse("dashboard:deal-list"), {"min_gwh": "abc", "company": "nobody"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "min_gwh" in html
@@ -89,7 +89,7 @@ def test_deal_list_bad_filter_is_a_form_error(client, article):
 
 def test_deal_list_sorts_by_volume(client, article):
     """Sorting by largest volume puts the 30 GWh deal first and unknown volumes last."""
-    response = client.get(reverse("web:deal-list"), {"ordering": "-gwh"})
+    response = client.get(reverse("dashboard:deal-list"), {"ordering": "-gwh"})
     deals = list(response.context["deals"])
     assert deals[0].volume_gwh == Decimal("30")
     assert deals[-1].volume_gwh is None
@@ -99,8 +99,8 @@ def test_deal_list_pages_through_many_deals(client, db):
     """Thirty deals make two pages of 25 and 5."""
     for n in range(30):
         DealFactory(title=f"Deal {n:02}")
-    first = client.get(reverse("web:deal-list"))
-    second = client.get(reverse("web:deal-list"), {"page": 2})
+    first = client.get(reverse("dashboard:deal-list"))
+    second = client.get(reverse("dashboard:deal-list"), {"page": 2})
     assert len(first.context["deals"]) == 25
     assert len(second.context["deals"]) == 5
     assert 'rel="next"' in first.content.decode()
@@ -110,25 +110,25 @@ def test_deal_list_query_count_is_constant(client, db, django_assert_max_num_que
     """Twenty-five deals with parties cost no more queries than one."""
     supply_deal()
     with django_assert_max_num_queries(12) as one:
-        client.get(reverse("web:deal-list"))
+        client.get(reverse("dashboard:deal-list"))
     for _ in range(24):
         supply_deal()
     with django_assert_max_num_queries(len(one.captured_queries)):
-        client.get(reverse("web:deal-list"))
+        client.get(reverse("dashboard:deal-list"))
 
 
 def test_deal_csv_holds_exactly_the_filtered_list(client, article):
     """The CSV download has the list's rows, in the list's order, under the same filter."""
     params = {"country_pair": "KR-CN", "ordering": "title"}
-    page = client.get(reverse("web:deal-list"), params)
-    rows = csv_rows(client.get(reverse("web:deal-list-csv"), params))
+    page = client.get(reverse("dashboard:deal-list"), params)
+    rows = csv_rows(client.get(reverse("dashboard:deal-list-csv"), params))
     assert rows[0][:2] == ["slug", "title"]
     assert [row[0] for row in rows[1:]] == [deal.slug for deal in page.context["deals"]]
 
 
 def test_deal_csv_with_bad_filter_is_400(client, db):
     """A CSV request with an invalid filter explains itself instead of an empty file."""
-    response = client.get(reverse("web:deal-list-csv"), {"status": "nope"})
+    response = client.get(reverse("dashboard:deal-list-csv"), {"status": "nope"})
     assert response.status_code == 400
     assert b"status" in response.content
 
@@ -138,7 +138,7 @@ def test_deal_csv_with_bad_filter_is_400(client, db):
 
 def test_deal_page_shows_parties_volume_term_status_and_sources(client, article):
     """The LGES–Chery deal page has both parties, 8 GWh, six years and the quoted sentence."""
-    response = client.get(reverse("web:deal-detail", args=["lges-chery-46-series-cells"]))
+    response = client.get(reverse("dashboard:deal-detail", args=["lges-chery-46-series-cells"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "LG Energy Solution" in html and "Chery Automobile" in html
@@ -151,7 +151,7 @@ def test_deal_page_shows_parties_volume_term_status_and_sources(client, article)
 
 def test_deal_page_dates_are_never_finer_than_known(client, article):
     """A deal announced in July 2025 reads "Jul 2025", not a day."""
-    html = client.get(reverse("web:deal-detail", args=["lges-chery-46-series-cells"])).content
+    html = client.get(reverse("dashboard:deal-detail", args=["lges-chery-46-series-cells"])).content
     assert b"Jul 2025" in html
     assert b"1 Jul 2025" not in html
 
@@ -159,12 +159,12 @@ def test_deal_page_dates_are_never_finer_than_known(client, article):
 def test_deal_page_query_count(client, article, django_assert_max_num_queries):
     """A deal page costs a small fixed number of queries."""
     with django_assert_max_num_queries(14):
-        client.get(reverse("web:deal-detail", args=["calb-hyundai-motor-30gwh"]))
+        client.get(reverse("dashboard:deal-detail", args=["calb-hyundai-motor-30gwh"]))
 
 
 def test_unknown_deal_is_404(client, db):
     """A deal that does not exist is a 404 page."""
-    assert client.get(reverse("web:deal-detail", args=["no-such-deal"])).status_code == 404
+    assert client.get(reverse("dashboard:deal-detail", args=["no-such-deal"])).status_code == 404
 
 
 def test_editor_compares_two_versions_of_a_deal(staff_client, db):
@@ -173,10 +173,10 @@ def test_editor_compares_two_versions_of_a_deal(staff_client, db):
     deal.volume_gwh = Decimal("8")
     deal.save()
     older, newer = deal.history.order_by("history_date")
-    page = staff_client.get(reverse("web:deal-detail", args=[deal.slug]))
+    page = staff_client.get(reverse("dashboard:deal-detail", args=[deal.slug]))
     assert b"Compare two versions" in page.content
     response = staff_client.get(
-        reverse("web:deal-compare", args=[deal.slug]),
+        reverse("dashboard:deal-compare", args=[deal.slug]),
         {"a": newer.history_id, "b": older.history_id},
     )
     assert response.status_code == 200
@@ -190,7 +190,7 @@ def test_comparing_a_version_with_itself_is_a_form_error(staff_client, db):
     deal = supply_deal()
     record = deal.history.first()
     response = staff_client.get(
-        reverse("web:deal-compare", args=[deal.slug]),
+        reverse("dashboard:deal-compare", args=[deal.slug]),
         {"a": record.history_id, "b": record.history_id},
     )
     assert response.status_code == 400
@@ -200,10 +200,10 @@ def test_comparing_a_version_with_itself_is_a_form_error(staff_client, db):
 def test_visitors_cannot_compare_versions(client, db):
     """Only staff compare versions; a visitor is sent to sign in."""
     deal = supply_deal()
-    response = client.get(reverse("web:deal-compare", args=[deal.slug]))
+    response = client.get(reverse("dashboard:deal-compare", args=[deal.slug]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
-    page = client.get(reverse("web:deal-detail", args=[deal.slug]))
+    page = client.get(reverse("dashboard:deal-detail", args=[deal.slug]))
     assert b"Compare two versions" not in page.content
 
 
@@ -212,31 +212,31 @@ def test_visitors_cannot_compare_versions(client, db):
 
 def test_company_page_shows_deals_partners_family_vehicles_and_map(client, article):
     """Kia's page: its deals with CATL, its parent group, its models and a supplier map."""
-    response = client.get(reverse("web:company-detail", args=["kia"]))
+    response = client.get(reverse("dashboard:company-detail", args=["kia"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Hyundai Motor Group" in html  # parent
     assert "CATL" in html  # partner
     assert "PV5" in html  # vehicle
     assert figure(response, "geo-data")["data"]
-    subsidiaries = client.get(reverse("web:company-detail", args=["hyundai-motor-group"]))
+    subsidiaries = client.get(reverse("dashboard:company-detail", args=["hyundai-motor-group"]))
     assert "Kia" in subsidiaries.content.decode()
 
 
 def test_company_list_searches_korean_and_chinese_names(client, article):
     """The companies list finds CATL by 宁德时代 and Kia by 기아."""
-    zh = client.get(reverse("web:company-list"), {"q": "宁德时代"})
+    zh = client.get(reverse("dashboard:company-list"), {"q": "宁德时代"})
     assert [c.slug for c in zh.context["companies"]] == ["catl"]
-    ko = client.get(reverse("web:company-list"), {"q": "기아"})
+    ko = client.get(reverse("dashboard:company-list"), {"q": "기아"})
     assert "kia" in [c.slug for c in ko.context["companies"]]
 
 
 def test_vehicle_pages(client, article):
     """The vehicle list has the PV5; its page names Kia, CATL as supplier and its deal."""
-    listing = client.get(reverse("web:vehicle-list"))
+    listing = client.get(reverse("dashboard:vehicle-list"))
     assert listing.status_code == 200
     assert b"PV5" in listing.content
-    page = client.get(reverse("web:vehicle-detail", args=["kia-pv5"]))
+    page = client.get(reverse("dashboard:vehicle-detail", args=["kia-pv5"]))
     assert page.status_code == 200
     html = page.content.decode()
     assert "Kia" in html and "CATL" in html
@@ -246,12 +246,12 @@ def test_vehicle_pages(client, article):
 def test_source_page_marks_cited_sentences_and_links_them_to_facts(client, article):
     """The article's text carries <mark>ed sentences linking to the facts they state."""
     source = Citation.objects.filter(deal__slug="lges-chery-46-series-cells").first().source
-    response = client.get(reverse("web:source-detail", args=[source.slug]))
+    response = client.get(reverse("dashboard:source-detail", args=[source.slug]))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<mark") >= 5
     assert 'href="#fact-1"' in html and 'id="fact-1"' in html
-    assert reverse("web:deal-detail", args=["lges-chery-46-series-cells"]) in html
+    assert reverse("dashboard:deal-detail", args=["lges-chery-46-series-cells"]) in html
 
 
 def test_detail_pages_cost_few_queries(client, article, django_assert_max_num_queries):
@@ -259,9 +259,9 @@ def test_detail_pages_cost_few_queries(client, article, django_assert_max_num_qu
     page's maps are the whole graph's SQL, narrowed to the company: six of its 20)."""
     source = Citation.objects.filter(deal__slug="lges-chery-46-series-cells").first().source
     for url in (
-        reverse("web:company-detail", args=["catl"]),
-        reverse("web:vehicle-detail", args=["kia-pv5"]),
-        reverse("web:source-detail", args=[source.slug]),
+        reverse("dashboard:company-detail", args=["catl"]),
+        reverse("dashboard:vehicle-detail", args=["kia-pv5"]),
+        reverse("dashboard:source-detail", args=[source.slug]),
     ):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200
@@ -269,19 +269,19 @@ def test_detail_pages_cost_few_queries(client, article, django_assert_max_num_qu
 
 def test_search_finds_companies_deals_and_vehicles_in_three_languages(client, article):
     """현대, 奇瑞 and "Kona" each find what they name."""
-    ko = client.get(reverse("web:search"), {"q": "현대"})
+    ko = client.get(reverse("dashboard:search"), {"q": "현대"})
     assert "hyundai-motor" in [c.slug for c in ko.context["companies"]]
     assert ko.context["deals"]
-    zh = client.get(reverse("web:search"), {"q": "奇瑞"})
+    zh = client.get(reverse("dashboard:search"), {"q": "奇瑞"})
     assert [c.slug for c in zh.context["companies"]] == ["chery-automobile"]
     assert "lges-chery-46-series-cells" in [d.slug for d in zh.context["deals"]]
-    en = client.get(reverse("web:search"), {"q": "Kona"})
+    en = client.get(reverse("dashboard:search"), {"q": "Kona"})
     assert [v.slug for v in en.context["vehicles"]] == ["hyundai-kona"]
 
 
 def test_search_rejects_overlong_text(client, db):
     """A search of more than 100 characters is a 400 with a message."""
-    response = client.get(reverse("web:search"), {"q": "x" * 101})
+    response = client.get(reverse("dashboard:search"), {"q": "x" * 101})
     assert response.status_code == 400
     assert b"at most 100 characters" in response.content
 
@@ -294,19 +294,19 @@ def test_script_in_a_company_name_renders_as_text_everywhere(client, db):
     evil = CompanyFactory(name=EVIL, slug="evil")
     deal = supply_deal(supplier=evil, title=EVIL)
     pages = [
-        reverse("web:overview"),
-        reverse("web:deal-list"),
-        reverse("web:deal-detail", args=[deal.slug]),
-        reverse("web:company-list"),
-        reverse("web:company-detail", args=["evil"]),
-        reverse("web:search") + "?q=script",
+        reverse("dashboard:overview"),
+        reverse("dashboard:deal-list"),
+        reverse("dashboard:deal-detail", args=[deal.slug]),
+        reverse("dashboard:company-list"),
+        reverse("dashboard:company-detail", args=["evil"]),
+        reverse("dashboard:search") + "?q=script",
     ]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
         assert EVIL not in response.content.decode(), url
         assert "<script>alert(1)" not in response.content.decode(), url
-    timeline = figure(client.get(reverse("web:overview")), "timeline-data")
+    timeline = figure(client.get(reverse("dashboard:overview")), "timeline-data")
     assert any(
         EVIL in json.dumps(trace) or "&lt;/script&gt;" in json.dumps(trace)
         for trace in timeline["data"]
@@ -317,7 +317,7 @@ def test_korean_interface_shows_korean_names_with_english_beside(client, article
     """In Korean the menu is Korean, and LG Energy Solution reads LG에너지솔루션 with the English
     name beside it."""
     client.cookies["django_language"] = "ko"
-    response = client.get(reverse("web:deal-list"))
+    response = client.get(reverse("dashboard:deal-list"))
     html = response.content.decode()
     assert '<html lang="ko">' in html
     assert "거래" in html and "기업" in html
@@ -330,7 +330,7 @@ def test_language_switcher_sets_korean(client, db):
     """Posting the switcher's form turns the interface Korean."""
     response = client.post(reverse("set_language"), {"language": "ko", "next": "/deals/"})
     assert response.status_code == 302
-    assert "개요" in client.get(reverse("web:overview")).content.decode()
+    assert "개요" in client.get(reverse("dashboard:overview")).content.decode()
 
 
 # --- one query module, one set of numbers --------------------------------------------------
@@ -350,17 +350,19 @@ FILTERS = [
 def test_same_filter_same_counts_in_list_figures_charts_csv_and_api(client, article, params):
     """A filter counts the same deals in the list, the headline figure, the timeline, the CSV
     and the API."""
-    listing = client.get(reverse("web:deal-list"), params)
+    listing = client.get(reverse("dashboard:deal-list"), params)
     total = listing.context["total"]
-    overview = client.get(reverse("web:overview"), params)
+    overview = client.get(reverse("dashboard:overview"), params)
     assert overview.context["overview"]["headline"]["deals"] == total
     timeline_deals = {
         row[1]
-        for row in csv_rows(client.get(reverse("web:chart-csv", args=["timeline"]), params))[1:]
+        for row in csv_rows(client.get(reverse("dashboard:chart-csv", args=["timeline"]), params))[
+            1:
+        ]
         if row[0] == "deal"
     }
     assert len(timeline_deals) + overview.context["overview"]["undated_count"] == total
-    assert len(csv_rows(client.get(reverse("web:deal-list-csv"), params))) - 1 == total
+    assert len(csv_rows(client.get(reverse("dashboard:deal-list-csv"), params))) - 1 == total
     api = client.get("/api/v1/deals/", {**params, "limit": 500}).json()
     assert len(api["results"]) == total
     stats = client.get("/api/v1/stats/", params).json()
@@ -369,10 +371,10 @@ def test_same_filter_same_counts_in_list_figures_charts_csv_and_api(client, arti
 
 def test_chart_csv_of_the_maps_lists_each_partnership(client, article):
     """The maps' CSV has one row per drawn partnership with both companies named."""
-    rows = csv_rows(client.get(reverse("web:chart-csv", args=["flows"]), {"company": "catl"}))
+    rows = csv_rows(client.get(reverse("dashboard:chart-csv", args=["flows"]), {"company": "catl"}))
     assert rows[0][:3] == ["deal", "deal_title", "from_company"]
     assert all("CATL" in (row[2], row[5]) for row in rows[1:])
-    assert client.get(reverse("web:chart-csv", args=["nothing"])).status_code == 404
+    assert client.get(reverse("dashboard:chart-csv", args=["nothing"])).status_code == 404
 
 
 def test_status_history_lists_each_step_with_its_source(client, db):
@@ -386,7 +388,7 @@ def test_status_history_lists_each_step_with_its_source(client, db):
         quote="Beta Motors is a state-owned automaker.",
     )
     StatusChangeFactory(deal=deal, status="signed", effective_on=datetime.date(2025, 7, 1))
-    html = client.get(reverse("web:deal-detail", args=[deal.slug])).content.decode()
+    html = client.get(reverse("dashboard:deal-detail", args=[deal.slug])).content.decode()
     history = html[html.index("Status history") :]
     assert history.index("Jun 2025") < history.index("Jul 2025")
     assert "Beta Motors is a state-owned automaker." in html
@@ -397,7 +399,7 @@ def test_company_names_in_lists_follow_language(client, db):
     Company.objects.all().delete()
     CompanyFactory(name="Plain Co", name_ko="")
     client.cookies["django_language"] = "ko"
-    html = client.get(reverse("web:company-list")).content.decode()
+    html = client.get(reverse("dashboard:company-list")).content.decode()
     assert "<span>Plain Co</span>" in html
 
 
@@ -410,7 +412,7 @@ def test_maps_stay_legible_with_hundreds_of_companies(client, db):
             customer=CompanyFactory(country="CN", chain_role="automaker"),
             title=f"Deal {n}",
         )
-    response = client.get(reverse("web:overview"))
+    response = client.get(reverse("dashboard:overview"))
     assert response.status_code == 200
     sankey = figure(response, "flows-data")["data"][0]
     assert len(sankey["node"]["label"]) <= 42

@@ -1,0 +1,427 @@
+"""Lists as CSV (streamed), XLSX and GeoJSON, with the same filters as the JSON pages.
+
+Exports are not paginated: they hold every row that matches the filters, read from the database
+in chunks so memory stays flat. The deals CSV and XLSX read every row in a single query (a
+server-side cursor on PostgreSQL); the other lists cost a few prefetch queries per chunk.
+"""
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+
+from api.renderers import CSV_MEDIA_TYPE, GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from partnerships import queries
+from partnerships.dates import format_precise
+
+CHUNK_SIZE = 500
+# Rows fetched from the database at a time, and bytes of CSV sent at a time: large enough that
+# the per-fetch and per-write costs vanish, small enough that memory stays flat.
+EXPORT_CHUNK_SIZE = 2000
+CSV_BLOCK_SIZE = 64 * 1024
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value):
+    kind = type(value)
+    # Text, nulls and whole numbers first, without _cell: an export has millions of cells.
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    if value is None:
+        return ""
+    if kind is int or kind is bool:
+        return value
+    value = _cell(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def queryset_rows(queryset, columns):
+    """The header and, lazily, one row per object, read in chunks."""
+    header = [name for name, _ in columns]
+
+    def rows():
+        for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
+            yield [getter(obj) for _, getter in columns]
+
+    return header, rows()
+
+
+def dict_rows(items, columns):
+    """The header and rows of a list of dicts (an aggregate), by key."""
+    return list(columns), ([item.get(key) for key in columns] for item in items)
+
+
+def csv_blocks(header, rows, prefix=""):
+    """CSV text written while the rows are read, in blocks of about 64 KB (one write per line
+    would cost more than the line), each cell escaped by `_csv_cell`."""
+    buffer = io.StringIO(prefix)
+    buffer.seek(len(prefix))
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+        if buffer.tell() >= CSV_BLOCK_SIZE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def csv_response(header, rows, filename):
+    """A CSV streamed while the rows are read (`csv_blocks`)."""
+    response = StreamingHttpResponse(
+        csv_blocks(header, rows), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(header, rows, filename):
+    """An Excel workbook; write-only mode keeps memory flat while building it."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=filename[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_excel_cell(value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def _excel_cell(value):
+    value = _cell(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)  # Excel has no time zones
+    return value
+
+
+def geojson_response(collection, filename):
+    response = HttpResponse(
+        json.dumps(collection, ensure_ascii=False), content_type=GEOJSON_MEDIA_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.geojson"'
+    return response
+
+
+def _point(company):
+    if company.hq_latitude is None or company.hq_longitude is None:
+        return None
+    return [float(company.hq_longitude), float(company.hq_latitude)]
+
+
+def companies_geojson(queryset):
+    """Companies with known headquarters as points; the others are left out (counted)."""
+    features, unplaced = [], 0
+    for company in queryset.iterator(chunk_size=CHUNK_SIZE):
+        point = _point(company)
+        if point is None:
+            unplaced += 1
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": company.slug,
+                "geometry": {"type": "Point", "coordinates": point},
+                "properties": {
+                    "slug": company.slug,
+                    "name": company.name,
+                    "name_ko": company.name_ko,
+                    "name_zh": company.name_zh,
+                    "country": company.country.code,
+                    "chain_role": company.chain_role,
+                    "hq_city": company.hq_city,
+                    "deal_count": getattr(company, "deal_count", None),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "unplaced": unplaced}
+
+
+def deals_geojson(rows):
+    """Each deal as lines between its parties' headquarters (deliverer → customer), drawn as
+    in the supply graph; deals with fewer than two placed parties are left out (counted)."""
+    features, unplaced = [], 0
+    for deal in rows:
+        lines = [
+            (source, target)
+            for source, target in queries.deal_edges(deal["parties"])
+            if None not in (source["lon"], source["lat"], target["lon"], target["lat"])
+        ]
+        if not lines:
+            unplaced += 1
+            continue
+        for source, target in lines:
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"{deal['slug']}:{source['slug']}:{target['slug']}",
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [
+                            [source["lon"], source["lat"]],
+                            [target["lon"], target["lat"]],
+                        ],
+                    },
+                    "properties": {
+                        "deal": deal["slug"],
+                        "title": deal["title"],
+                        "status": deal["status"],
+                        "kind": deal["kind"],
+                        "product": deal["product"],
+                        "volume_gwh": _cell(deal["volume_gwh"]),
+                        "announced": format_precise(
+                            deal["announced_on"], deal["announced_precision"]
+                        ),
+                        "from": source["name"],
+                        "from_role": source["role"],
+                        "from_country": source["country"],
+                        "to": target["name"],
+                        "to_role": target["role"],
+                        "to_country": target["country"],
+                    },
+                }
+            )
+    return {"type": "FeatureCollection", "features": features, "unplaced": unplaced}
+
+
+# --- deals: every row from one query --------------------------------------------------------
+
+# The deal's own fields as read, then what `queries.deals_for_export` adds beside them.
+DEAL_HEAD_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "kind",
+    "status",
+    "product",
+    "product_detail",
+    "cell_format",
+    "chemistry",
+    "volume_gwh",
+    "volume_gwh_estimated",
+    "vehicle_count",
+    "term_years",
+    "announced_on",
+    "announced_precision",
+)
+DEAL_TAIL_FIELDS = ("start_on", "start_precision", "end_on", "end_precision", "market")
+DEAL_FIELDS = (
+    *DEAL_HEAD_FIELDS,
+    *DEAL_TAIL_FIELDS,
+    "updated_at",
+    "party_rows",
+    "vehicle_model_rows",
+    "primary_citation",
+)
+DEAL_HEADER = [
+    *DEAL_HEAD_FIELDS,
+    "announced",
+    *DEAL_TAIL_FIELDS,
+    "suppliers",
+    "customers",
+    "parties",
+    "countries",
+    "vehicle_models",
+    "source",
+    "source_url",
+    "quote",
+    "updated_at",
+]
+
+
+def _names(parties, wanted):
+    return "; ".join(name for name, _country, role in parties if role == wanted)
+
+
+def _deal_row(deal):
+    """A `DEAL_FIELDS` tuple as the values of `DEAL_HEADER`."""
+    head = deal[: len(DEAL_HEAD_FIELDS)]
+    tail = deal[len(DEAL_HEAD_FIELDS) : len(DEAL_HEAD_FIELDS) + len(DEAL_TAIL_FIELDS)]
+    updated_at, parties, vehicle_models, citation = deal[-4:]
+    announced_on, announced_precision = head[-2:]  # DEAL_HEAD_FIELDS ends with them
+    source, source_url, quote = citation or ("", "", "")
+    return [
+        *head,
+        format_precise(announced_on, announced_precision),
+        *tail,
+        _names(parties, "supplier"),
+        _names(parties, "customer"),
+        "; ".join(f"{name} ({country}, {role})" for name, country, role in parties),
+        "-".join(sorted({country for _name, country, _role in parties})),
+        "; ".join(name for (name,) in vehicle_models),
+        source,
+        source_url,
+        quote,
+        updated_at,
+    ]
+
+
+def deal_table(queryset):
+    """The header and, lazily, the rows of a deal export, streamed from a single query."""
+    deals = queries.deals_for_export(queryset).values_list(*DEAL_FIELDS)
+    rows = map(_deal_row, deals.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+    return list(DEAL_HEADER), rows
+
+
+# --- columns: (header, getter) ---------------------------------------------------------------
+
+
+COMPANY_COLUMNS = [
+    ("id", lambda c: c.pk),
+    ("slug", lambda c: c.slug),
+    ("name", lambda c: c.name),
+    ("name_ko", lambda c: c.name_ko),
+    ("name_zh", lambda c: c.name_zh),
+    ("country", lambda c: c.country.code),
+    ("chain_role", lambda c: c.chain_role),
+    ("parent", lambda c: c.parent.slug if c.parent_id else ""),
+    ("parent_tie", lambda c: c.parent_tie),
+    ("parent_share_percent", lambda c: c.parent_share_percent),
+    ("state_owned", lambda c: c.state_owned),
+    ("hq_city", lambda c: c.hq_city),
+    ("hq_latitude", lambda c: c.hq_latitude),
+    ("hq_longitude", lambda c: c.hq_longitude),
+    ("aliases", lambda c: "; ".join(a.name for a in c.aliases.all())),
+    ("deal_count", lambda c: c.deal_count),
+    ("deals_agreed", lambda c: c.deals_agreed),
+    ("deals_under_discussion", lambda c: c.deals_under_discussion),
+]
+
+VEHICLE_MODEL_COLUMNS = [
+    ("id", lambda v: v.pk),
+    ("slug", lambda v: v.slug),
+    ("name", lambda v: v.name),
+    ("maker", lambda v: v.maker.name),
+    ("segment", lambda v: v.segment),
+    ("powertrain", lambda v: v.powertrain),
+    ("launch_on", lambda v: v.launch_on),
+    ("launch_precision", lambda v: v.launch_precision),
+    ("battery_supplier", lambda v: v.battery_supplier.name if v.battery_supplier_id else ""),
+    ("chemistry", lambda v: v.chemistry),
+    ("cell_format", lambda v: v.cell_format),
+    ("production_site", lambda v: v.production_site),
+    ("deal_count", lambda v: v.deal_count),
+]
+
+SOURCE_COLUMNS = [
+    ("id", lambda s: s.pk),
+    ("slug", lambda s: s.slug),
+    ("kind", lambda s: s.kind),
+    ("title", lambda s: s.title),
+    ("publisher", lambda s: s.publisher),
+    ("url", lambda s: s.url),
+    ("language", lambda s: s.language),
+    ("published_on", lambda s: s.published_on),
+    ("published_precision", lambda s: s.published_precision),
+    ("citations", lambda s: len(s.citations.all())),
+]
+
+CONTEXT_EVENT_COLUMNS = [
+    ("id", lambda e: e.pk),
+    ("slug", lambda e: e.slug),
+    ("title", lambda e: e.title),
+    ("kind", lambda e: e.kind),
+    ("country", lambda e: e.country.code or ""),
+    ("occurred_on", lambda e: e.occurred_on),
+    ("occurred_precision", lambda e: e.occurred_precision),
+    ("occurred", lambda e: e.occurred_display),
+    ("description", lambda e: e.description),
+]
+
+
+# --- aggregates as tables --------------------------------------------------------------------
+
+
+def stats_rows(result):
+    items = [
+        {"group": group.removeprefix("by_"), **item}
+        for group in ("by_status", "by_year", "by_country_pair", "by_product")
+        for item in result[group]
+    ]
+    return dict_rows(items, ["group", "key", "label", "deals", "gwh"])
+
+
+def supply_graph_rows(result):
+    names = {node["id"]: node["name"] for node in result["nodes"]}
+    items = [
+        {
+            **edge,
+            "source_name": names.get(edge["source"], ""),
+            "target_name": names.get(edge["target"], ""),
+            "vehicle_models": "; ".join(v["name"] for v in edge["vehicle_models"]),
+        }
+        for edge in result["edges"]
+    ]
+    return dict_rows(
+        items,
+        [
+            "deal_slug",
+            "deal_title",
+            "source",
+            "source_name",
+            "source_role",
+            "target",
+            "target_name",
+            "target_role",
+            "status",
+            "kind",
+            "product",
+            "volume_gwh",
+            "vehicle_models",
+        ],
+    )
+
+
+def timeline_rows(result):
+    items = [
+        {
+            **item,
+            "parties": "; ".join(
+                f"{p['name']} ({p['country']}, {p['role']})" for p in item.get("parties", [])
+            ),
+        }
+        for item in result["items"]
+    ]
+    return dict_rows(
+        items,
+        [
+            "kind",
+            "slug",
+            "title",
+            "date",
+            "date_end",
+            "precision",
+            "label",
+            "estimated",
+            "status",
+            "term_start",
+            "term_end",
+            "term_end_estimated",
+            "parties",
+            "volume_gwh",
+            "source_title",
+            "quote",
+        ],
+    )

@@ -1,0 +1,1004 @@
+"""Output serializers read prefetched rows only; input serializers check the shape of a
+request and hand plain values to a service in `services.py`, which validates and saves.
+
+The deals list is the exception: `deal_list_data` builds its rows as plain dicts from `.values()`
+rows, because DRF's nested serializers and model instances cost several times the database's own
+time on a page of 50 deals. `DealSerializer` still describes those rows (the OpenAPI schema) and a
+test holds the two to the same output.
+"""
+
+from collections import defaultdict
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from partnerships import queries, services
+from partnerships.dates import Precision, format_precise
+from partnerships.models import (
+    Citation,
+    Company,
+    ContextEvent,
+    Deal,
+    DealParty,
+    PartyRole,
+    Source,
+    StatusChange,
+    VehicleModel,
+)
+
+# --- fields --------------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "slug or id"}
+)
+class SlugOrIdRelatedField(serializers.RelatedField):
+    """A related row named by its slug or its numeric id; shown as its slug."""
+
+    default_error_messages = {
+        "does_not_exist": _("No {model} with the id or slug “{value}”."),
+        "invalid": _("Give a slug or a numeric id."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        value = str(data).strip()
+        lookup = queries.slug_or_id_lookup(value)
+        try:
+            return self.get_queryset().get(**lookup)
+        except self.get_queryset().model.DoesNotExist:
+            self.fail(
+                "does_not_exist",
+                model=self.get_queryset().model._meta.verbose_name,
+                value=value,
+            )
+
+    def to_representation(self, value):
+        return value.slug
+
+
+# Slugs and ids, or a merged graph node ("others-KR"), or a year: a string or an integer.
+STRING_OR_INTEGER = {"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": True}
+
+
+@extend_schema_field(STRING_OR_INTEGER)
+class StringOrIntegerField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    """Only ever serialises: every field is read-only, yet the schema still says which fields
+    may be blank (DRF drops `allow_blank` from read-only fields, so the docs would lie)."""
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
+def gwh_field(**kwargs):
+    return serializers.DecimalField(
+        max_digits=10, decimal_places=3, coerce_to_string=False, **kwargs
+    )
+
+
+# --- small nested outputs ------------------------------------------------------------------------
+
+
+class CompanyBriefSerializer(OutputSerializer):
+    class Meta:
+        model = Company
+        fields = ["id", "slug", "name"]
+
+
+class SourceBriefSerializer(OutputSerializer):
+    url = serializers.CharField(read_only=True, help_text=_("The document's own address."))
+
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "title", "publisher", "url", "published_on", "published_precision"]
+
+
+class CitationSerializer(OutputSerializer):
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["source", "quote", "field", "claim"]
+
+
+class PartySerializer(OutputSerializer):
+    id = serializers.IntegerField(source="company.id", read_only=True)
+    slug = serializers.CharField(source="company.slug", read_only=True)
+    name = serializers.CharField(source="company.name", read_only=True)
+    name_ko = serializers.CharField(source="company.name_ko", read_only=True)
+    name_zh = serializers.CharField(source="company.name_zh", read_only=True)
+    country = serializers.CharField(source="company.country.code", read_only=True)
+
+    class Meta:
+        model = DealParty
+        fields = ["id", "slug", "name", "name_ko", "name_zh", "country", "role", "note"]
+
+
+class VehicleBriefSerializer(OutputSerializer):
+    maker = CompanyBriefSerializer(read_only=True)
+
+    class Meta:
+        model = VehicleModel
+        fields = ["id", "slug", "name", "maker", "powertrain"]
+
+
+class StatusChangeSerializer(OutputSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    effective_display = serializers.CharField(read_only=True)
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "status",
+            "status_label",
+            "effective_on",
+            "effective_precision",
+            "effective_estimated",
+            "effective_display",
+            "source",
+            "quote",
+            "note",
+        ]
+
+
+# --- deals ---------------------------------------------------------------------------------------
+
+DEAL_DATE_FIELDS = [
+    f"{prefix}_{part}"
+    for prefix in ("announced", "start", "end")
+    for part in ("on", "precision", "estimated", "display")
+]
+
+
+class DealSerializer(OutputSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:deal-detail", lookup_field="slug", read_only=True
+    )
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    volume_gwh = gwh_field(read_only=True, allow_null=True)
+    announced_display = serializers.CharField(read_only=True)
+    start_display = serializers.CharField(read_only=True)
+    end_display = serializers.CharField(read_only=True)
+    parties = PartySerializer(many=True, read_only=True)
+    vehicle_models = VehicleBriefSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Deal
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "title",
+            "kind",
+            "status",
+            "status_label",
+            "product",
+            "product_detail",
+            "cell_format",
+            "chemistry",
+            "volume_gwh",
+            "volume_gwh_estimated",
+            "vehicle_count",
+            "vehicle_count_estimated",
+            "term_years",
+            *DEAL_DATE_FIELDS,
+            "market",
+            "parties",
+            "vehicle_models",
+            "citations",
+            "needs_review",
+            "completeness",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# The deal's own columns that the list shows (the rest of `DealSerializer`'s fields are derived or
+# nested).
+DEAL_LIST_COLUMNS = [
+    name
+    for name in DealSerializer.Meta.fields
+    if name not in {"api_url", "status_label", "parties", "vehicle_models", "citations"}
+    and not name.endswith("_display")
+]
+# DRF's own conversion of a datetime (to the current time zone, "Z" for UTC), kept identical.
+_DATETIME = serializers.DateTimeField()
+
+
+def deal_list_values(deals_qs):
+    """The deals list query as `.values()` rows: one narrow query, no model instances."""
+    return deals_qs.prefetch_related(None).values(*DEAL_LIST_COLUMNS)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def _detail_url(request, url_format):
+    """A function slug → the deal's absolute API address, as `HyperlinkedIdentityField` writes
+    it, from one `reverse()` for the page instead of one per deal."""
+    marker = "deal-slug-marker"
+    url = reverse("api:deal-detail", kwargs={"slug": marker}, request=request, format=url_format)
+    head, _, tail = url.rpartition(marker)
+    # reverse() percent-encodes the path with these characters left as they are.
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda slug: head + quote(slug, safe=safe) + tail
+
+
+def _parties(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        DealParty.objects.filter(deal_id__in=deal_ids)
+        .order_by("deal_id", "role", "company__name")
+        .values_list(
+            "deal_id",
+            "company_id",
+            "company__slug",
+            "company__name",
+            "company__name_ko",
+            "company__name_zh",
+            "company__country",
+            "role",
+            "note",
+        )
+    )
+    for deal_id, company_id, slug, name, name_ko, name_zh, country, role, note in rows:
+        by_deal[deal_id].append(
+            {
+                "id": company_id,
+                "slug": slug,
+                "name": name,
+                "name_ko": name_ko,
+                "name_zh": name_zh,
+                "country": country,
+                "role": role,
+                "note": note,
+            }
+        )
+    return by_deal
+
+
+def _vehicle_models(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        Deal.vehicle_models.through.objects.filter(deal_id__in=deal_ids)
+        # VehicleModel's own order (by name), as the prefetch of `deals_for_list` had it.
+        .order_by("deal_id", "vehiclemodel__name", "vehiclemodel_id")
+        .values_list(
+            "deal_id",
+            "vehiclemodel_id",
+            "vehiclemodel__slug",
+            "vehiclemodel__name",
+            "vehiclemodel__maker_id",
+            "vehiclemodel__maker__slug",
+            "vehiclemodel__maker__name",
+            "vehiclemodel__powertrain",
+        )
+    )
+    for deal_id, pk, slug, name, maker_id, maker_slug, maker_name, powertrain in rows:
+        by_deal[deal_id].append(
+            {
+                "id": pk,
+                "slug": slug,
+                "name": name,
+                "maker": {"id": maker_id, "slug": maker_slug, "name": maker_name},
+                "powertrain": powertrain,
+            }
+        )
+    return by_deal
+
+
+def _citations(deal_ids):
+    by_deal = defaultdict(list)
+    rows = (
+        Citation.objects.filter(deal_id__in=deal_ids)
+        # Citation's own order: by source (newest published first, then title), then id.
+        .order_by("deal_id", "source", "id")
+        .values_list(
+            "deal_id",
+            "source_id",
+            "source__slug",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published_on",
+            "source__published_precision",
+            "quote",
+            "field",
+            "claim",
+        )
+    )
+    for (
+        deal_id,
+        source_id,
+        slug,
+        title,
+        publisher,
+        url,
+        published_on,
+        precision,
+        quote_text,
+        field,
+        claim,
+    ) in rows:
+        by_deal[deal_id].append(
+            {
+                "source": {
+                    "id": source_id,
+                    "slug": slug,
+                    "title": title,
+                    "publisher": publisher,
+                    "url": url,
+                    "published_on": _iso(published_on),
+                    "published_precision": precision,
+                },
+                "quote": quote_text,
+                "field": field,
+                "claim": claim,
+            }
+        )
+    return by_deal
+
+
+def deal_list_data(rows, request, url_format=None):
+    """`DealSerializer(deals, many=True).data` for `deal_list_values` rows, in three more
+    queries (parties, vehicle models, citations) whatever the number of rows."""
+    deal_ids = [row["id"] for row in rows]
+    parties = _parties(deal_ids)
+    vehicles = _vehicle_models(deal_ids)
+    citations = _citations(deal_ids)
+    detail_url = _detail_url(request, url_format)
+    status_labels = {key: str(label) for key, label in Deal.Status.choices}
+    data = []
+    for row in rows:
+        pk = row["id"]
+        item = {
+            "id": pk,
+            "slug": row["slug"],
+            "api_url": detail_url(row["slug"]),
+            "title": row["title"],
+            "kind": row["kind"],
+            "status": row["status"],
+            "status_label": status_labels.get(row["status"], row["status"]),
+            "product": row["product"],
+            "product_detail": row["product_detail"],
+            "cell_format": row["cell_format"],
+            "chemistry": row["chemistry"],
+            "volume_gwh": _float(row["volume_gwh"]),
+            "volume_gwh_estimated": row["volume_gwh_estimated"],
+            "vehicle_count": row["vehicle_count"],
+            "vehicle_count_estimated": row["vehicle_count_estimated"],
+            "term_years": row["term_years"],
+        }
+        for prefix in ("announced", "start", "end"):
+            on, precision = row[f"{prefix}_on"], row[f"{prefix}_precision"]
+            item[f"{prefix}_on"] = _iso(on)
+            item[f"{prefix}_precision"] = precision
+            item[f"{prefix}_estimated"] = row[f"{prefix}_estimated"]
+            item[f"{prefix}_display"] = format_precise(on, precision)
+        item.update(
+            market=row["market"],
+            parties=parties[pk],
+            vehicle_models=vehicles[pk],
+            citations=citations[pk],
+            needs_review=row["needs_review"],
+            completeness=row["completeness"],
+            version=row["version"],
+            updated_at=_DATETIME.to_representation(row["updated_at"]),
+        )
+        data.append(item)
+    return data
+
+
+class DealDetailSerializer(DealSerializer):
+    status_history = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(DealSerializer.Meta):
+        fields = [
+            *DealSerializer.Meta.fields,
+            "status_history",
+            "notes",
+            "review_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PartyInputSerializer(serializers.Serializer):
+    company = SlugOrIdRelatedField(queryset=Company.objects.all())
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class StatusChangeInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Deal.Status.choices)
+    effective_on = serializers.DateField(help_text=_("Any day of the period; stored as its start."))
+    effective_precision = serializers.ChoiceField(choices=Precision.choices)
+    effective_estimated = serializers.BooleanField(required=False, default=False)
+    source = SlugOrIdRelatedField(queryset=Source.objects.all())
+    quote = serializers.CharField(
+        max_length=600, help_text=_("The sentence of the source that states this status.")
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CitationInputSerializer(serializers.Serializer):
+    source = SlugOrIdRelatedField(queryset=Source.objects.all())
+    quote = serializers.CharField(max_length=600)
+    field = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    claim = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DealWriteSerializer(serializers.ModelSerializer):
+    """A deal as sent by an editor. The status is not set directly: send `status_change`, which
+    appends a dated, sourced step to the status history and becomes the current status."""
+
+    volume_gwh = gwh_field(required=False, allow_null=True)
+    parties = PartyInputSerializer(many=True, required=False)
+    vehicle_models = SlugOrIdRelatedField(
+        queryset=VehicleModel.objects.all(), many=True, required=False
+    )
+    status_change = StatusChangeInputSerializer(required=False)
+    citations = CitationInputSerializer(many=True, required=False, help_text=_("Added."))
+    version = serializers.IntegerField(
+        required=False,
+        write_only=True,
+        help_text=_("The version you read; the write is refused (409) if the deal changed."),
+    )
+
+    class Meta:
+        model = Deal
+        fields = [
+            *sorted(services.DEAL_FIELDS),
+            "parties",
+            "vehicle_models",
+            "status_change",
+            "citations",
+            "version",
+        ]
+        # Uniqueness and constraints are checked by the model's full_clean in the service.
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+    # A PATCH makes nested fields optional too (DRF passes `partial` down), but a status step,
+    # a party or a citation is only meaningful whole.
+    NESTED_REQUIRED = {
+        "status_change": ("status", "effective_on", "effective_precision", "source", "quote"),
+        "parties": ("company", "role"),
+        "citations": ("source", "quote"),
+    }
+
+    def _check_whole(self, attrs):
+        errors = {}
+        for name, required in self.NESTED_REQUIRED.items():
+            value = attrs.get(name)
+            if value is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            problems = [
+                {key: [_("This field is required.")] for key in required if key not in item}
+                for item in items
+            ]
+            if any(problems):
+                errors[name] = problems if isinstance(value, list) else problems[0]
+        if errors:
+            raise serializers.ValidationError(errors)
+
+    def validate(self, attrs):
+        self._check_whole(attrs)
+        if "status" in self.initial_data:
+            raise serializers.ValidationError(
+                {"status": _("Set the status with `status_change`, giving its source and quote.")}
+            )
+        if self.instance is None and not attrs.get("parties"):
+            raise serializers.ValidationError({"parties": _("A deal needs at least one party.")})
+        return attrs
+
+    def service_arguments(self):
+        data = dict(self.validated_data)
+        parties = data.pop("parties", None)
+        status_change = data.pop("status_change", None)
+        arguments = {
+            "parties": None
+            if parties is None
+            else [services.PartyInput(**party) for party in parties],
+            "vehicle_models": data.pop("vehicle_models", None),
+            "status_change": services.StatusInput(**status_change) if status_change else None,
+            "citations": [services.CitationInput(**c) for c in data.pop("citations", [])],
+        }
+        data.pop("version", None)
+        return data, arguments
+
+
+# --- companies -----------------------------------------------------------------------------------
+
+
+class CompanySerializer(OutputSerializer):
+    """A company with its parent chain and subsidiaries (from `context["family"]`, one query for
+    the whole page) and its deal counts."""
+
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:company-detail", lookup_field="slug", read_only=True
+    )
+    country = CountryField(read_only=True)
+    country_name = serializers.CharField(source="country.name", read_only=True)
+    parent = CompanyBriefSerializer(read_only=True, allow_null=True)
+    parent_chain = serializers.SerializerMethodField()
+    subsidiaries = serializers.SerializerMethodField()
+    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    founded_display = serializers.CharField(read_only=True)
+    hq_latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    hq_longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    parent_share_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    deal_count = serializers.IntegerField(read_only=True)
+    deals_agreed = serializers.IntegerField(read_only=True)
+    deals_under_discussion = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "name",
+            "name_ko",
+            "name_zh",
+            "aliases",
+            "country",
+            "country_name",
+            "chain_role",
+            "parent",
+            "parent_tie",
+            "parent_share_percent",
+            "parent_chain",
+            "subsidiaries",
+            "state_owned",
+            "founded_on",
+            "founded_precision",
+            "founded_estimated",
+            "founded_display",
+            "hq_city",
+            "hq_latitude",
+            "hq_longitude",
+            "deal_count",
+            "deals_agreed",
+            "deals_under_discussion",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CompanyBriefSerializer(many=True))
+    def get_parent_chain(self, company):
+        return self.context["family"].parent_chain(company.pk)
+
+    @extend_schema_field(CompanyBriefSerializer(many=True))
+    def get_subsidiaries(self, company):
+        return self.context["family"].subsidiaries(company.pk)
+
+
+class IdentifierSerializer(serializers.Serializer):
+    scheme = serializers.CharField()
+    value = serializers.CharField()
+
+
+class CompanyDetailSerializer(CompanySerializer):
+    identifiers = IdentifierSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    deals_url = serializers.SerializerMethodField()
+
+    class Meta(CompanySerializer.Meta):
+        fields = [
+            *CompanySerializer.Meta.fields,
+            "description",
+            "identifiers",
+            "citations",
+            "deals_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_deals_url(self, company):
+        from django.urls import reverse
+
+        url = reverse("api:deal-list") + f"?company={company.slug}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class CompanyWriteSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    parent = SlugOrIdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        help_text=_("Other names people search by; replace the current ones."),
+    )
+
+    class Meta:
+        model = Company
+        fields = [*sorted(services.COMPANY_FIELDS), "aliases"]
+        validators = []
+        extra_kwargs = {name: {"validators": []} for name in ("slug", "name", "name_ko", "name_zh")}
+
+
+# --- vehicle models, sources, events -------------------------------------------------------------
+
+
+class VehicleModelSerializer(OutputSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:vehiclemodel-detail", lookup_field="slug", read_only=True
+    )
+    maker = CompanyBriefSerializer(read_only=True)
+    battery_supplier = CompanyBriefSerializer(read_only=True, allow_null=True)
+    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    launch_display = serializers.CharField(read_only=True)
+    deal_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = VehicleModel
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "name",
+            "maker",
+            "segment",
+            "powertrain",
+            "launch_on",
+            "launch_precision",
+            "launch_estimated",
+            "launch_display",
+            "battery_supplier",
+            "chemistry",
+            "cell_format",
+            "production_site",
+            "predecessor",
+            "programme",
+            "description",
+            "deal_count",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VehicleModelWriteSerializer(serializers.ModelSerializer):
+    maker = SlugOrIdRelatedField(queryset=Company.objects.all())
+    battery_supplier = SlugOrIdRelatedField(
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
+    predecessor = SlugOrIdRelatedField(
+        queryset=VehicleModel.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = VehicleModel
+        fields = sorted(services.VEHICLE_MODEL_FIELDS)
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class SourceCitationSerializer(OutputSerializer):
+    target_kind = serializers.CharField(read_only=True)
+    target_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["quote", "field", "claim", "target_kind", "target_id"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_target_id(self, citation):
+        kind = citation.target_kind
+        return getattr(citation, f"{kind}_id") if kind else None
+
+
+class SourceSerializer(OutputSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:source-detail", lookup_field="slug", read_only=True
+    )
+    published_display = serializers.CharField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text=_("The document's own address."))
+    citations = SourceCitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "kind",
+            "title",
+            "publisher",
+            "language",
+            "published_on",
+            "published_precision",
+            "published_estimated",
+            "published_display",
+            "url",
+            "citations",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SourceDetailSerializer(SourceSerializer):
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "text", "notes"]
+        read_only_fields = fields
+
+
+class SourceWriteSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(
+        write_only=True,
+        required=False,
+        help_text=_("The article as a .txt, .md or .html file (UTF-8), instead of `text`."),
+    )
+
+    class Meta:
+        model = Source
+        fields = [*sorted(services.SOURCE_FIELDS), "file"]
+        validators = []
+        # A new article gets a slug from its title when none is given.
+        extra_kwargs = {"slug": {"validators": [], "required": False}, "url": {"validators": []}}
+
+    def validate(self, attrs):
+        from ingest.services import text_from_upload
+
+        upload = attrs.pop("file", None)
+        if upload is not None:
+            if attrs.get("text"):
+                raise serializers.ValidationError(
+                    {"file": _("Send the article as text or as a file, not both.")}
+                )
+            try:
+                attrs["text"] = text_from_upload(upload)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"file": error.messages}) from error
+        return attrs
+
+
+class ContextEventSerializer(OutputSerializer):
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:contextevent-detail", lookup_field="slug", read_only=True
+    )
+    country = CountryField(read_only=True, allow_blank=True)
+    occurred_display = serializers.CharField(read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ContextEvent
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "title",
+            "kind",
+            "country",
+            "occurred_on",
+            "occurred_precision",
+            "occurred_estimated",
+            "occurred_display",
+            "description",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class ContextEventWriteSerializer(serializers.ModelSerializer):
+    country = CountryField(required=False, allow_blank=True)
+
+    class Meta:
+        model = ContextEvent
+        fields = sorted(services.CONTEXT_EVENT_FIELDS)
+        validators = []
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+# --- aggregates: parameters, and the shapes the docs describe ------------------------------------
+
+
+class SupplyGraphParams(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=500,
+        required=False,
+        default=queries.GRAPH_LIMIT,
+        help_text=_(
+            "Keep this many companies with most deals (default 50); merge the rest per country."
+        ),
+    )
+
+
+class TimelineParams(serializers.Serializer):
+    include_events = serializers.BooleanField(
+        required=False, default=True, help_text=_("Include context events (default true).")
+    )
+    language = serializers.ChoiceField(
+        choices=[("en", "English"), ("ko", "한국어")],
+        required=False,
+        default="en",
+        help_text=_("Language of the date labels."),
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=2000,
+        required=False,
+        default=queries.TIMELINE_LIMIT,
+        help_text=_(
+            "List at most this many deals, the most recent (default 200); `buckets` count all."
+        ),
+    )
+
+
+class StatsItemSerializer(serializers.Serializer):
+    key = StringOrIntegerField(help_text=_("Status, year (null: undated), KR-CN or product."))
+    label = serializers.CharField()
+    deals = serializers.IntegerField()
+    gwh = serializers.FloatField()
+
+
+class CountryCountSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class HeadlineSerializer(serializers.Serializer):
+    deals = serializers.IntegerField()
+    gwh_agreed = serializers.FloatField()
+    gwh_under_discussion = serializers.FloatField()
+    companies = serializers.IntegerField()
+    companies_by_country = CountryCountSerializer(many=True)
+
+
+class StatsSerializer(serializers.Serializer):
+    by_status = StatsItemSerializer(many=True)
+    by_year = StatsItemSerializer(many=True)
+    by_country_pair = StatsItemSerializer(many=True)
+    by_product = StatsItemSerializer(many=True)
+    headline = HeadlineSerializer()
+
+
+class GraphNodeSerializer(serializers.Serializer):
+    id = StringOrIntegerField(help_text=_("Company id, or others-<country> for a merged node."))
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_zh = serializers.CharField()
+    country = serializers.CharField()
+    chain_role = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
+    hq_city = serializers.CharField()
+    deal_count = serializers.IntegerField()
+    gwh = serializers.FloatField()
+    merged = serializers.BooleanField()
+
+
+class GraphVehicleSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    maker_id = serializers.IntegerField()
+
+
+class GraphEdgeSerializer(serializers.Serializer):
+    deal_slug = serializers.CharField()
+    deal_title = serializers.CharField()
+    source = StringOrIntegerField(help_text=_("Node id of the delivering party."))
+    target = StringOrIntegerField(help_text=_("Node id of the other party."))
+    source_role = serializers.CharField()
+    target_role = serializers.CharField()
+    status = serializers.CharField()
+    kind = serializers.CharField()
+    product = serializers.CharField()
+    volume_gwh = serializers.FloatField(allow_null=True)
+    vehicle_models = GraphVehicleSerializer(many=True)
+    deal_count = serializers.IntegerField(help_text=_("Deals this edge stands for."))
+    merged = serializers.BooleanField(
+        help_text=_("Several deals to or from a merged node, summed; deal_slug is then empty.")
+    )
+
+
+class GraphOthersSerializer(serializers.Serializer):
+    companies = serializers.IntegerField(help_text=_("Companies merged into this node."))
+    slugs = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The first 20 of them, by slug.")
+    )
+
+
+class GraphOmittedSerializer(serializers.Serializer):
+    edges = serializers.IntegerField()
+    deals = serializers.IntegerField()
+
+
+class GraphSerializer(serializers.Serializer):
+    nodes = GraphNodeSerializer(many=True)
+    edges = GraphEdgeSerializer(many=True)
+    others = serializers.DictField(child=GraphOthersSerializer(), required=False)
+    edges_omitted = GraphOmittedSerializer(
+        required=False, help_text=_("The weakest edges left out beyond the strongest 1,000.")
+    )
+
+
+class TimelinePartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    name_ko = serializers.CharField()
+    name_zh = serializers.CharField()
+    role = serializers.CharField()
+    country = serializers.CharField()
+
+
+class TimelineItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["deal", "event"])
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    date = serializers.DateField()
+    date_end = serializers.DateField()
+    precision = serializers.ChoiceField(choices=Precision.choices)
+    label = serializers.CharField()
+    estimated = serializers.BooleanField()
+    status = serializers.CharField(required=False)
+    status_label = serializers.CharField(required=False)
+    term_start = serializers.DateField(required=False, allow_null=True)
+    term_end = serializers.DateField(required=False, allow_null=True)
+    term_end_estimated = serializers.BooleanField(required=False)
+    parties = TimelinePartySerializer(many=True, required=False)
+    volume_gwh = serializers.FloatField(required=False, allow_null=True)
+    source_title = serializers.CharField()
+    quote = serializers.CharField()
+
+
+class TimelineBucketSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    deals = serializers.IntegerField()
+    gwh = serializers.FloatField()
+
+
+class TimelineSerializer(serializers.Serializer):
+    items = TimelineItemSerializer(many=True)
+    undated = serializers.IntegerField()
+    buckets = TimelineBucketSerializer(
+        many=True, help_text=_("Every dated deal counted per year and status.")
+    )
+    total = serializers.IntegerField(help_text=_("Dated deals that match the filters."))
+    truncated = serializers.BooleanField(
+        help_text=_("True when `items` lists only the most recent `limit` of them.")
+    )

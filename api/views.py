@@ -1,0 +1,613 @@
+"""REST endpoints. Each one validates its input, calls one query or service, and serialises
+the result; the reads live in `queries.py`, the writes in `services.py`.
+
+Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric id works too.
+"""
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.exceptions import APIException
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from api import exports
+from api import serializers as s
+from api.conditional import ConditionalGet, ConditionalListMixin
+from api.pagination import LimitOffsetNoCountPagination
+from api.parsers import JSONBodyParser
+from api.renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
+from dashboard import aggregates
+from partnerships import queries, services
+from partnerships.filters import (
+    CompanyFilter,
+    ContextEventFilter,
+    DealFilter,
+    SourceFilter,
+    VehicleModelFilter,
+)
+from partnerships.models import Company, ContextEvent, Deal, Source, VehicleModel
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone changed this row since you read it; read it again.")
+    default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("The If-Match version is not the current one.")
+    default_code = "precondition_failed"
+
+
+def call_service(function, **kwargs):
+    """Run a write; the model's validation errors become 400 field errors."""
+    try:
+        return function(**kwargs)
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        if isinstance(detail, dict) and "__all__" in detail:
+            detail["non_field_errors"] = detail.pop("__all__")
+        raise serializers.ValidationError(detail) from None
+    except ProtectedError as error:
+        raise Conflict(_("Other rows still refer to this one.")) from error
+
+
+class FormatMixin:
+    """An unknown `?format=` is a 400 naming the formats on offer, not a bare 404."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            offered = sorted({renderer.format for renderer in self.get_renderers()})
+            raise serializers.ValidationError(
+                {"format": [_("Unknown format; this address offers: %s.") % ", ".join(offered)]}
+            ) from None
+
+
+class FilterWhenAskedBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the filters: a FilterSet copies
+    every filter and builds a form on each request (about 1 ms for the deals), and with no values
+    it returns the queryset unchanged. Every list and aggregate uses it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        asked = request.query_params.keys()
+        if filterset_class and not filterset_class.base_filters.keys() & asked:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class ResourceViewSet(
+    FormatMixin,
+    ConditionalListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, read, create and update one kind of row; lists also as CSV and XLSX.
+
+    Subclasses name their queries (`list_queryset`, `detail_object`), serializers, export
+    columns and the services that create and update.
+    """
+
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
+    # Writes nest lists and objects (parties, status_change), which only JSON carries.
+    parser_classes = [JSONBodyParser]
+    filter_backends = [FilterWhenAskedBackend]
+    pagination_class = LimitOffsetNoCountPagination
+    export_renderers = [CSVRenderer, XLSXRenderer]
+    export_columns = []
+    export_name = ""
+    output_serializer = None
+    detail_serializer = None
+    write_serializer = None
+
+    def get_renderers(self):
+        # Only lists export; a single row or a write answers in JSON.
+        renderers = [JSONRenderer()]
+        if getattr(self, "action", None) in {"list", None}:
+            renderers += [renderer() for renderer in self.export_renderers]
+        return renderers
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return self.write_serializer
+        if self.action == "retrieve":
+            return self.detail_serializer or self.output_serializer
+        return self.output_serializer
+
+    def get_queryset(self):
+        return self.list_queryset()
+
+    def list_queryset(self):
+        raise NotImplementedError
+
+    def detail_object(self, value):
+        lookup = queries.slug_or_id_lookup(value)
+        return get_object_or_404(self.list_queryset(), **lookup)
+
+    def get_object(self):
+        obj = self.detail_object(self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def build_list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        export = request.accepted_renderer.format
+        if export in {"csv", "xlsx"}:
+            header, rows = self.export_table(queryset)
+            respond = exports.csv_response if export == "csv" else exports.xlsx_response
+            return respond(header, rows, self.export_name)
+        if export == "geojson":
+            return self.geojson(queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def export_table(self, queryset):
+        return exports.queryset_rows(queryset, self.export_columns)
+
+    def geojson(self, queryset):
+        raise NotImplementedError
+
+    def write_response(self, obj, status_code):
+        obj = self.detail_object(str(obj.pk))
+        serializer_class = self.detail_serializer or self.output_serializer
+        data = serializer_class(obj, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.perform_write(serializer, None)
+        return self.write_response(obj, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(
+            instance, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        obj = self.perform_write(serializer, instance)
+        return self.write_response(obj, status.HTTP_200_OK)
+
+    def perform_write(self, serializer, instance):
+        raise NotImplementedError
+
+
+def resource_schema(output, detail=None, write=None, geojson=False):
+    """The documented requests and answers of a resource: pages of `output` or every row as
+    CSV, XLSX (or GeoJSON); `detail` for one row and for what a write sends back."""
+    detail = detail or output
+    return extend_schema_view(
+        list=list_schema(output, geojson),
+        retrieve=extend_schema(responses=detail),
+        create=extend_schema(request=write, responses={201: detail}),
+        update=extend_schema(request=write, responses=detail),
+        partial_update=extend_schema(request=write, responses=detail),
+    )
+
+
+def list_schema(serializer, geojson=False):
+    """A list's documented answers: a page of JSON, or every row as CSV, XLSX (or GeoJSON)."""
+    formats = ["csv", "xlsx"] + (["geojson"] if geojson else [])
+    responses = {
+        200: serializer(many=True),
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV"),
+        (200, XLSXRenderer.media_type): OpenApiResponse(
+            OpenApiTypes.BINARY, description="Excel workbook"
+        ),
+    }
+    if geojson:
+        responses[(200, GeoJSONRenderer.media_type)] = OpenApiResponse(
+            OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection"
+        )
+    return extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=formats,
+                description=_(
+                    "Download every matching row (filters apply, no pages) instead of JSON;"
+                    " the Accept header works too."
+                ),
+            )
+        ],
+        responses=responses,
+    )
+
+
+# --- deals ---------------------------------------------------------------------------------------
+
+
+@resource_schema(s.DealSerializer, s.DealDetailSerializer, s.DealWriteSerializer, geojson=True)
+class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
+    """Deals with their parties, volume, dates, vehicle models and the sentences that state them.
+
+    The detail adds the status history. Writes: `parties` is a list of
+    `{company: slug-or-id, role, note}` and replaces the current parties; `vehicle_models` is a
+    list of slugs or ids; `citations` adds `{source, quote, field, claim}`; the status changes only
+    through `status_change: {status, effective_on, effective_precision, source, quote}`, which
+    appends a step to the history. Send `version` (or an If-Match header with the ETag of the
+    detail) to refuse the write if the deal changed since you read it.
+    """
+
+    queryset = Deal.objects.all()
+    filterset_class = DealFilter
+    output_serializer = s.DealSerializer
+    detail_serializer = s.DealDetailSerializer
+    write_serializer = s.DealWriteSerializer
+    export_renderers = [CSVRenderer, XLSXRenderer, GeoJSONRenderer]
+    export_name = "deals"
+
+    def list_queryset(self):
+        return queries.deals_for_list()
+
+    def detail_object(self, value):
+        return queries.deal_detail(value)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            # The page is plain dicts of JSON types (`build_list`): orjson encodes them.
+            renderers[0] = FastJSONRenderer()
+        return renderers
+
+    def build_list(self, request):
+        if request.accepted_renderer.format != "json":
+            return super().build_list(request)
+        # A page of plain dicts (`s.deal_list_data`), not `DealSerializer`: the same JSON for a
+        # fraction of the time (bench/INDEXES.md, section 5).
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(s.deal_list_values(queryset))
+        data = s.deal_list_data(rows, request=request, url_format=self.format_kwarg)
+        return self.get_paginated_response(data)
+
+    def export_table(self, queryset):
+        return exports.deal_table(queryset)
+
+    def geojson(self, queryset):
+        rows = queries.deal_rows(queryset, chunk_size=exports.CHUNK_SIZE, with_history=False)
+        return exports.geojson_response(exports.deals_geojson(rows), "deals")
+
+    def retrieve(self, request, *args, **kwargs):
+        deal = self.get_object()
+        etag = f'"deal-{deal.pk}-v{deal.version}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+        else:
+            response = Response(self.get_serializer(deal).data)
+        response["ETag"] = etag
+        return response
+
+    def _expected_version(self, request, deal, serializer):
+        if_match = request.headers.get("If-Match")
+        current = f'"deal-{deal.pk}-v{deal.version}"'
+        if if_match and if_match.strip() != "*" and current not in if_match:
+            raise PreconditionFailed()
+        return serializer.validated_data.get("version")
+
+    def perform_write(self, serializer, instance):
+        fields, children = serializer.service_arguments()
+        if instance is None:
+            return call_service(services.deal_create, fields=fields, **children)
+        expected = self._expected_version(self.request, instance, serializer)
+        try:
+            return call_service(
+                services.deal_update,
+                deal=instance,
+                fields=fields,
+                expected_version=expected,
+                **children,
+            )
+        except services.StaleVersionError as error:
+            raise Conflict(
+                _("The deal is at version %(version)s now; read it again.")
+                % {"version": error.current_version}
+            ) from error
+
+    def write_response(self, obj, status_code):
+        response = super().write_response(obj, status_code)
+        response["ETag"] = f'"deal-{obj.pk}-v{response.data["version"]}"'
+        return response
+
+    def perform_destroy(self, instance):
+        call_service(services.deal_delete, deal=instance)
+
+
+# --- companies -----------------------------------------------------------------------------------
+
+
+@resource_schema(
+    s.CompanySerializer, s.CompanyDetailSerializer, s.CompanyWriteSerializer, geojson=True
+)
+class CompanyViewSet(ResourceViewSet):
+    """Companies with their other names, parent chain, subsidiaries and deal counts.
+
+    Writes take `parent` as a slug or id and `aliases` as a list of names (replacing the current
+    ones). As GeoJSON (`?format=geojson`) the companies with known headquarters are points.
+    """
+
+    queryset = Company.objects.all()
+    filterset_class = CompanyFilter
+    output_serializer = s.CompanySerializer
+    detail_serializer = s.CompanyDetailSerializer
+    write_serializer = s.CompanyWriteSerializer
+    export_renderers = [CSVRenderer, XLSXRenderer, GeoJSONRenderer]
+    export_columns = exports.COMPANY_COLUMNS
+    export_name = "companies"
+
+    def list_queryset(self):
+        return queries.companies_for_list().prefetch_related("aliases")
+
+    def detail_object(self, value):
+        return queries.company_detail(value)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in {"list", "retrieve", "create", "update", "partial_update"}:
+            context["family"] = queries.CompanyFamily()
+        return context
+
+    def geojson(self, queryset):
+        return exports.geojson_response(exports.companies_geojson(queryset), "companies")
+
+    def perform_write(self, serializer, instance):
+        fields = dict(serializer.validated_data)
+        aliases = fields.pop("aliases", None)
+        if instance is None:
+            return call_service(services.company_create, fields=fields, aliases=aliases or [])
+        return call_service(
+            services.company_update, company=instance, fields=fields, aliases=aliases
+        )
+
+
+# --- vehicle models, sources, context events -----------------------------------------------------
+
+
+@resource_schema(s.VehicleModelSerializer, write=s.VehicleModelWriteSerializer)
+class VehicleModelViewSet(ResourceViewSet):
+    """Vehicle models with their maker, battery supplier and the number of deals naming them."""
+
+    queryset = VehicleModel.objects.all()
+    filterset_class = VehicleModelFilter
+    output_serializer = s.VehicleModelSerializer
+    write_serializer = s.VehicleModelWriteSerializer
+    export_columns = exports.VEHICLE_MODEL_COLUMNS
+    export_name = "vehicle-models"
+
+    def list_queryset(self):
+        return queries.vehicle_models_for_list()
+
+    def perform_write(self, serializer, instance):
+        fields = dict(serializer.validated_data)
+        if instance is None:
+            return call_service(services.vehicle_model_create, fields=fields)
+        return call_service(services.vehicle_model_update, vehicle_model=instance, fields=fields)
+
+
+@resource_schema(s.SourceSerializer, s.SourceDetailSerializer, s.SourceWriteSerializer)
+class SourceViewSet(ResourceViewSet):
+    """Sources and the sentences quoted from them; the detail adds the full text."""
+
+    queryset = Source.objects.all()
+    filterset_class = SourceFilter
+    # An article may come as an uploaded file (multipart) as well as JSON text.
+    parser_classes = [JSONBodyParser, MultiPartParser]
+    output_serializer = s.SourceSerializer
+    detail_serializer = s.SourceDetailSerializer
+    write_serializer = s.SourceWriteSerializer
+    export_columns = exports.SOURCE_COLUMNS
+    export_name = "sources"
+
+    def list_queryset(self):
+        return queries.sources_for_list()
+
+    def detail_object(self, value):
+        lookup = queries.slug_or_id_lookup(value)
+        return get_object_or_404(
+            Source.objects.prefetch_related("citations").order_by("id"), **lookup
+        )
+
+    def perform_write(self, serializer, instance):
+        fields = dict(serializer.validated_data)
+        if instance is None:
+            # Queues the article's reading into drafts; the same article again is returned as is.
+            return call_service(services.source_submit, fields=fields)[0]
+        return call_service(services.source_update, source=instance, fields=fields)
+
+
+@resource_schema(s.ContextEventSerializer, write=s.ContextEventWriteSerializer)
+class ContextEventViewSet(ResourceViewSet):
+    """Policy, political and market events the sources tie to the deals."""
+
+    queryset = ContextEvent.objects.all()
+    filterset_class = ContextEventFilter
+    output_serializer = s.ContextEventSerializer
+    write_serializer = s.ContextEventWriteSerializer
+    export_columns = exports.CONTEXT_EVENT_COLUMNS
+    export_name = "context-events"
+
+    def list_queryset(self):
+        return queries.context_events_for_list()
+
+    def perform_write(self, serializer, instance):
+        fields = dict(serializer.validated_data)
+        if instance is None:
+            return call_service(services.context_event_create, fields=fields)
+        return call_service(services.context_event_update, context_event=instance, fields=fields)
+
+
+EXPORT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["csv", "xlsx"],
+    description=_("Download the result as a table instead of JSON; the Accept header works too."),
+)
+
+
+def table_responses(serializer):
+    return {
+        200: serializer,
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV"),
+        (200, XLSXRenderer.media_type): OpenApiResponse(
+            OpenApiTypes.BINARY, description="Excel workbook"
+        ),
+    }
+
+
+# --- aggregates ----------------------------------------------------------------------------------
+
+
+AGGREGATE_CACHE_SECONDS = 600
+
+
+class DealAggregateView(FormatMixin, generics.GenericAPIView):
+    """Base of the aggregates: the deal filters apply, then one query function runs."""
+
+    queryset = Deal.objects.all()
+    filterset_class = DealFilter
+    filter_backends = [FilterWhenAskedBackend]
+    pagination_class = None
+    renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer]
+    params_serializer = None
+    export_name = ""
+
+    def get(self, request, *args, **kwargs):
+        conditional = ConditionalGet(request)
+        if conditional.not_modified is not None:
+            return conditional.stamp(conditional.not_modified)
+        params = {}
+        if self.params_serializer is not None:
+            checked = self.params_serializer(data=request.query_params)
+            checked.is_valid(raise_exception=True)
+            params = checked.validated_data
+        deals = self.filter_queryset(self.get_queryset())
+        if queries.is_whole(deals):
+            # Every deal: the precomputed snapshot, or computed now and stored for the next.
+            result = aggregates.whole(
+                self.snapshot_key(**params),
+                lambda: self.compute(deals, **params),
+                conditional.version,
+            )
+        else:
+            # A filter's answer is shared through the cache until the data changes (the ETag
+            # names the data version, the query and the language).
+            key = f"aggregate:{conditional.etag}"
+            result = cache.get(key)
+            if result is None:
+                result = self.compute(deals, **params)
+                cache.set(key, result, AGGREGATE_CACHE_SECONDS)
+        export = request.accepted_renderer.format
+        if export in {"csv", "xlsx"}:
+            respond = exports.csv_response if export == "csv" else exports.xlsx_response
+            return conditional.stamp(respond(*self.table(result), self.export_name))
+        return conditional.stamp(Response(result))
+
+    def compute(self, deals, **params):
+        raise NotImplementedError
+
+    def snapshot_key(self, **params):
+        raise NotImplementedError
+
+    def table(self, result):
+        """The result as a header and rows, for CSV and XLSX."""
+        raise NotImplementedError
+
+
+class StatsView(DealAggregateView):
+    """Deal counts and GWh by status, announced year, country pair and product, plus the
+    headline figures; for the deals that match the filters."""
+
+    export_name = "stats"
+
+    @extend_schema(
+        filters=True, parameters=[EXPORT_PARAMETER], responses=table_responses(s.StatsSerializer)
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def compute(self, deals):
+        return aggregates.stats_payload(deals)
+
+    def snapshot_key(self):
+        return aggregates.stats_key(get_language())
+
+    def table(self, result):
+        return exports.stats_rows(result)
+
+
+class SupplyGraphView(DealAggregateView):
+    """Companies as nodes, deals as edges (deliverer → customer) with volume, status and roles.
+
+    `limit` keeps the N companies with most deals (50 unless asked) and merges the others into
+    one node per country ("others-KR"). Edges are summed per pair of nodes, status and roles
+    (`deal_count`); a single deal's edge keeps its slug. At most the 1,000 strongest edges are
+    listed (`edges_omitted` counts the rest), so the answer stays small at any data size."""
+
+    params_serializer = s.SupplyGraphParams
+    export_name = "supply-graph-edges"
+
+    @extend_schema(
+        filters=True,
+        parameters=[s.SupplyGraphParams, EXPORT_PARAMETER],
+        responses=table_responses(s.GraphSerializer),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def compute(self, deals, limit=queries.GRAPH_LIMIT):
+        return queries.supply_graph(deals, limit=limit)
+
+    def snapshot_key(self, limit=queries.GRAPH_LIMIT):
+        return aggregates.supply_graph_key(limit)
+
+    def table(self, result):
+        return exports.supply_graph_rows(result)
+
+
+class TimelineView(DealAggregateView):
+    """Dated deals and context events in date order, each with its date precision and label:
+    the `limit` most recent deals (200 unless asked; `truncated` says whether that is all of
+    them). `buckets` count every dated deal per year and status; deals without any date are
+    counted in `undated`."""
+
+    params_serializer = s.TimelineParams
+    export_name = "timeline"
+
+    @extend_schema(
+        filters=True,
+        parameters=[s.TimelineParams, EXPORT_PARAMETER],
+        responses=table_responses(s.TimelineSerializer),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def compute(self, deals, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+        return aggregates.timeline_payload(deals, include_events, language, limit)
+
+    def snapshot_key(self, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+        return aggregates.timeline_key(language, include_events, limit, get_language())
+
+    def table(self, result):
+        return exports.timeline_rows(result)

@@ -1,0 +1,434 @@
+"""Reads only the web pages need. Counts and aggregates come from `queries.py`, shared with the
+API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
+queries."""
+
+import hashlib
+from collections import Counter
+
+from django.core.cache import cache
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Prefetch, Q, Sum, Window
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from dashboard import aggregates, charts
+from dashboard.marking import mark_quotes
+from partnerships import queries
+from partnerships.dates import format_precise
+from partnerships.filters import companies_matching
+from partnerships.models import (
+    Citation,
+    Company,
+    CompanyAlias,
+    CompanyIdentifier,
+    Deal,
+    DealParty,
+    PartyRole,
+    StatusChange,
+    VehicleModel,
+)
+
+FIGURE_CACHE_SECONDS = 600
+MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
+
+
+OVERVIEW_TIMELINE_LIMIT = 60  # deals drawn one by one on the overview; more are drawn per year
+
+
+def stamp_of(version):
+    """A data version as a number for cache keys."""
+    return version.timestamp() if version else 0
+
+
+def data_stamp():
+    """When the data last changed, as a number for cache keys (one query)."""
+    return stamp_of(queries.data_version())
+
+
+def fragment_key(language, stamp, querystring):
+    """The overview's cached-fragment key: language, data version and filter."""
+    digest = hashlib.sha256(querystring.encode()).hexdigest()[:32]
+    return f"{language}:{stamp}:{digest}"
+
+
+def timeline_chart(deals, language):
+    """The overview's timeline: each deal as a bar while they are few, else deals per year by
+    status. Returns the figure and its CSV rows, so the chart and its download agree."""
+    summary = queries.timeline_summary(deals)
+    items = queries.timeline(deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT)
+    drawn = sum(1 for item in items if item["kind"] == "deal")
+    if summary["total"] > drawn:
+        figure = charts.timeline_buckets_figure(summary["buckets"], language)
+        rows = charts.timeline_bucket_rows(summary["buckets"])
+    else:
+        figure, rows = charts.timeline_figure(items, language), charts.timeline_rows(items)
+    return {
+        "figure": figure,
+        "rows": rows,
+        "per_year": summary["total"] > drawn,
+        "dated": summary["total"],
+        "undated": summary["undated"],
+    }
+
+
+def overview_payload(deals, language):
+    """Headline figures and the three charts of the overview, for one filtered deal queryset:
+    bounded in size and in queries however many deals match."""
+    graph = queries.supply_graph(deals, limit=MAP_LIMIT)
+    timeline = timeline_chart(deals, language)
+    return {
+        "headline": queries.headline_figures(deals),
+        "timeline_figure": timeline["figure"],
+        "timeline_per_year": timeline["per_year"],
+        "undated_count": timeline["undated"],
+        "flows_figure": charts.sankey_figure(graph, language),
+        "geo_figure": charts.geo_figure(graph, language),
+        "merged": graph.get("others", {}),
+    }
+
+
+def overview_figures(deals, language, version=None):
+    """The overview's figures (`overview_payload`), cached per filter and language, keyed on
+    the data version, so an edit shows at once and an unchanged dashboard is drawn from memory.
+    Unfiltered, they come from the precomputed snapshot (`aggregates.py`)."""
+    version = queries.data_version() if version is None else version
+    query = hashlib.sha256(str(deals.query).encode()).hexdigest()[:32]
+    key = f"overview:{language}:{stamp_of(version)}:{query}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    if queries.is_whole(deals):
+        result = aggregates.whole(
+            aggregates.overview_key(language), lambda: overview_payload(deals, language), version
+        )
+    else:
+        result = overview_payload(deals, language)
+    cache.set(key, result, FIGURE_CACHE_SECONDS)
+    return result
+
+
+def deal_rows(deals):
+    """The deals list's columns as CSV rows, header first, read in one streamed query
+    (`queries.deals_for_export`) however many deals there are."""
+    yield [
+        "slug",
+        "title",
+        "parties",
+        "kind",
+        "product",
+        "volume_gwh",
+        "announced",
+        "status",
+        "vehicle_models",
+        "url",
+    ]
+    kinds, products = dict(Deal.Kind.choices), dict(Deal.Product.choices)
+    statuses, roles = dict(Deal.Status.choices), dict(PartyRole.choices)
+    fields = ("slug", "title", "kind", "product", "volume_gwh", "announced_on")
+    fields += ("announced_precision", "status", "party_rows", "vehicle_model_rows")
+    rows = queries.deals_for_export(deals).values_list(*fields)
+    for slug, title, kind, product, gwh, on, precision, status, parties, vehicles in rows.iterator(
+        chunk_size=2000
+    ):
+        yield [
+            slug,
+            title,
+            "; ".join(f"{name} ({roles.get(role, role)})" for name, _country, role in parties),
+            str(kinds.get(kind, kind)),
+            str(products.get(product, product)),
+            "" if gwh is None else f"{gwh.normalize():f}",
+            format_precise(on, precision),
+            str(statuses.get(status, status)),
+            "; ".join(name for (name,) in vehicles),
+            reverse("dashboard:deal-detail", args=[slug]),
+        ]
+
+
+def citations_by_source(citations):
+    """[(source, [{"quote", "claims"}, ...]), ...]: each sentence once, with every claim it
+    supports, sources in the order they first appear."""
+    grouped = {}
+    for citation in citations:
+        _source, quotes = grouped.setdefault(citation.source_id, (citation.source, {}))
+        claims = quotes.setdefault(citation.quote, [])
+        claim = citation.claim or citation.field
+        if claim and claim not in claims:
+            claims.append(claim)
+    return [
+        (source, [{"quote": quote, "claims": claims} for quote, claims in quotes.items()])
+        for source, quotes in grouped.values()
+    ]
+
+
+def _field_label(model, name):
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field dropped since the version was saved
+        return name
+
+
+def deal_versions(deal, limit=50):
+    """The deal's saved versions, newest first, each with the fields it changed."""
+    records = list(
+        deal.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    versions = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        changed = []
+        if older is not None:
+            changed = [
+                _field_label(Deal, change.field)
+                for change in newer.diff_against(
+                    older, excluded_fields=["version", "updated_at"]
+                ).changes
+            ]
+        versions.append({"record": newer, "changed": changed})
+    return versions[:limit]
+
+
+def deal_diff(older, newer):
+    """(older, newer, [{"field", "old", "new"}]) between two historical records of a deal."""
+    delta = newer.diff_against(older, excluded_fields=["version", "updated_at"])
+    changes = [
+        {"field": _field_label(Deal, change.field), "old": change.old, "new": change.new}
+        for change in delta.changes
+    ]
+    return older, newer, changes
+
+
+def deals_of_company(company, deals=None):
+    """Deals in which the company is any party (a subquery, so no duplicate rows)."""
+    deals = Deal.objects.all() if deals is None else deals
+    return deals.filter(pk__in=DealParty.objects.filter(company=company).values("deal"))
+
+
+PARTNER_LIMIT = 25  # partners a company page names, in its list and on its maps
+VEHICLE_LIMIT = 30  # vehicle models a company page lists before linking to the rest
+FAMILY_DEPTH = 6  # owners read with a company in one query (real chains are shorter)
+
+
+def company_for_page(slug):
+    """The company by slug (or id) with its owners up to FAMILY_DEPTH levels, aliases,
+    identifiers and citations: four queries whatever its size; 404 when unknown."""
+    lookup = queries.slug_or_id_lookup(slug)
+    qs = Company.objects.select_related("__".join(["parent"] * FAMILY_DEPTH)).prefetch_related(
+        Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
+        Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
+        Prefetch("citations", queryset=Citation.objects.select_related("source")),
+    )
+    return get_object_or_404(qs, **lookup)
+
+
+def _parent_chain(company):
+    """Owners from the nearest up, from the rows `company_for_page` joined (no query)."""
+    chain, seen, parent = [], {company.pk}, company.parent
+    for _level in range(FAMILY_DEPTH):
+        if parent is None or parent.pk in seen:
+            break
+        chain.append({"id": parent.pk, "slug": parent.slug, "name": parent.name})
+        seen.add(parent.pk)
+        parent = parent.parent
+    return chain
+
+
+def company_status_counts(company, deals=None):
+    """The company's deals counted per status, with their GWh where known, in the order of the
+    statuses: one aggregate query however many deals it has. `deals` narrows them."""
+    rows = {
+        row["status"]: row
+        for row in deals_of_company(company, deals)
+        .values("status")
+        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .order_by()
+    }
+    return [
+        {
+            "status": status,
+            "label": label,
+            "deals": rows[status]["deals"],
+            "gwh": float(rows[status]["gwh"] or 0),
+        }
+        for status, label in Deal.Status.choices
+        if status in rows
+    ]
+
+
+def company_partners(company, deals=None, limit=None):
+    """The company's partners (the other parties of its deals), the `limit` with most deals
+    (then GWh) named and the others counted per country, in two queries whatever the number of
+    deals. Each deal counts once per partner, whatever roles either holds in it. `deals`, a Deal
+    queryset, narrows them to those deals."""
+    limit = PARTNER_LIMIT if limit is None else limit
+    ranked = queries.company_ranking(deals_of_company(company, deals), exclude=company.pk)
+    companies = Company.objects.in_bulk([row[0] for row in ranked[:limit]])
+    more = Counter(country for _pk, country, _deals, _gwh in ranked[limit:])
+    return {
+        "top": [
+            {
+                "company": companies[pk],
+                "name": companies[pk].name,
+                "country": country,
+                "deals": deal_count,
+                "gwh": float(gwh or 0),
+            }
+            for pk, country, deal_count, gwh in ranked[:limit]
+        ],
+        "total": len(ranked),
+        "more": [
+            {"country": code, "name": queries.country_name(code), "partners": count}
+            for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    }
+
+
+def company_graph(company, partners, status_counts, deals=None):
+    """The company's supplier map, shaped as `queries.supply_graph` and bounded: the company,
+    its named partners, one "Others (CN)" node per country for the rest, and the edges the whole
+    graph draws from or to the company, summed per partner (or country), pair of roles and
+    status. `deals` narrows them (as it narrowed `partners` and `status_counts`)."""
+    own = (
+        company.pk,
+        company.country.code,
+        sum(row["deals"] for row in status_counts),
+        sum(row["gwh"] for row in status_counts),
+    )
+    ranked = [own] + [
+        (entry["company"].pk, entry["country"], entry["deals"], entry["gwh"])
+        for entry in partners["top"]
+    ]
+    return queries.supply_graph(
+        deals_of_company(company, deals), touching=company.pk, ranked=ranked
+    )
+
+
+def company_graph_for(company, deals):
+    """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV."""
+    return company_graph(
+        company,
+        company_partners(company, deals),
+        company_status_counts(company, deals),
+        deals,
+    )
+
+
+def company_page(company, language):
+    """Everything the company page shows beside the company row and its page of deals
+    (`company_figures`), cached per company and language, keyed on when the data last changed:
+    a giant's partners are read once, not on every visit, and an edit shows at once."""
+    key = f"company-page:{company.pk}:{language}:{data_stamp()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = company_figures(company, language)
+        cache.set(key, figures, FIGURE_CACHE_SECONDS)
+    return {
+        **figures,
+        "parents": _parent_chain(company),
+        "citations_by_source": citations_by_source(company.citations.all()),
+    }
+
+
+def company_figures(company, language):
+    """The company page's reads, bounded and in a fixed number of queries however many deals
+    and partners the company has: deals per status, the top PARTNER_LIMIT partners named and the
+    rest counted per country, the maps drawn from the same partners, its subsidiaries and the
+    first VEHICLE_LIMIT vehicle models."""
+    status_counts = company_status_counts(company)
+    partners = company_partners(company)
+    graph = company_graph(company, partners, status_counts)
+    # The models' total rides along with the first rows (a window count), in one query.
+    vehicles = list(
+        VehicleModel.objects.filter(Q(maker=company) | Q(battery_supplier=company))
+        .select_related("maker", "battery_supplier")
+        .annotate(total=Window(Count("pk")))
+        .order_by("name", "id")[:VEHICLE_LIMIT]
+    )
+    return {
+        "deal_total": sum(row["deals"] for row in status_counts),
+        "status_counts": status_counts,
+        "partners": partners["top"],
+        "partner_total": partners["total"],
+        "more_partners": partners["more"],
+        "subsidiaries": list(company.children.order_by("name").values("id", "slug", "name")),
+        "vehicles": vehicles,
+        "vehicle_total": vehicles[0].total if vehicles else 0,
+        "flows_figure": charts.sankey_figure(graph, language) if graph["edges"] else None,
+        "geo_figure": charts.geo_figure(graph, language) if graph["edges"] else None,
+    }
+
+
+def source_marks(source):
+    """The source's cited sentences, numbered in reading order, each with the facts it states,
+    and its text in paragraphs with each sentence marked."""
+    citations = source.citations.select_related(
+        "company", "deal", "vehicle_model__maker", "context_event"
+    ).order_by("id")
+    changes = StatusChange.objects.filter(source=source).select_related("deal").order_by("id")
+    facts_by_quote: dict[str, list[dict]] = {}
+    for citation in citations:
+        target = citation.target
+        kind = citation.target_kind
+        facts_by_quote.setdefault(citation.quote, []).append(
+            {
+                "target": target,
+                "target_kind": kind,
+                "url": target.get_absolute_url() if kind != "context_event" else "",
+                "what": citation.claim
+                or (_field_label(type(target), citation.field) if citation.field else ""),
+            }
+        )
+    for change in changes:
+        facts_by_quote.setdefault(change.quote, []).append(
+            {
+                "target": change.deal,
+                "target_kind": "deal",
+                "url": change.deal.get_absolute_url(),
+                "what": _("status: %(status)s (%(date)s)")
+                % {"status": change.get_status_display(), "date": change.effective_display},
+            }
+        )
+    text = source.text or ""
+    ordered = sorted(
+        facts_by_quote.items(),
+        key=lambda item: (text.find(item[0]) == -1, text.find(item[0]), item[0]),
+    )
+    sentences = [
+        {"number": number, "quote": quote, "facts": _unique_facts(facts)}
+        for number, (quote, facts) in enumerate(ordered, start=1)
+    ]
+    paragraphs = mark_quotes(text, [(s["number"], s["quote"]) for s in sentences])
+    found = {number for paragraph in paragraphs for seg in paragraph for number in seg["facts"]}
+    for sentence in sentences:
+        sentence["found"] = sentence["number"] in found
+    return {"sentences": sentences, "paragraphs": paragraphs}
+
+
+def _unique_facts(facts):
+    seen, unique = set(), []
+    for fact in facts:
+        key = (fact["target_kind"], fact["target"].pk, fact["what"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(fact)
+    return unique
+
+
+def search(text, limit=20):
+    """Companies, deals and vehicle models matching `text` in any of their names."""
+    company_ids = companies_matching(text)
+    companies = Company.objects.filter(pk__in=company_ids).order_by("name")[:limit]
+    deals = queries.deals_for_list(
+        Deal.objects.filter(
+            Q(title__icontains=text)
+            | Q(slug__icontains=text)
+            | Q(pk__in=DealParty.objects.filter(company__in=company_ids).values("deal"))
+        )
+    )[:limit]
+    vehicles = (
+        VehicleModel.objects.filter(
+            Q(name__icontains=text) | Q(slug__icontains=text) | Q(maker__in=company_ids)
+        )
+        .select_related("maker")
+        .order_by("name")[:limit]
+    )
+    return {"companies": companies, "deals": deals, "vehicles": vehicles}

@@ -1,0 +1,70 @@
+"""Template helpers of the web pages: names in the viewer's language, precise dates, badges."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from partnerships.dates import format_precise
+
+register = template.Library()
+
+
+def _local_name(company, language):
+    get = company.get if isinstance(company, dict) else lambda key: getattr(company, key, "")
+    english = get("name") or ""
+    if language.startswith("ko"):
+        return english, get("name_ko") or ""
+    if language.startswith("zh"):
+        return english, get("name_zh") or ""
+    return english, ""
+
+
+@register.simple_tag
+def company_name(company):
+    """The company's name in the viewer's language, the English one beside it in grey."""
+    english, local = _local_name(company, get_language() or "en")
+    if local and local != english:
+        return format_html(
+            '<span lang="{}">{}</span> <span class="name-en" lang="en">{}</span>',
+            (get_language() or "en")[:2],
+            local,
+            english,
+        )
+    return format_html("<span>{}</span>", english)
+
+
+@register.simple_tag
+def company_plain_name(company):
+    """The same as text only, for attributes and titles."""
+    english, local = _local_name(company, get_language() or "en")
+    return f"{local} ({english})" if local and local != english else english
+
+
+@register.simple_tag
+def precise(value, precision):
+    """A date shown no finer than it is known, in the viewer's language."""
+    return format_precise(value, precision, get_language() or "en")
+
+
+@register.simple_tag
+def status_badge(status, label):
+    return format_html('<span class="badge status-{}">{}</span>', status, label)
+
+
+@register.filter
+def gwh(value):
+    """A volume in GWh without trailing zeros; empty stays empty (unknown is not zero)."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value):,.3f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def total(value):
+    """A headline total, thousands separated: exact (as `gwh`) up to 10,000, whole numbers past
+    that, where the sum of thousands of volumes is not known to the MWh anyway."""
+    if value is None or value == "":
+        return ""
+    if abs(float(value)) >= 10_000:
+        return f"{float(value):,.0f}"
+    return gwh(value)

@@ -1,0 +1,253 @@
+"""The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py`, a figure
+from `charts.py`, a template. A filter that does not validate is shown on the page with a 400."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from api import exports
+from dashboard import charts, paging, selectors
+from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
+from partnerships import queries
+from partnerships.filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
+from partnerships.models import Company, Deal, Source
+
+
+def _language():
+    return get_language() or "en"
+
+
+def _deal_filter(request):
+    return DealFilter(request.GET, queryset=Deal.objects.all())
+
+
+def _status(filterset):
+    return 200 if filterset.is_valid() else 400
+
+
+def _csv_response(filename, rows):
+    """A CSV download (rows with the header first), streamed in blocks as the rows are read.
+    Excel reads UTF-8 (Korean and Chinese names) only with the byte-order mark."""
+    rows = iter(rows)
+    blocks = exports.csv_blocks(next(rows), rows, prefix="\ufeff")
+    response = StreamingHttpResponse(blocks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _filter_errors(filterset):
+    """A download's answer to a filter it cannot use: which parameter, and why."""
+    lines = (f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+    return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+
+
+def _page(request, rows, counted):
+    """The page of `rows` that `?page=N` asks for, with the total of `counted` counted up to
+    `paging.COUNT_LIMIT`: two queries plus the rows' prefetches, however many rows match."""
+    total, capped = paging.capped_count(counted)
+    page = paging.get_page(rows, paging.page_number(request.GET.get("page")), total, capped)
+    return {"page": page, "total": total, "total_capped": capped}
+
+
+def _filtered_list(request, filter_class, list_query, template, name):
+    """A filtered, paged list page; a filter it cannot use is shown and answers 400.
+
+    The page's ids are read first, in the list's order, and only those rows get the list's
+    annotations (deal counts): annotated before the LIMIT, every company's deals would be
+    counted to show 25 of them (0.5 s at 200,000 deals)."""
+    model = filter_class.Meta.model
+    filterset = filter_class(request.GET, queryset=model.objects.all())
+    context = {"filterset": filterset}
+    if filterset.is_valid():
+        order = list_query(filterset.qs).query.order_by
+        ids = filterset.qs.order_by(*order).values_list("pk", flat=True)
+        context.update(_page(request, ids, filterset.qs))
+        page = context["page"]
+        rows = list_query(model.objects.filter(pk__in=page.object_list)).in_bulk()
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
+        context[name] = page.object_list
+    return render(request, template, context, status=_status(filterset))
+
+
+@require_GET
+def overview(request):
+    """Headline figures, latest deals, the timeline and the two supplier maps, one filter.
+
+    The figures are computed only when the template's cached fragment for this filter, language
+    and data version is missing; an unfiltered visit skips the filter form altogether.
+    """
+    filterset = _deal_filter(request) if request.GET else None
+    context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
+    if filterset is not None and not filterset.is_valid():
+        return render(request, "web/overview.html", context, status=400)
+    deals = filterset.qs if filterset is not None else Deal.objects.all()
+    language, version = _language(), queries.data_version()
+    stamp = selectors.stamp_of(version)
+    context.update(
+        fragment_key=selectors.fragment_key(language, stamp, request.GET.urlencode()),
+        overview=SimpleLazyObject(lambda: selectors.overview_figures(deals, language, version)),
+        latest_deals=queries.deals_for_list(deals)[:6],
+        fragment_seconds=selectors.FIGURE_CACHE_SECONDS,
+    )
+    return render(request, "web/overview.html", context)
+
+
+@require_GET
+def deal_list(request):
+    """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
+    filterset = _deal_filter(request)
+    context = {"form": DealFilterForm(request.GET or None), "filterset": filterset}
+    if filterset.is_valid():
+        context.update(_page(request, queries.deals_for_list(filterset.qs), filterset.qs))
+        context["deals"] = context["page"].object_list
+    return render(request, "web/deal_list.html", context, status=_status(filterset))
+
+
+@require_GET
+def deal_list_csv(request):
+    """The deals list as CSV: the same filter and order, every matching row, the same columns."""
+    filterset = _deal_filter(request)
+    if not filterset.is_valid():
+        return _filter_errors(filterset)
+    rows = selectors.deal_rows(queries.deals_for_list(filterset.qs))
+    return _csv_response("deals.csv", rows)
+
+
+@require_GET
+def chart_csv(request, chart):
+    """The data behind a chart, under the same filter as the chart."""
+    filterset = _deal_filter(request)
+    if not filterset.is_valid():
+        return _filter_errors(filterset)
+    deals = filterset.qs
+    if company := request.GET.get("for_company"):
+        company = get_object_or_404(Company, slug=company)
+        if chart in {"flows", "geography"}:
+            # The company page's maps: its top partners, the others summed per country.
+            graph = selectors.company_graph_for(company, deals)
+            return _csv_response(f"{chart}.csv", charts.supply_rows(graph))
+        deals = selectors.deals_of_company(company, deals)
+    name = chart
+    if chart == "timeline":
+        timeline = selectors.timeline_chart(deals, _language())
+        rows = timeline["rows"]
+        if timeline["per_year"]:
+            # Other columns under another name, so a script cannot take one for the other.
+            name = "timeline-by-year"
+    elif chart in {"flows", "geography"}:
+        rows = charts.supply_rows(queries.supply_graph(deals, limit=selectors.MAP_LIMIT))
+    else:
+        raise Http404
+    return _csv_response(f"{name}.csv", rows)
+
+
+@require_GET
+def deal_detail(request, slug):
+    """Parties, product, volume, term, vehicles, status history, sources and change history."""
+    deal = queries.deal_detail(slug)
+    context = {
+        "deal": deal,
+        "parties": list(deal.parties.all()),
+        "citations_by_source": selectors.citations_by_source(deal.citations.all()),
+        "versions": selectors.deal_versions(deal),
+        "compare_form": CompareForm(deal=deal) if request.user.is_staff else None,
+    }
+    return render(request, "web/deal_detail.html", context)
+
+
+@staff_member_required
+@require_GET
+def deal_compare(request, slug):
+    """Two versions of a deal's record side by side, for an editor: which fields changed."""
+    deal = get_object_or_404(Deal, slug=slug)
+    form = CompareForm(request.GET, deal=deal)
+    context = {"deal": deal, "form": form}
+    if form.is_valid():
+        context["older"], context["newer"], context["changes"] = selectors.deal_diff(
+            form.cleaned_data["a"], form.cleaned_data["b"]
+        )
+    return render(request, "web/deal_compare.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def company_list(request):
+    return _filtered_list(
+        request, CompanyFilter, queries.companies_for_list, "web/company_list.html", "companies"
+    )
+
+
+@require_GET
+def company_detail(request, slug):
+    """A company's deals (paged), partners, parent and subsidiaries, vehicles and its supplier
+    map; a giant with 20,000 deals costs the same queries as a company with one."""
+    company = selectors.company_for_page(slug)
+    context = {"company": company, **selectors.company_page(company, _language())}
+    # The status counts sum to the exact total, so this list needs no count of its own.
+    page = paging.get_page(
+        queries.deals_for_list(selectors.deals_of_company(company)),
+        paging.page_number(request.GET.get("page")),
+        context["deal_total"],
+    )
+    context.update(page=page, deals=page.object_list)
+    return render(request, "web/company_detail.html", context)
+
+
+@require_GET
+def vehicle_list(request):
+    return _filtered_list(
+        request,
+        VehicleModelFilter,
+        queries.vehicle_models_for_list,
+        "web/vehicle_list.html",
+        "vehicles",
+    )
+
+
+@require_GET
+def vehicle_detail(request, slug):
+    vehicle = get_object_or_404(queries.vehicle_models_for_list(), slug=slug)
+    context = {
+        "vehicle": vehicle,
+        "deals": queries.deals_for_list(vehicle.deals.all()),
+        "citations_by_source": selectors.citations_by_source(
+            vehicle.citations.select_related("source")
+        ),
+        "successors": vehicle.successors.all(),
+    }
+    return render(request, "web/vehicle_detail.html", context)
+
+
+@require_GET
+def source_list(request):
+    return _filtered_list(
+        request, SourceFilter, queries.sources_for_list, "web/source_list.html", "sources"
+    )
+
+
+@require_GET
+def source_detail(request, slug):
+    """The article's text with each cited sentence marked and linked to the facts it states."""
+    source = get_object_or_404(Source, slug=slug)
+    context = {"source": source, **selectors.source_marks(source)}
+    return render(request, "web/source_detail.html", context)
+
+
+@require_GET
+def search(request):
+    """Companies, deals and vehicle models whose names match, in English, Korean or Chinese."""
+    text = request.GET.get("q", "").strip()
+    context = {"q": text}
+    if len(text) > 100:
+        context["error"] = _("Search for at most 100 characters.")
+        return render(request, "web/search.html", context, status=400)
+    if "\x00" in text:
+        # PostgreSQL refuses NUL in text; a browser never sends one.
+        context.update(q=text.replace("\x00", ""), error=_("The search contains a NUL character."))
+        return render(request, "web/search.html", context, status=400)
+    if text:
+        context.update(selectors.search(text))
+    return render(request, "web/search.html", context)

@@ -1,0 +1,576 @@
+"""Read an article into candidate facts, each tied to the sentence it came from.
+
+Pure functions over text and a `CompanyIndex`: no database, so the scoring command and the unit
+tests run them as they are. The Celery task stores what they return as `Draft` rows.
+
+A deal is read from one sentence: the companies it names (or that "the two companies" and
+"they" stand for, from the sentences before), the words that say what kind of deal it is and
+who does what ("X will supply Y", "a supply contract with", "co-developing", "entrust the
+production of"), the words that say how far along it is ("signed", "in discussions", "reports
+suggest", "not finalized"), and the figures and dates it gives.
+"""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ingest.matching import CompanyIndex, Mention, find_unknown_organisations, normalise
+from ingest.quantities import Quantity, find_quantities, first, product_of, products_in_order
+from ingest.relative_dates import DateMention, Role, find_dates
+from ingest.text import Sentence, split_sentences
+from partnerships.models import ChainRole, DealKind, DealStatus, PartyRole
+from partnerships.queries import ROLE_PRIORITY
+
+# Who is upstream of whom when the words do not say: materials feed cell makers, who feed
+# automakers. Used to orient "a supply contract with".
+CHAIN_RANK = {
+    ChainRole.BATTERY_MATERIALS: 0,
+    ChainRole.BATTERY_CELLS: 1,
+    ChainRole.COMPONENTS: 2,
+    ChainRole.AUTOMAKER: 3,
+    ChainRole.GROUP: 3,
+}
+
+KIND_CUES = [
+    (
+        DealKind.CONTRACT_MANUFACTURING,
+        r"entrust\w*\s+(?:the\s+)?(?:production|manufactur\w+)|contract[- ]manufactur\w+|"
+        r"on behalf of|consign\w*\s+(?:the\s+)?production|위탁\s*생산|代工",
+    ),
+    (
+        DealKind.JOINT_DEVELOPMENT,
+        r"co-?develop\w*|jointly develop\w*|collaboratively develop\w*|joint development|"
+        r"develop\w*\s+[^.]*?\bwith\b|collaborat\w+[^.]*?(?:project|new car|develop)|"
+        r"(?:project|new car)[^.]*?collaborat\w+|공동\s*개발|联合开发|共同开发",
+    ),
+    (
+        DealKind.JOINT_VENTURE,
+        r"(?:set up|form|establish|launch|create)\w*\s+(?:a\s+)?(?:new\s+)?joint venture|"
+        r"joint venture (?:agreement|deal|plant|factory)|합작\s*법인|合资公司",
+    ),
+    (DealKind.INVESTMENT, r"\binvest(?:s|ed|ing|ment)?\s+in\b|\bstake in\b|투자|投资"),
+    (DealKind.LICENSING, r"\blicen[cs]\w*"),
+    (
+        DealKind.SUPPLY,
+        r"\bsuppl(?:y|ies|ied|ying)\b|\bprovid(?:e|es|ed|ing)\b|\bdeliver\w*|\border(?:s|ed)?\b|"
+        r"\bmade by\b|\bopted for\b|\bapplied\b|\bequipped\b|\bprocure\w*|\bpurchas\w+|\bbuy\w*|"
+        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购",
+    ),
+    (
+        DealKind.COOPERATION,
+        r"cooperat\w+|collaborat\w+|partner(?:ship|ing|ed|s)?\b|join hands|alliance|\bMOU\b|"
+        r"memorandum|협력|合作",
+    ),
+]
+STATUS_CUES = [
+    (
+        DealStatus.NOT_FINALIZED,
+        r"not (?:yet )?(?:been )?finali[sz]ed|not (?:yet )?(?:been )?confirmed|\bdenied\b|"
+        r"nothing (?:has been |is |was )?(?:yet )?(?:finali[sz]ed|decided|confirmed)|"
+        r"no decision|확정되지\s*않|未最终确定|否认",
+    ),
+    (DealStatus.CANCELLED, r"cancel+ed|terminated|scrapped|called off|취소|철회|取消"),
+    (
+        DealStatus.REPORTED,
+        r"reports? (?:suggest|say|said|indicate)|reportedly|according to (?:industry )?"
+        r"(?:reports|sources|media|insiders)|(?:is|are) said to|it is known that|sources said|"
+        r"rumou?r|알려졌|전해졌|据报道|据悉",
+    ),
+    (
+        DealStatus.IN_TALKS,
+        r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
+        r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|洽谈|谈判",
+    ),
+    (
+        DealStatus.SIGNED,
+        r"\bsigned\b|entered into|\breached\b|\bwon\b|\bsecured\b|\bconcluded\b|\bagreed\b|"
+        r"\binked\b|\bclinched\b|\bsealed\b|\bwill (?:supply|provide|deliver|produce)|"
+        r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|체결|签署|签订|达成",
+    ),
+    (
+        DealStatus.ACTIVE,
+        r"\bequipped\b|\bapplied\b|\bopted for\b|\bha(?:s|ve) been\b|\bis supplying\b|"
+        r"\bare supplying\b|\bsupplies\b|\bcooperating\b|\bdeveloping\b|\bbegan\b|\bstarted\b|"
+        r"mass production|양산|공급\s*중|正在",
+    ),
+]
+TWO_COMPANIES = re.compile(
+    r"\b(?:the two companies|both companies|the two firms|the pair|the partners)\b"
+    r"|양사|두 회사|双方",
+    re.IGNORECASE,
+)
+ONE_COMPANY = re.compile(
+    r"^(?:They|It)\b(?!\s+(?:is|was)\s+(?:known|reported|said|expected|understood|believed))|"
+    r"\b(?:the company|the firm|the automaker|the carmaker|the group|"
+    r"the battery maker)\b",
+    re.IGNORECASE,
+)
+# "Beijing Hyundai, Hyundai Motor's joint venture in China, ...": the second name describes
+# the first and is no party to what follows.
+APPOSITIVE = re.compile(r"^,\s*$|^,\s+(?:a|the)\s+$", re.IGNORECASE)  # text between the two names
+APPOSITIVE_NOUN = re.compile(
+    r"^'s\s+(?:\w+\s+){0,2}(?:joint venture|subsidiary|affiliate|unit|brand|arm)\b", re.IGNORECASE
+)
+FOR_WHOSE = re.compile(r"\bfor\s+$", re.IGNORECASE)
+RESPECTIVELY = re.compile(r"\brespectively\b|각각|分别", re.IGNORECASE)
+SUPPLIER_BY = re.compile(
+    r"(?:made by|produced by|supplied by|manufactured by|from|of)\s+(?:China's\s+|Korea's\s+)?$",
+    re.IGNORECASE,
+)
+SUPPLIER_BEFORE_PRODUCT = re.compile(
+    r"^(?:'s)?\s+(?:batter(?:y|ies)|cells|foils?|cathodes?|anodes?|electrolytes?|separators?)\b",
+    re.IGNORECASE,
+)
+SUPPLY_TO = re.compile(
+    r"\b(?:suppl(?:y|ies|ied|ying)|provid\w+|deliver\w*|sell\w*)\b[^.]*?\bto\s+$",
+    re.IGNORECASE,
+)
+BUY_FROM = re.compile(
+    r"\b(?:buy\w*|purchas\w+|procure\w*|sourc\w+|order\w*)\b[^.]*?\bfrom\s+$", re.IGNORECASE
+)
+MANUFACTURE_TO_ITS = re.compile(r"\bto\s+its\b[^.]*?(?:plant|factory|line|site)", re.IGNORECASE)
+MANUFACTURE_FOR = re.compile(r"\b(?:for|on behalf of)\s+$", re.IGNORECASE)
+
+
+@dataclass
+class Party:
+    mention: Mention
+    role: str
+
+    @property
+    def key(self):
+        return self.mention.key
+
+
+@dataclass
+class DealCandidate:
+    sentence: Sentence
+    parties: list[Party]
+    kind: str
+    status: str
+    confidence: Decimal
+    marks: list = field(default_factory=list)
+    product: str = ""
+    product_detail: str = ""
+    cell_format: str = ""
+    chemistry: str = ""
+    volume_gwh: Decimal | None = None
+    vehicle_count: int | None = None
+    vehicle_count_estimated: bool = False
+    term_years: int | None = None
+    status_date: DateMention | None = None
+    start: DateMention | None = None
+    end: DateMention | None = None
+
+    @property
+    def pair(self) -> frozenset:
+        return frozenset(party.key for party in self.parties)
+
+    @property
+    def fingerprint(self) -> str:
+        reading = "|".join(
+            [
+                "deal",
+                self.sentence.text,
+                ",".join(sorted(f"{p.key}:{p.role}" for p in self.parties)),
+                self.kind,
+                self.product,
+            ]
+        )
+        return hashlib.sha256(reading.encode()).hexdigest()
+
+    def title(self) -> str:
+        names = [p.mention.name for p in _upstream_first(self.parties)]
+        product = dict(_product_labels()).get(self.product, "")
+        kind = DealKind(self.kind).label
+        return f"{' – '.join(dict.fromkeys(names))}: {product + ' ' if product else ''}{kind}"[:200]
+
+
+@dataclass
+class CompanyCandidate:
+    sentence: Sentence
+    name: str
+    country: str
+    confidence: Decimal
+    marks: list
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(f"company|{normalise(self.name)}".encode()).hexdigest()
+
+
+@dataclass
+class Extraction:
+    deals: list[DealCandidate]
+    companies: list[CompanyCandidate]
+    mentions: dict  # sentence start -> list of Mention, for scoring the companies found
+
+
+def _product_labels():
+    from partnerships.models import Deal
+
+    return [(value, str(label)) for value, label in Deal.Product.choices]
+
+
+def _upstream_first(parties):
+    """Parties in the order the supply graph draws them: deliverers first, customers last."""
+    return sorted(parties, key=lambda p: ROLE_PRIORITY[p.role])
+
+
+def _rank(mention: Mention):
+    company = mention.company
+    return CHAIN_RANK.get(company.chain_role) if company else None
+
+
+def _first_cue(cues, text):
+    """The first (value, match) of a cue table that matches, in the table's order."""
+    for value, pattern in cues:
+        match = re.search(pattern, text, re.IGNORECASE)
+        if match:
+            return value, match
+    return None, None
+
+
+def _drop_appositives(text: str, mentions: list[Mention]) -> list[Mention]:
+    kept = []
+    for index, mention in enumerate(mentions):
+        if FOR_WHOSE.search(text[: mention.start]) and text[mention.end :].startswith("'s"):
+            continue  # "packs for Hyundai Motor's next SUV": whom it is for, not a party
+        previous = mentions[index - 1] if index else None
+        if (
+            previous is not None
+            and APPOSITIVE.match(text[previous.end : mention.start])
+            and APPOSITIVE_NOUN.match(text[mention.end :])
+        ):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _orient(subject: list[Mention], others: list[Mention]):
+    """Supplier and customer of "a supply contract with": upstream in the chain supplies."""
+    a, b = subject[0], others[0]
+    rank_a, rank_b = _rank(a), _rank(b)
+    if rank_a is not None and rank_b is not None and rank_a != rank_b:
+        if rank_a < rank_b:
+            return subject, others, True
+        return others, subject, True
+    return subject, others, False
+
+
+def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
+    """[(mentions, role)] groups, and whether the words (not the fallback) set the roles."""
+    before = [m for m in mentions if m.start < cue_at] or mentions[:1]
+    after = [m for m in mentions if m not in before]
+    if not after:
+        # "X is in talks with Y to supply ...": the cue follows both names; X is the subject.
+        before, after = mentions[:1], mentions[1:]
+    if kind == DealKind.SUPPLY:
+        suppliers = [
+            m
+            for m in mentions
+            if SUPPLIER_BY.search(text[: m.start]) or SUPPLIER_BEFORE_PRODUCT.match(text[m.end :])
+        ]
+        if suppliers and len(suppliers) < len(mentions):
+            customers = [m for m in mentions if m not in suppliers]
+            return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
+        customers = [m for m in after if SUPPLY_TO.search(text[: m.start])]
+        if customers:
+            suppliers = [m for m in mentions if m not in customers]
+            return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
+        sellers = [m for m in after if BUY_FROM.search(text[: m.start])]
+        if sellers:
+            buyers = [m for m in mentions if m not in sellers]
+            return [(sellers, PartyRole.SUPPLIER), (buyers, PartyRole.CUSTOMER)], True
+        suppliers, customers, by_chain = _orient(before, after)
+        return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], by_chain
+    if kind == DealKind.CONTRACT_MANUFACTURING:
+        if MANUFACTURE_TO_ITS.search(text):
+            return [(before, PartyRole.MANUFACTURER), (after, PartyRole.CUSTOMER)], True
+        customers = [m for m in after if MANUFACTURE_FOR.search(text[: m.start])]
+        if customers:
+            makers = [m for m in mentions if m not in customers]
+            return [(makers, PartyRole.MANUFACTURER), (customers, PartyRole.CUSTOMER)], True
+        return [(after, PartyRole.MANUFACTURER), (before, PartyRole.CUSTOMER)], True
+    if kind == DealKind.INVESTMENT:
+        return [(before, PartyRole.INVESTOR), (after, PartyRole.PARTNER)], True
+    if kind == DealKind.JOINT_DEVELOPMENT:
+        return [(mentions, PartyRole.DEVELOPER)], True
+    return [(mentions, PartyRole.PARTNER)], True
+
+
+def _parties(groups) -> list[Party]:
+    parties, seen = [], set()
+    for mentions, role in groups:
+        for mention in mentions:
+            if (mention.key, role) not in seen:
+                seen.add((mention.key, role))
+                parties.append(Party(mention, role))
+    return parties
+
+
+@dataclass
+class _Context:
+    """What later sentences may refer back to."""
+
+    last_subject: Mention | None = None
+    last_deal: DealCandidate | None = None
+
+
+def _resolve_references(sentence: str, mentions: list[Mention], context: _Context):
+    """Add the mentions that "the two companies" or "they" stand for; says if it did."""
+    keys = {m.key for m in mentions}
+    two = TWO_COMPANIES.search(sentence)
+    if two and context.last_deal is not None and len(keys) < 2:
+        added = [
+            Mention(two.start(), two.end(), two[0], p.mention.company, p.mention)
+            for p in _upstream_first(context.last_deal.parties)
+            if p.key not in keys
+        ]
+        return sorted([*mentions, *added], key=lambda m: m.start), True
+    one = ONE_COMPANY.search(sentence)
+    if (
+        one
+        and context.last_subject is not None
+        and len(keys) < 2
+        and context.last_subject.key not in keys
+    ):
+        reference = Mention(
+            one.start(), one.end(), one[0], context.last_subject.company, context.last_subject
+        )
+        return sorted([*mentions, reference], key=lambda m: m.start), True
+    return mentions, False
+
+
+def _status(sentence: str):
+    status, match = _first_cue(STATUS_CUES, sentence)
+    return (status or DealStatus.REPORTED), match
+
+
+def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_by_words):
+    text = sentence.text
+    mentions = _drop_appositives(text, mentions)
+    mentions, referred = _resolve_references(text, mentions, context)
+    if len({m.key for m in mentions}) < 2:
+        return []
+    kind, kind_match = _first_cue(KIND_CUES, text)
+    inherit = referred and context.last_deal is not None and kind in (None, DealKind.COOPERATION)
+    if inherit and TWO_COMPANIES.search(text):
+        # "The two companies are in discussions to expand their cooperation": the same deal.
+        kind = context.last_deal.kind
+        groups = [
+            ([m for m in mentions if m.key == p.key], p.role) for p in context.last_deal.parties
+        ]
+        by_words = True
+    elif kind is None:
+        return []
+    else:
+        groups, by_words = _roles(kind, text, mentions, kind_match.start())
+        if groups is None:
+            return []
+    status, status_match = _status(text)
+    quantities = find_quantities(text)
+    dates = find_dates(text, published)
+    respectively = RESPECTIVELY.search(text)
+    # "to supply cathode materials and electrolytes, respectively": the products listed before.
+    products = products_in_order(
+        [q for q in quantities if respectively is None or q.start < respectively.start()]
+    )
+
+    suppliers = next((g for g, role in groups if role == PartyRole.SUPPLIER), [])
+    split = respectively and len(suppliers) > 1 and len(products) == len(suppliers)
+    readings = (
+        [
+            ([([s], PartyRole.SUPPLIER), *[g for g in groups if g[1] != PartyRole.SUPPLIER]], p)
+            for s, p in zip(suppliers, products, strict=True)
+        ]
+        if split
+        else [(groups, product_of(quantities))]
+    )
+    if inherit or (referred and context.last_deal is not None and not readings[0][1]):
+        readings = [(g, context.last_deal.product) for g, _ in readings]
+    candidates = []
+    for reading_groups, product in readings:
+        parties = _parties(reading_groups)
+        if len({p.key for p in parties}) < 2:
+            continue
+        candidate = DealCandidate(
+            sentence=sentence,
+            parties=parties,
+            kind=kind,
+            status=status,
+            confidence=_confidence(parties, by_words, referred, quantities, kind_match),
+            product=_product_for(kind, product, quantities),
+        )
+        _fill_quantities(candidate, quantities)
+        _fill_dates(candidate, dates)
+        candidate.marks = _marks(
+            text, parties, quantities, dates, kind_match, status_match, found_by_words
+        )
+        candidates.append(candidate)
+    return candidates
+
+
+FOLLOW_UP = re.compile(
+    r"^(?:The|This|That|These|Those|Its|Their)\s+(?:\w+\s+){0,2}?"
+    r"(?:deal|contract|agreement|order|supply|batter(?:y|ies)|cells|volume|shipments?)\b"
+    r"|^(?:It|This)\s+(?:covers|is|was|will)\b",
+    re.IGNORECASE,
+)
+
+
+def _follow_up(sentence: Sentence, context: _Context, published):
+    """Figures in the sentence after a deal ("The batteries will equip about 150,000 vehicles")
+    belong to that deal: a draft of the same parties, quoting this sentence."""
+    last = context.last_deal
+    if last is None or not FOLLOW_UP.search(sentence.text):
+        return []
+    quantities = [
+        q
+        for q in find_quantities(sentence.text)
+        if q.field in ("volume_gwh", "vehicle_count", "term_years")
+    ]
+    if not quantities:
+        return []
+    candidate = DealCandidate(
+        sentence=sentence,
+        parties=[Party(p.mention, p.role) for p in last.parties],
+        kind=last.kind,
+        status=last.status,
+        confidence=Decimal("0.45"),
+        product=last.product,
+    )
+    _fill_quantities(candidate, quantities)
+    _fill_dates(candidate, find_dates(sentence.text, published))
+    candidate.marks = _without_overlaps(
+        [[q.start, q.end, q.field] for q in quantities]
+        + [[0, FOLLOW_UP.search(sentence.text).end(), "refers to " + last.title()]]
+    )
+    return [candidate]
+
+
+def _product_for(kind, product, quantities):
+    if kind == DealKind.JOINT_DEVELOPMENT and product in ("vehicles", ""):
+        return "vehicle_development"
+    if kind == DealKind.CONTRACT_MANUFACTURING and product in ("vehicles", ""):
+        return "vehicle_production"
+    if kind == DealKind.COOPERATION:
+        return "other"
+    return product or "other"
+
+
+def _fill_quantities(candidate: DealCandidate, quantities: list[Quantity]):
+    if gwh := first(quantities, "volume_gwh"):
+        candidate.volume_gwh = gwh.value
+    if vehicles := first(quantities, "vehicle_count"):
+        candidate.vehicle_count = vehicles.value
+        candidate.vehicle_count_estimated = vehicles.estimated
+    if term := first(quantities, "term_years"):
+        candidate.term_years = term.value
+    for name in ("cell_format", "chemistry", "product_detail"):
+        if found := first(quantities, name):
+            setattr(candidate, name, found.value)
+    if candidate.product not in ("battery_cells", "battery_packs"):
+        candidate.cell_format = candidate.chemistry = candidate.product_detail = ""
+
+
+def _fill_dates(candidate: DealCandidate, dates: list[DateMention]):
+    for mention in dates:
+        if mention.role == Role.START and candidate.start is None:
+            candidate.start = mention
+        elif mention.role == Role.END and candidate.end is None:
+            candidate.end = mention
+        elif mention.role == Role.AT and candidate.status_date is None:
+            candidate.status_date = mention
+
+
+def _confidence(parties, by_words, referred, quantities, kind_match):
+    score = Decimal("0.5")
+    if kind_match is not None:
+        score += Decimal("0.15")
+    if all(p.mention.known for p in parties):
+        score += Decimal("0.1")
+    if any(q.field in ("volume_gwh", "vehicle_count") for q in quantities):
+        score += Decimal("0.1")
+    if not by_words:
+        score -= Decimal("0.1")
+    if referred:
+        score -= Decimal("0.15")
+    return max(Decimal("0.05"), min(Decimal("0.95"), score))
+
+
+def _marks(text, parties, quantities, dates, kind_match, status_match, found_by_words):
+    marks = []
+    for party in parties:
+        label = "company" if party.mention.known else "new company"
+        if party.mention.refers_to is not None:
+            label = "refers to " + party.mention.name
+        marks.append([party.mention.start, party.mention.end, label])
+    for quantity in quantities:
+        if quantity.field != "product":
+            marks.append([quantity.start, quantity.end, quantity.field])
+    for mention in dates:
+        marks.append([mention.start, mention.end, f"date: {mention.date}"])
+    if kind_match is not None:
+        marks.append([kind_match.start(), kind_match.end(), "deal"])
+    if status_match is not None:
+        marks.append([status_match.start(), status_match.end(), "status"])
+    return _without_overlaps(marks)
+
+
+def _without_overlaps(marks):
+    """Keep the earlier and then longer mark where two overlap, so the sentence marks cleanly."""
+    kept = []
+    for mark in sorted(marks, key=lambda m: (m[0], -(m[1] - m[0]))):
+        if all(mark[1] <= k[0] or mark[0] >= k[1] for k in kept):
+            kept.append(mark)
+    return kept
+
+
+def _country(sentence: str, mention: Mention) -> str:
+    before = sentence[max(0, mention.start - 40) : mention.start]
+    if re.search(r"China's|Chinese|中国", before):
+        return "CN"
+    if re.search(r"Korea's|Korean|한국|국내", before):
+        return "KR"
+    if re.search(r"Japan's|Japanese", before):
+        return "JP"
+    return ""
+
+
+def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extraction:
+    """Candidate deals and new companies of an article published on `published`."""
+    context = _Context()
+    deals, companies, all_mentions = [], {}, {}
+    for sentence in split_sentences(text):
+        known = index.find(sentence.text)
+        unknown = find_unknown_organisations(sentence.text, known)
+        mentions = sorted([*known, *unknown], key=lambda m: m.start)
+        all_mentions[sentence.start] = mentions
+        for mention in unknown:
+            name_key = normalise(mention.text)
+            if name_key not in companies:
+                companies[name_key] = CompanyCandidate(
+                    sentence=sentence,
+                    name=mention.text,
+                    country=_country(sentence.text, mention),
+                    confidence=Decimal("0.5"),
+                    marks=[[mention.start, mention.end, "new company"]],
+                )
+        found = _deals_in_sentence(sentence, mentions, context, published, unknown)
+        if not found and not mentions:
+            found = _follow_up(sentence, context, published)
+        for candidate in found:
+            for party in candidate.parties:
+                proposal = companies.get(normalise(party.mention.text))
+                if party.mention.company is None and proposal is not None:
+                    # A name that takes part in a deal is more likely a real company.
+                    proposal.confidence = Decimal("0.7")
+        deals.extend(found)
+        if found:
+            context.last_deal = found[-1]
+        if mentions:
+            context.last_subject = mentions[0]
+    return Extraction(deals=deals, companies=list(companies.values()), mentions=all_mentions)

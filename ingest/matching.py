@@ -1,0 +1,211 @@
+"""Companies named in a sentence: known ones by their English, Korean and Chinese names and
+aliases, and unknown organisation names, proposed as new companies."""
+
+import re
+from dataclasses import dataclass, field
+
+LEGAL_SUFFIX = re.compile(
+    r"[\s,]+(?:co\.?,?\s*ltd\.?|co\.|ltd\.?|inc\.?|corp\.?|corporation|limited|plc|"
+    r"company|holdings?)$",
+    re.IGNORECASE,
+)
+CJK = re.compile(r"[\u3131-\uD7A3\u4E00-\u9FFF]")
+
+# Words that end an organisation's name in English news: "Solus Advanced Materials".
+ORG_SUFFIX = (
+    r"Motors?|Automobile|Automotive|Auto|Energy|Materials|Material|Chemicals?|Batter(?:y|ies)|"
+    r"Technolog(?:y|ies)|Tech|Group|Mobility|Solutions?|Electronics|Holdings|Industries|"
+    r"Industrial|Steel|Corp\.?|Corporation|Co\.|Ltd\.?|Inc\.?|Science|Power|New Energy|Lithium|"
+    r"Cobalt|Metals?|Mining|Electric|Systems|Cells?"
+)
+CAPITALISED = r"(?:[A-Z][A-Za-z0-9&\-]*|[A-Z]{2,}[0-9]*)"
+ORG_BY_SUFFIX = re.compile(rf"\b((?:{CAPITALISED}\s+){{1,4}}(?:{ORG_SUFFIX}))(?![A-Za-z])")
+# "China's Gotion", "Chinese battery maker Sunwoda", "Korean materials company Enchem".
+ORG_BY_CUE = re.compile(
+    r"\b(?:China's|Korea's|Japan's|Chinese|Korean|South Korean)\s+"
+    r"(?:(?:battery|cell|materials?|cathode|anode|electrolyte|separator|copper foil|"
+    r"lithium|car|auto|EV|electric vehicle|automotive)\s+)?"
+    r"(?:maker|makers|manufacturer|producer|company|firm|supplier|automaker|carmaker|giant|"
+    r"startup|group)?\s*"
+    rf"((?:{CAPITALISED})(?:\s+{CAPITALISED}){{0,3}})"
+)
+ORG_CJK = re.compile(
+    r"([가-힣A-Za-z]{1,12}(?:에너지솔루션|에너지|배터리|자동차|모빌리티|케미칼|솔루션|머티리얼즈|"
+    r"첨단소재|그룹|전자|화학))"
+    r"|([\u4E00-\u9FFF]{2,8}(?:集团|汽车|电池|能源|科技|材料|股份|有限公司|新能源))"
+)
+PRECEDING_CAPITAL = re.compile(r"[A-Z][\w-]*\s+$")
+# Capitalised words that begin sentences or name places and people, never an organisation.
+NOT_ORGS = {
+    "the", "a", "an", "this", "that", "these", "those", "it", "they", "its", "their", "both",
+    "china", "korea", "chinese", "korean", "south", "north", "american", "european", "japan",
+    "japanese", "u.s.", "us", "united", "states", "europe", "asia", "global", "domestic",
+    "president", "state", "reports", "according", "meanwhile", "recently", "earlier", "until",
+    "starting", "since", "new", "electric", "battery", "energy", "materials", "group", "motor",
+    "automobile", "mobility", "power", "industry", "industries", "technology",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KnownCompany:
+    """What matching needs of a company; built from the database or from a test case's list."""
+
+    key: str  # slug
+    name: str
+    names: tuple[str, ...]
+    chain_role: str = ""
+    country: str = ""
+    pk: int | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    company: KnownCompany | None  # None: an organisation not in the database
+    # "the two companies", "they": the earlier mention the words stand for.
+    refers_to: "Mention | None" = None
+
+    @property
+    def key(self):
+        if self.refers_to is not None:
+            return self.refers_to.key
+        return self.company.key if self.company else "new:" + normalise(self.text)
+
+    @property
+    def name(self):
+        if self.refers_to is not None:
+            return self.refers_to.name
+        return self.company.name if self.company else self.text
+
+    @property
+    def known(self):
+        return self.company is not None or (
+            self.refers_to is not None and self.refers_to.company is not None
+        )
+
+
+def normalise(name: str) -> str:
+    return " ".join(name.casefold().replace("’", "'").split())
+
+
+def name_variants(name: str) -> set[str]:
+    """The name as written and without its legal suffix: "CALB Co., Ltd." is also "CALB"."""
+    variants = {name.strip()}
+    bare = LEGAL_SUFFIX.sub("", name.strip())
+    if bare and len(bare) >= 2:
+        variants.add(bare)
+    return {v for v in variants if v}
+
+
+@dataclass
+class CompanyIndex:
+    """Every known name of every company, longest first so "ECOPRO BM" wins over "Ecopro"."""
+
+    companies: list[KnownCompany] = field(default_factory=list)
+
+    def __post_init__(self):
+        entries = []
+        for company in self.companies:
+            for name in company.names:
+                for variant in name_variants(name):
+                    entries.append((variant, company))
+        entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        self._patterns = [(self._pattern(variant), company) for variant, company in entries]
+        self.by_key = {company.key: company for company in self.companies}
+
+    @staticmethod
+    def _pattern(variant: str):
+        escaped = re.escape(variant).replace(r"\ ", r"\s+")
+        if CJK.search(variant):
+            # Korean attaches particles to names ("LG에너지솔루션은"); no word boundary there.
+            return re.compile(escaped)
+        return re.compile(rf"(?<![\w-]){escaped}(?![\w-]|-\w)", re.IGNORECASE)
+
+    @classmethod
+    def from_database(cls):
+        from partnerships.models import Company
+
+        companies = []
+        for company in Company.objects.prefetch_related("aliases").order_by("pk"):
+            names = [company.name, company.name_ko, company.name_zh]
+            names += [alias.name for alias in company.aliases.all()]
+            companies.append(
+                KnownCompany(
+                    key=company.slug,
+                    name=company.name,
+                    names=tuple(n for n in names if n),
+                    chain_role=company.chain_role,
+                    country=str(company.country),
+                    pk=company.pk,
+                )
+            )
+        return cls(companies)
+
+    @classmethod
+    def from_dicts(cls, rows):
+        """From a test case: [{"slug", "name", "name_ko", "name_zh", "aliases", ...}]."""
+        companies = []
+        for row in rows:
+            names = [row["name"], row.get("name_ko", ""), row.get("name_zh", "")]
+            names += row.get("aliases", [])
+            companies.append(
+                KnownCompany(
+                    key=row["slug"],
+                    name=row["name"],
+                    names=tuple(n for n in names if n),
+                    chain_role=row.get("chain_role", ""),
+                    country=row.get("country", ""),
+                )
+            )
+        return cls(companies)
+
+    def find(self, sentence: str) -> list[Mention]:
+        """Known companies named in the sentence, longest names first, never overlapping."""
+        mentions: list[Mention] = []
+        for pattern, company in self._patterns:
+            for match in pattern.finditer(sentence):
+                if all(match.end() <= m.start or match.start() >= m.end for m in mentions):
+                    mentions.append(Mention(match.start(), match.end(), match[0], company))
+        return sorted(mentions, key=lambda m: m.start)
+
+
+def find_unknown_organisations(sentence: str, known: list[Mention]) -> list[Mention]:
+    """Organisation-like names that no known company covers: proposals for new companies."""
+    candidates: list[tuple[int, int, str]] = []
+    for pattern in (ORG_BY_CUE, ORG_BY_SUFFIX):
+        for match in pattern.finditer(sentence):
+            if pattern is ORG_BY_CUE and PRECEDING_CAPITAL.search(sentence[: match.start()]):
+                continue  # "Renault Korea's Grand Koleos": a name's own "Korea's"
+            start, end = match.span(1)
+            candidates.append((start, end, match[1]))
+    for match in ORG_CJK.finditer(sentence):
+        candidates.append((*match.span(), match[0]))
+
+    found: list[Mention] = []
+    for start, end, text in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+        text, start, end = _trim(text, start, end)
+        if not text or normalise(text) in NOT_ORGS or len(text) < 2:
+            continue
+        if any(start < m.end and end > m.start for m in [*known, *found]):
+            continue
+        if all(word.casefold() in NOT_ORGS for word in text.split()):
+            continue
+        found.append(Mention(start, end, text, None))
+    return found
+
+
+def _trim(text, start, end):
+    """Drop leading words that cannot begin a name ("The", "Recently") and a possessive."""
+    keep = NOT_ORGS - {"new", "electric", "energy", "power"}
+    while text:
+        head, _, rest = text.partition(" ")
+        if head.casefold().strip(",") not in keep:
+            break
+        stripped = rest.lstrip()
+        start += len(text) - len(stripped)
+        text = stripped
+    if text.endswith("'s"):
+        text, end = text[:-2], end - 2
+    return text, start, end

@@ -1,0 +1,368 @@
+"""Writes of the ingestion: queue a source, read it into drafts, and turn approved drafts into
+companies and deals with their citations. Keyword-only, atomic, validated before saving."""
+
+import logging
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ingest.extract import CompanyCandidate, DealCandidate, Extraction, extract
+from ingest.matching import CompanyIndex, normalise
+from ingest.models import Draft, DraftParty, IngestionRun
+from partnerships import services as core
+from partnerships.dates import Precision
+from partnerships.models import Citation, Company, Deal, DealParty, Source, StatusChange
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+UPLOAD_SUFFIXES = {".txt", ".md", ".text", ".html", ".htm"}
+
+
+def text_from_upload(upload) -> str:
+    """The text of an uploaded article (plain text or HTML, UTF-8), or a readable error."""
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise ValidationError(
+            _("Upload a plain-text or HTML file (.txt, .md, .html), not %(suffix)s.")
+            % {"suffix": suffix or _("a file without an extension")}
+        )
+    if upload.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 2 MB; paste the article's text instead."))
+    raw = upload.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(_("The file is not UTF-8 text.")) from error
+    if suffix in {".html", ".htm"}:
+        text = strip_tags(text)
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    if not text:
+        raise ValidationError(_("The file holds no text."))
+    return text
+
+
+def source_find_duplicate(*, text: str, url: str = "") -> Source | None:
+    """The source this article is already stored as: same URL, or exactly the same text."""
+    if url:
+        found = Source.objects.filter(url=url).first()
+        if found is not None:
+            return found
+    if text.strip():
+        return Source.objects.filter(text=text.strip()).first()
+    return None
+
+
+def source_slug(title: str) -> str:
+    """A free slug for a submitted article, from its title."""
+    return _unique_slug(Source, title or "article")
+
+
+def ingestion_enqueue(*, source: Source) -> IngestionRun:
+    """Record a queued run and send its task once the transaction commits."""
+    run = IngestionRun.objects.create(source=source)
+    transaction.on_commit(lambda: _send(run.pk))
+    return run
+
+
+def _send(run_id: int) -> None:
+    from ingest.tasks import ingest_source
+
+    try:
+        result = ingest_source.delay(run_id)
+    except Exception as error:  # broker down: the run says so, and the source is kept
+        logger.exception("could not queue ingestion run %s", run_id)
+        IngestionRun.objects.filter(pk=run_id).update(
+            status=IngestionRun.Status.FAILED,
+            error=_("Could not queue the task: %(error)s") % {"error": error},
+            finished_at=timezone.now(),
+        )
+        return
+    IngestionRun.objects.filter(pk=run_id, task_id="").update(task_id=result.id or "")
+
+
+def ingestion_mark(*, run: IngestionRun, status: str, error: str = "") -> IngestionRun:
+    run.status, run.error = status, error
+    fields = ["status", "error"]
+    if status in (IngestionRun.Status.DONE, IngestionRun.Status.FAILED):
+        run.finished_at = timezone.now()
+        fields.append("finished_at")
+    run.save(update_fields=fields)
+    return run
+
+
+def ingestion_execute(*, run: IngestionRun) -> IngestionRun:
+    """Read the run's source into drafts. Drafts it made before are found, not made again."""
+    run.status, run.error = IngestionRun.Status.RUNNING, ""
+    run.attempts += 1
+    run.started_at, run.finished_at = timezone.now(), None
+    run.save(update_fields=["status", "error", "attempts", "started_at", "finished_at"])
+
+    source = run.source
+    extraction = extract(source.text or "", _published(source), CompanyIndex.from_database())
+    with transaction.atomic():
+        created = drafts_save(source=source, extraction=extraction)
+        run.status = IngestionRun.Status.DONE
+        run.drafts_created = created
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "drafts_created", "finished_at"])
+    return run
+
+
+def _published(source: Source):
+    return source.published_on or timezone.localdate(source.created_at)
+
+
+@transaction.atomic
+def drafts_save(*, source: Source, extraction: Extraction) -> int:
+    """Store the candidates as drafts of the source; returns how many are new."""
+    created = 0
+    for company in extraction.companies:
+        created += _company_draft(source, company)
+    for deal in extraction.deals:
+        created += _deal_draft(source, deal)
+    return created
+
+
+def _company_draft(source: Source, candidate: CompanyCandidate) -> int:
+    draft, created = Draft.objects.get_or_create(
+        source=source,
+        fingerprint=candidate.fingerprint,
+        defaults={
+            "kind": Draft.Kind.COMPANY,
+            "sentence": candidate.sentence.text[:600],
+            "marks": candidate.marks,
+            "confidence": candidate.confidence,
+            "company_name": candidate.name[:200],
+            "company_country": candidate.country,
+        },
+    )
+    return int(created)
+
+
+def _date_fields(prefix, mention):
+    if mention is None:
+        return {f"{prefix}_on": None, f"{prefix}_precision": ""}
+    return {f"{prefix}_on": mention.date.value, f"{prefix}_precision": mention.date.precision}
+
+
+def _deal_draft(source: Source, candidate: DealCandidate) -> int:
+    status_date = _date_fields("status", candidate.status_date)
+    if candidate.status_date is None and source.published_on:
+        status_date = {
+            "status_on": source.published_on,
+            "status_precision": source.published_precision or Precision.DAY,
+        }
+    draft, created = Draft.objects.get_or_create(
+        source=source,
+        fingerprint=candidate.fingerprint,
+        defaults={
+            "kind": Draft.Kind.DEAL,
+            "sentence": candidate.sentence.text[:600],
+            "marks": candidate.marks,
+            "confidence": candidate.confidence,
+            "title": candidate.title(),
+            "deal_kind": candidate.kind,
+            "status": candidate.status,
+            "product": candidate.product,
+            "product_detail": candidate.product_detail[:200],
+            "cell_format": candidate.cell_format,
+            "chemistry": candidate.chemistry,
+            "volume_gwh": candidate.volume_gwh,
+            "vehicle_count": candidate.vehicle_count,
+            "vehicle_count_estimated": candidate.vehicle_count_estimated,
+            "term_years": candidate.term_years,
+            "status_estimated": candidate.status_date is None,
+            **status_date,
+            **_date_fields("start", candidate.start),
+            **_date_fields("end", candidate.end),
+        },
+    )
+    if created:
+        DraftParty.objects.bulk_create(
+            DraftParty(
+                draft=draft,
+                company_id=party.mention.company.pk if party.mention.company else None,
+                name=party.mention.name[:200],
+                role=party.role,
+            )
+            for party in candidate.parties
+        )
+    return int(created)
+
+
+def _unique_slug(model, text: str) -> str:
+    base = slugify(text)[:70].strip("-") or "item"
+    slug, number = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def draft_approve(*, draft: Draft, user=None) -> Draft:
+    """Publish a draft: create (or find) the company, or create or update the deal, citing the
+    draft's sentence. Raises ValidationError with what the editor must fix first."""
+    draft = Draft.objects.select_for_update().get(pk=draft.pk)
+    if draft.state != Draft.State.PENDING:
+        raise ValidationError(_("This draft was reviewed already."))
+    if draft.kind == Draft.Kind.COMPANY:
+        _approve_company(draft)
+    else:
+        _approve_deal(draft)
+    draft.state = Draft.State.APPROVED
+    draft.reviewed_by = user if user is not None and user.is_authenticated else None
+    draft.reviewed_at = timezone.now()
+    draft.save(update_fields=["state", "reviewed_by", "reviewed_at", "company", "deal"])
+    return draft
+
+
+@transaction.atomic
+def draft_reject(*, draft: Draft, user=None) -> Draft:
+    """Set a draft aside; it stays, so that reading the article again does not bring it back."""
+    if draft.state != Draft.State.PENDING:
+        raise ValidationError(_("This draft was reviewed already."))
+    draft.state = Draft.State.REJECTED
+    draft.reviewed_by = user if user is not None and user.is_authenticated else None
+    draft.reviewed_at = timezone.now()
+    draft.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    return draft
+
+
+def _approve_company(draft: Draft) -> None:
+    name = draft.company_name.strip()
+    company = Company.objects.filter(
+        Q(name__iexact=name) | Q(name_ko=name) | Q(name_zh=name) | Q(aliases__name__iexact=name)
+    ).first()
+    if company is None:
+        if not draft.company_country:
+            raise ValidationError(
+                {"company_country": _("Set the company's country before approving it.")}
+            )
+        company = Company(
+            name=name, slug=_unique_slug(Company, name), country=draft.company_country
+        )
+        company.full_clean()
+        company.save()
+    draft.company = company
+    _cite(draft, company=company, claim=_("named in the article"))
+    # Deal drafts of the same article that name this company by these words now point to it.
+    wanted = normalise(name)
+    for party in DraftParty.objects.filter(
+        draft__source=draft.source, draft__state=Draft.State.PENDING, company__isnull=True
+    ):
+        if normalise(party.name) == wanted:
+            party.company = company
+            party.save(update_fields=["company"])
+
+
+def _cite(draft: Draft, field: str = "", claim: str = "", **target) -> None:
+    citation = Citation(
+        source=draft.source, quote=draft.sentence, field=field, claim=claim, **target
+    )
+    citation.full_clean(validate_constraints=False)
+    Citation.objects.get_or_create(
+        source=draft.source,
+        quote=draft.sentence,
+        field=field,
+        **target,
+        defaults={"claim": claim},
+    )
+
+
+def _matching_deal(kind: str, company_ids: set[int]) -> Deal | None:
+    """An existing deal of this kind between exactly these companies: the one to update."""
+    candidates = (
+        Deal.objects.filter(kind=kind, parties__company_id__in=company_ids)
+        .annotate(
+            matched=Count(
+                "parties__company", filter=Q(parties__company_id__in=company_ids), distinct=True
+            ),
+            total=Count("parties__company", distinct=True),
+        )
+        .filter(matched=len(company_ids), total=len(company_ids))
+        .order_by("-updated_at", "-id")
+    )
+    return candidates.first()
+
+
+DEAL_FACTS = (
+    "product_detail",
+    "cell_format",
+    "chemistry",
+    "volume_gwh",
+    "vehicle_count",
+    "term_years",
+)
+
+
+def _approve_deal(draft: Draft) -> None:
+    parties = list(draft.parties.select_related("company"))
+    missing = [party.name for party in parties if party.company_id is None]
+    if missing:
+        raise ValidationError(
+            _("Match these names to companies first (or approve their company drafts): %(names)s")
+            % {"names": ", ".join(missing)}
+        )
+    company_ids = {party.company_id for party in parties}
+    if len(company_ids) < 2:
+        raise ValidationError(_("A deal needs at least two different companies."))
+    for name in ("deal_kind", "status", "product"):
+        if not getattr(draft, name):
+            raise ValidationError({name: _("Fill this in before approving.")})
+    published = _published(draft.source)
+    status_on = draft.status_on or published
+    status_precision = draft.status_precision or draft.source.published_precision or "day"
+
+    deal = _matching_deal(draft.deal_kind, company_ids)
+    filled = []
+    if deal is None:
+        deal = Deal(
+            title=draft.title or draft.sentence[:200],
+            slug=_unique_slug(Deal, draft.title or draft.sentence),
+            kind=draft.deal_kind,
+            status=draft.status,
+            product=draft.product,
+            announced_on=status_on,
+            announced_precision=status_precision,
+            announced_estimated=draft.status_estimated,
+        )
+    for name in DEAL_FACTS:
+        value = getattr(draft, name)
+        if value not in (None, "") and getattr(deal, name) in (None, ""):
+            setattr(deal, name, value)
+            filled.append(name)
+    if draft.vehicle_count is not None and "vehicle_count" in filled:
+        deal.vehicle_count_estimated = draft.vehicle_count_estimated
+    for prefix in ("start", "end"):
+        if getattr(draft, f"{prefix}_on") and not getattr(deal, f"{prefix}_on"):
+            setattr(deal, f"{prefix}_on", getattr(draft, f"{prefix}_on"))
+            setattr(deal, f"{prefix}_precision", getattr(draft, f"{prefix}_precision"))
+            filled.append(f"{prefix}_on")
+    deal.full_clean()
+    deal.save()
+    for party in parties:
+        DealParty.objects.get_or_create(deal=deal, company_id=party.company_id, role=party.role)
+    draft.deal = deal
+    _cite(draft, deal=deal)
+    for name in filled:
+        _cite(draft, field=name, deal=deal)
+    already = StatusChange.objects.filter(
+        deal=deal, status=draft.status, effective_on=status_on
+    ).exists()
+    if not already:
+        core.deal_record_status(
+            deal=deal,
+            status=draft.status,
+            effective_on=status_on,
+            effective_precision=status_precision,
+            effective_estimated=draft.status_estimated,
+            source=draft.source,
+            quote=draft.sentence,
+        )
