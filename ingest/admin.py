@@ -8,7 +8,7 @@ edited first, or rejected.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -83,7 +83,20 @@ class IngestionRunInline(admin.TabularInline):
         return False
 
 
-@admin.action(description=_("Read the selected articles again"))
+# Approving a draft creates or changes companies and deals, with their citations, so it needs
+# those permissions as well as the draft's own.
+APPROVE_PERMISSIONS = (
+    "ingest.change_draft",
+    "partnerships.add_company",
+    "partnerships.add_deal",
+    "partnerships.change_deal",
+    "partnerships.add_citation",
+)
+# Reading an article again writes drafts from it: an edit of the source's consequences.
+REREAD_PERMISSIONS = ("partnerships.change_source",)
+
+
+@admin.action(description=_("Read the selected articles again"), permissions=["reread"])
 def read_again(modeladmin, request, queryset):
     for source in queryset:
         services.ingestion_enqueue(source=source)
@@ -105,6 +118,9 @@ class IngestingSourceAdmin(SourceAdmin):
     list_display = [*SourceAdmin.list_display, "ingestion", "pending_drafts"]
     inlines = [*SourceAdmin.inlines, IngestionRunInline]
     actions = [*(SourceAdmin.actions or []), read_again]
+
+    def has_reread_permission(self, request):
+        return request.user.has_perms(REREAD_PERMISSIONS)
 
     def get_queryset(self, request):
         latest = IngestionRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id")
@@ -180,11 +196,14 @@ class IngestionRunAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_reread_permission(self, request):
+        return request.user.has_perms(REREAD_PERMISSIONS)
+
     @admin.display(description=_("error"))
     def short_error(self, obj):
         return obj.error if len(obj.error) <= 120 else obj.error[:117] + "…"
 
-    @admin.action(description=_("Run the selected articles again"))
+    @admin.action(description=_("Run the selected articles again"), permissions=["reread"])
     def run_again(self, request, queryset):
         sources = {run.source for run in queryset.select_related("source")}
         for source in sources:
@@ -199,7 +218,7 @@ class DraftPartyInline(admin.TabularInline):
     fields = ["name", "company", "role"]
 
 
-@admin.action(description=_("Approve the selected drafts"))
+@admin.action(description=_("Approve the selected drafts"), permissions=["approve"])
 def approve_drafts(modeladmin, request, queryset):
     approved = 0
     for draft in queryset.filter(state=Draft.State.PENDING).order_by("kind", "id"):
@@ -217,7 +236,7 @@ def approve_drafts(modeladmin, request, queryset):
         )
 
 
-@admin.action(description=_("Reject the selected drafts"))
+@admin.action(description=_("Reject the selected drafts"), permissions=["change"])
 def reject_drafts(modeladmin, request, queryset):
     rejected = 0
     for draft in queryset.filter(state=Draft.State.PENDING):
@@ -277,6 +296,9 @@ class DraftAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_approve_permission(self, request, obj=None):
+        return request.user.has_perms(APPROVE_PERMISSIONS)
+
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.kind == Draft.Kind.COMPANY:
             return self.company_fieldsets
@@ -295,7 +317,13 @@ class DraftAdmin(admin.ModelAdmin):
     def marked(self, obj):
         return marked_sentence_html(obj.sentence, obj.marks)
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["can_approve"] = self.has_approve_permission(request)
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def response_change(self, request, obj):
+        if "_approve" in request.POST and not self.has_approve_permission(request, obj):
+            raise PermissionDenied
         for flag, service, verb in (
             ("_approve", services.draft_approve, _("approved")),
             ("_reject", services.draft_reject, _("rejected")),

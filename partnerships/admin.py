@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -22,6 +25,23 @@ from partnerships.models import (
 admin.site.site_header = _("Korea–China partnerships")
 admin.site.site_title = _("Partnerships admin")
 admin.site.index_title = _("Edit companies, deals and their sources")
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin with the two things its revert form lacks.
+
+    Posting an old version back is a change, so it needs the change permission: the library
+    lets anyone who may view the history post it. And it runs in one transaction, as the
+    admin's own change form does, so a form that locks its row (the deal's version check) can.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CitationInline(admin.TabularInline):
@@ -153,7 +173,7 @@ class DealAdminForm(forms.ModelForm):
 
 
 @admin.register(Deal)
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(HistoryAdmin):
     form = DealAdminForm
     list_display = [
         "title",
@@ -248,7 +268,7 @@ class CompanyIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(HistoryAdmin):
     list_display = ["name", "name_ko", "name_zh", "country", "chain_role", "parent", "deal_count"]
     list_filter = ["country", "chain_role", "state_owned"]
     ordering = ["name"]
@@ -301,7 +321,7 @@ class CompanyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(VehicleModel)
-class VehicleModelAdmin(SimpleHistoryAdmin):
+class VehicleModelAdmin(HistoryAdmin):
     list_display = ["name", "maker", "segment", "powertrain", "launch_display", "battery_supplier"]
     list_filter = ["powertrain", "chemistry", "cell_format"]
     search_fields = [
@@ -323,7 +343,7 @@ class VehicleModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(HistoryAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "language"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -335,7 +355,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ContextEvent)
-class ContextEventAdmin(SimpleHistoryAdmin):
+class ContextEventAdmin(HistoryAdmin):
     list_display = ["title", "kind", "country", "occurred_display"]
     list_filter = ["kind"]
     search_fields = ["title", "description"]
@@ -348,7 +368,7 @@ class ContextEventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = ["__str__", "source", "field", "claim"]
     list_filter = ["source"]
     search_fields = ["quote", "claim"]

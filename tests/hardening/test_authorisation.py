@@ -2,11 +2,13 @@
 signed-in user without rights, view-only staff, an editor and a superuser. Tokens can be made
 and revoked; anonymous API use is throttled."""
 
+import datetime
 import re
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -235,3 +237,234 @@ def test_anonymous_api_use_is_throttled(monkeypatch):
     signed_in = api_client("no_rights")
     assert {signed_in.get("/api/v1/deals/").status_code for _ in range(8)} == {200}
     assert Client().get("/deals/").status_code == 200
+
+
+# --- admin actions and history forms, from the registry ----------------------------------------
+
+
+def _superuser_request():
+    request = RequestFactory().get("/admin/")
+    request.user = make_user("superuser")
+    return request
+
+
+def registered_actions(request):
+    """(model, action name, function) for every action of every registered admin."""
+    return sorted(
+        (
+            (model, name, function)
+            for model, model_admin in admin.site._registry.items()
+            for name, (function, _name, _description) in model_admin.get_actions(request).items()
+        ),
+        key=lambda item: (item[0]._meta.label, item[1]),
+    )
+
+
+def test_every_admin_action_declares_its_permissions():
+    """An action without `allowed_permissions` runs for anyone who may view the list: every
+    action, a new one too, must name the permission its effect needs."""
+    actions = registered_actions(_superuser_request())
+    assert len(actions) >= 4
+    undeclared = [
+        (model._meta.label, name)
+        for model, name, function in actions
+        if not getattr(function, "allowed_permissions", None)
+    ]
+    assert undeclared == []
+
+
+def _ingested(capture):
+    """An article read into drafts and an ingestion run, so every action has a row to act on."""
+    from ingest.models import Draft
+    from partnerships import services
+    from tests.factories import CompanyAliasFactory, CompanyFactory
+
+    CompanyFactory(name="Seoul Cells", slug="seoul-cells")
+    dragon = CompanyFactory(name="Dragon Motors", slug="dragon-motors", country="CN")
+    CompanyAliasFactory(company=dragon, name="Dragon Auto")
+    with capture(execute=True):
+        services.source_submit(
+            fields={
+                "title": "Seoul Cells wins Dragon Motors order",
+                "text": "Seoul Cells will supply 5 GWh of LFP batteries to China's Dragon Motors.",
+                "published_on": datetime.date(2025, 7, 1),
+                "published_precision": "month",
+            }
+        )
+    assert Draft.objects.filter(state=Draft.State.PENDING).exists()
+
+
+def _state():
+    """Every row of every registered model (with drafts' review state), to see that nothing
+    was written."""
+    from ingest.models import Draft, IngestionRun
+
+    counts = {model._meta.label: model._default_manager.count() for model in admin.site._registry}
+    return (
+        counts,
+        sorted(Draft.objects.values_list("pk", "state")),
+        IngestionRun.objects.count(),
+    )
+
+
+def expected_action_allowed(role, model, name):
+    """View-only staff run no action; editors every one but deleting; superusers all."""
+    if role in {"anonymous", "no_rights", "view_only"}:
+        return False
+    if role == "editor":
+        return name != "delete_selected"
+    return True
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_action_matrix(article, role, django_capture_on_commit_callbacks):
+    """Every admin action is offered, and runs, only for the roles the matrix allows; posting it
+    as anyone else writes nothing."""
+    _ingested(django_capture_on_commit_callbacks)
+    actions = registered_actions(_superuser_request())
+    user = make_user(role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    wrong = []
+    for model, name, _function in actions:
+        model_admin = admin.site._registry[model]
+        row = model._default_manager.order_by("-pk").first()
+        if row is None:
+            continue
+        meta = model._meta
+        allowed = expected_action_allowed(role, model, name)
+        if user is not None:
+            request = RequestFactory().get("/admin/")
+            request.user = user
+            offered = name in model_admin.get_actions(request)
+            if offered != allowed:
+                wrong.append((meta.label, name, "offered" if offered else "not offered"))
+        if allowed or name == "delete_selected":
+            continue
+        before = _state()
+        response = client.post(
+            f"/admin/{meta.app_label}/{meta.model_name}/",
+            {"action": name, "_selected_action": [row.pk], "index": 0},
+        )
+        if response.status_code not in {200, 302, 403}:
+            wrong.append((meta.label, name, response.status_code))
+        if _state() != before:
+            wrong.append((meta.label, name, "wrote"))
+    assert wrong == []
+
+
+def test_view_only_staff_cannot_approve_a_draft_from_its_page(
+    article, django_capture_on_commit_callbacks
+):
+    """The draft page's "Save and approve" is refused (403) to staff without the permissions
+    approving needs, and the draft stays pending."""
+    from ingest.models import Draft
+
+    _ingested(django_capture_on_commit_callbacks)
+    draft = Draft.objects.filter(state=Draft.State.PENDING).first()
+    user = make_user("view_only")
+    user.user_permissions.add(Permission.objects.get(codename="change_draft"))
+    client = Client()
+    client.force_login(user)
+    page = client.get(f"/admin/ingest/draft/{draft.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_approve"' not in page.content.decode()
+    response = client.post(
+        f"/admin/ingest/draft/{draft.pk}/change/", {**_form_values(page), "_approve": "1"}
+    )
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.state == Draft.State.PENDING
+
+
+def _form_values(page):
+    """The POST body of an admin form page's main form, as it was rendered."""
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        else:
+            data[name] = value.pk if hasattr(value, "pk") else str(value)
+    for inline in page.context.get("inline_admin_formsets") or []:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = 0
+        data[f"{formset.prefix}-INITIAL_FORMS"] = 0
+    return data
+
+
+def history_admins():
+    """(model, model admin) for every registered admin with a history (revert) form."""
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if hasattr(model_admin, "history_form_view")
+    ]
+
+
+def expected_revert_status(role, label):
+    """Reverting is a change: only editors and superusers; the others are refused."""
+    if role in {"anonymous", "no_rights"}:
+        return 302
+    if role == "view_only":
+        return 403
+    return 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_history_revert_matrix(article, role):
+    """Posting History → version → Revert back is allowed to editors and superusers only, for
+    every model with a history, and works (a deal included); view-only staff get 403 and the
+    row stays as it was."""
+    superuser = make_user("superuser") if role != "superuser" else None
+    user = make_user(role)
+    boss = Client()
+    boss.force_login(superuser or user)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    admins = history_admins()
+    assert len(admins) >= 6
+    wrong = []
+    for model, _model_admin in admins:
+        meta = model._meta
+        row = model._default_manager.order_by("pk").first()
+        row.save()  # a version to go back to
+        version = row.history.order_by("history_id").first()
+        url = f"/admin/{meta.app_label}/{meta.model_name}/{row.pk}/history/{version.history_id}/"
+        page = boss.get(url)
+        assert page.status_code == 200, (meta.label, page.status_code)
+        data = _form_values(page)
+        before = row.history.count()
+        response = client.post(url, data)
+        expected = expected_revert_status(role, meta.label)
+        if response.status_code != expected:
+            wrong.append((meta.label, response.status_code, expected))
+        wrote = row.history.count() > before
+        if wrote != (expected == 302 and role in {"editor", "superuser"}):
+            wrong.append((meta.label, "wrote" if wrote else "did not write"))
+    assert wrong == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deal_revert_works_outside_a_test_transaction(article):
+    """History → an old version of a deal → Revert answers with the saved deal, not a 500 (its
+    form locks the row, which needs the transaction the revert view now opens), and the old
+    title is back as a new version."""
+    deal = Deal.objects.get(slug="lges-chery-46-series-cells")
+    original = deal.title
+    deal.save()
+    old = deal.history.order_by("history_id").first()
+    Deal.objects.filter(pk=deal.pk).update(title="Renamed")
+    client = Client()
+    client.force_login(make_user("superuser"))
+    url = f"/admin/partnerships/deal/{deal.pk}/history/{old.history_id}/"
+    page = client.get(url)
+    response = client.post(url, _form_values(page))
+    assert response.status_code == 302, response.content[:2000]
+    deal.refresh_from_db()
+    assert deal.title == original
