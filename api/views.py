@@ -4,6 +4,8 @@ the result; the reads live in `queries.py`, the writes in `services.py`.
 Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric id works too.
 """
 
+import re
+
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
@@ -41,6 +43,9 @@ from partnerships.filters import (
     VehicleModelFilter,
 )
 from partnerships.models import Company, ContextEvent, Deal, Source, VehicleModel
+
+# The ETag of a deal's detail, `"deal-<id>-v<version>"`, as If-Match sends it back.
+DEAL_ETAG = re.compile(r'"deal-(\d+)-v(\d+)"')
 
 
 class Conflict(APIException):
@@ -300,26 +305,35 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         response["ETag"] = etag
         return response
 
-    def _expected_version(self, request, deal, serializer):
-        if_match = request.headers.get("If-Match")
-        current = f'"deal-{deal.pk}-v{deal.version}"'
-        if if_match and if_match.strip() != "*" and current not in if_match:
-            raise PreconditionFailed()
-        return serializer.validated_data.get("version")
+    @staticmethod
+    def _if_match_versions(request, deal):
+        """The versions of this deal an If-Match header accepts (None: any). The service
+        compares them with the row it has locked; compared here, two writers holding the same
+        ETag would both pass."""
+        if_match = request.headers.get("If-Match", "").strip()
+        if not if_match or if_match == "*":
+            return None
+        return {
+            int(version)
+            for pk, version in DEAL_ETAG.findall(if_match)
+            if int(pk) == deal.pk and len(version) < 10
+        }
 
     def perform_write(self, serializer, instance):
         fields, children = serializer.service_arguments()
         if instance is None:
             return call_service(services.deal_create, fields=fields, **children)
-        expected = self._expected_version(self.request, instance, serializer)
         try:
             return call_service(
                 services.deal_update,
                 deal=instance,
                 fields=fields,
-                expected_version=expected,
+                expected_version=serializer.validated_data.get("version"),
+                if_match_versions=self._if_match_versions(self.request, instance),
                 **children,
             )
+        except services.PreconditionError as error:
+            raise PreconditionFailed() from error
         except services.StaleVersionError as error:
             raise Conflict(
                 _("The deal is at version %(version)s now; read it again.")

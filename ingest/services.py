@@ -55,7 +55,7 @@ def source_find_duplicate(*, text: str, url: str = "") -> Source | None:
         if found is not None:
             return found
     if text.strip():
-        return Source.objects.filter(text=text.strip()).first()
+        return Source.objects.filter(text_sha256=Source.fingerprint(text)).first()
     return None
 
 

@@ -5,6 +5,7 @@ Every fact row points to the sentence that states it (`Citation`, `StatusChange.
 that was inferred, carries an `*_estimated` flag. Unknown is null, never zero.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -112,8 +113,13 @@ class Source(Timestamped):
     )
     published_on, published_precision, published_estimated = precise_date("published")
     text = models.TextField(_("full text"), blank=True)
+    # The text's fingerprint, unique: one article is one source however often, and however
+    # simultaneously, it is submitted (the database decides the race, not a lookup before it).
+    text_sha256 = models.CharField(
+        _("text fingerprint"), max_length=64, blank=True, editable=False, default=""
+    )
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["text_sha256"])
 
     objects = SlugManager()
 
@@ -130,6 +136,12 @@ class Source(Timestamped):
                 name="source_url_unique",
                 violation_error_message=_("A source with this URL exists already."),
             ),
+            models.UniqueConstraint(
+                fields=["text_sha256"],
+                condition=~Q(text_sha256=""),
+                name="source_text_unique",
+                violation_error_message=_("A source with exactly this text exists already."),
+            ),
             *precision_constraints("published", "source"),
         ]
 
@@ -137,8 +149,22 @@ class Source(Timestamped):
         when = self.published_display
         return f"{self.publisher}: {self.title}" + (f" ({when})" if when else "")
 
+    def save(self, *args, **kwargs):
+        self.text_sha256 = self.fingerprint(self.text)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("dashboard:source-detail", args=[self.slug])
+
+    @staticmethod
+    def fingerprint(text: str) -> str:
+        """The fingerprint of an article's text ("" for none): surrounding blanks ignored."""
+        text = (text or "").strip()
+        return hashlib.sha256(text.encode()).hexdigest() if text else ""
+
+    def full_clean(self, *args, **kwargs):
+        self.text_sha256 = self.fingerprint(self.text)
+        super().full_clean(*args, **kwargs)
 
     def natural_key(self):
         return (self.slug,)

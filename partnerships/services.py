@@ -2,12 +2,12 @@
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import (
@@ -104,6 +104,10 @@ class StaleVersionError(Exception):
     def __init__(self, current_version: int):
         super().__init__(f"The deal is at version {current_version} now.")
         self.current_version = current_version
+
+
+class PreconditionError(StaleVersionError):
+    """None of the versions the client's If-Match header accepts is the current one."""
 
 
 @dataclass(frozen=True)
@@ -232,15 +236,21 @@ def deal_update(
     status_change: StatusInput | None = None,
     citations: Sequence[CitationInput] = (),
     expected_version: int | None = None,
+    if_match_versions: Collection[int] | None = None,
 ) -> Deal:
     """Change a deal. Parties and vehicle models, when given, replace the current ones;
     citations are added; a status change is appended to the history and becomes the status.
 
-    With `expected_version`, refuses (StaleVersionError) when someone saved the deal meanwhile.
+    With `expected_version`, refuses (StaleVersionError) when someone saved the deal meanwhile;
+    with `if_match_versions` (an If-Match header's), refuses (PreconditionError) unless the
+    current version is one of them. Both are compared with the row read under its lock, so two
+    writers holding the same version cannot both pass.
     """
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     if expected_version is not None and deal.version != expected_version:
         raise StaleVersionError(deal.version)
+    if if_match_versions is not None and deal.version not in if_match_versions:
+        raise PreconditionError(deal.version)
     _apply_fields(deal, fields, DEAL_FIELDS)
     _full_save(deal)
     _deal_children(
@@ -335,24 +345,41 @@ def source_create(*, fields: Mapping[str, Any]) -> Source:
     return _full_save(source)
 
 
+# How often a submission that lost a race on a unique column (the title's slug) tries again.
+SUBMIT_ATTEMPTS = 3
+
+
 @transaction.atomic
 def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
     """Register an article and queue it to be read into drafts once this transaction commits.
 
     The same article submitted again (same URL, or the same text) is returned as it is,
-    `created` False, and nothing is queued: it gets no new drafts.
+    `created` False, and nothing is queued: it gets no new drafts. Submitted twice at the same
+    moment, the database's unique URL and text fingerprint decide: the loser gets the winner's
+    source. Two articles with one title that race for its slug: the loser takes the next slug.
     """
     from ingest.services import ingestion_enqueue, source_find_duplicate, source_slug
 
-    existing = source_find_duplicate(text=fields.get("text", ""), url=fields.get("url", ""))
-    if existing is not None:
-        return existing, False
-    if not fields.get("slug"):
-        fields = {**fields, "slug": source_slug(fields.get("title", ""))}
-    source = source_create(fields=fields)
-    if source.text.strip():
-        ingestion_enqueue(source=source)
-    return source, True
+    text, url = fields.get("text", ""), fields.get("url", "")
+    for attempt in range(SUBMIT_ATTEMPTS):
+        existing = source_find_duplicate(text=text, url=url)
+        if existing is not None:
+            return existing, False
+        submitted = fields
+        if not fields.get("slug"):
+            submitted = {**fields, "slug": source_slug(fields.get("title", ""))}
+        try:
+            with transaction.atomic():
+                source = source_create(fields=submitted)
+        except IntegrityError:
+            # A concurrent submission committed the same URL, text or slug after we looked.
+            if attempt == SUBMIT_ATTEMPTS - 1:
+                raise
+            continue
+        if source.text.strip():
+            ingestion_enqueue(source=source)
+        return source, True
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
