@@ -43,7 +43,8 @@ class SourceFactory(factory.django.DjangoModelFactory):
     publisher = "Example News"
     published_on = datetime.date(2025, 7, 1)
     published_precision = "month"
-    text = SOURCE_TEXT
+    # Each its own text: one text is one source (a unique fingerprint).
+    text = factory.Sequence(lambda n: f"{SOURCE_TEXT}\n\nReport number {n}.")
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
