@@ -1,5 +1,6 @@
-"""ETag and Last-Modified for lists and aggregates, from the data version (one cheap query), so
-a script or dashboard polling an unchanged query gets a 304 without the rows being read."""
+"""ETag and Last-Modified for lists and aggregates, from the data version (`freshness.current()`,
+one query), so a script or dashboard polling an unchanged query gets a 304 without the rows
+being read, and any committed write changes every ETag at once."""
 
 import hashlib
 
@@ -7,7 +8,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
-from partnerships import queries
+from partnerships import freshness
 
 
 class ConditionalGet:
@@ -15,18 +16,13 @@ class ConditionalGet:
     stamp the response with them."""
 
     def __init__(self, request):
-        self.version = version = queries.data_version()
+        self.version = version = freshness.current()
         media_type = getattr(request, "accepted_media_type", "") or ""
-        key = "|".join(
-            [
-                version.isoformat() if version else "empty",
-                request.get_full_path(),
-                media_type,
-                get_language() or "",
-            ]
-        )
-        self.etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-        self.last_modified = int(version.timestamp()) if version else None
+        key = "|".join([request.get_full_path(), media_type, get_language() or ""])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        self.etag = f'"v{version.number}-{digest}"'
+        changed = version.changed_at
+        self.last_modified = int(changed.timestamp()) if changed else None
         self.not_modified = get_conditional_response(
             request, etag=self.etag, last_modified=self.last_modified
         )

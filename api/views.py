@@ -6,7 +6,6 @@ Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric 
 
 import re
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
@@ -493,9 +492,6 @@ def table_responses(serializer):
 # --- aggregates ----------------------------------------------------------------------------------
 
 
-AGGREGATE_CACHE_SECONDS = 600
-
-
 class DealAggregateView(FormatMixin, generics.GenericAPIView):
     """Base of the aggregates: the deal filters apply, then one query function runs."""
 
@@ -517,21 +513,14 @@ class DealAggregateView(FormatMixin, generics.GenericAPIView):
             checked.is_valid(raise_exception=True)
             params = checked.validated_data
         deals = self.filter_queryset(self.get_queryset())
+        build = lambda: self.compute(deals, **params)  # noqa: E731
         if queries.is_whole(deals):
             # Every deal: the precomputed snapshot, or computed now and stored for the next.
-            result = aggregates.whole(
-                self.snapshot_key(**params),
-                lambda: self.compute(deals, **params),
-                conditional.version,
-            )
+            name, parts = self.snapshot_key(**params), ()
         else:
-            # A filter's answer is shared through the cache until the data changes (the ETag
-            # names the data version, the query and the language).
-            key = f"aggregate:{conditional.etag}"
-            result = cache.get(key)
-            if result is None:
-                result = self.compute(deals, **params)
-                cache.set(key, result, AGGREGATE_CACHE_SECONDS)
+            # A filter's answer is shared until the next write, per address and language.
+            name, parts = self.export_name, (request.get_full_path(), get_language())
+        result = aggregates.read(name, build, version=conditional.version, parts=parts)
         export = request.accepted_renderer.format
         if export in {"csv", "xlsx"}:
             respond = exports.csv_response if export == "csv" else exports.xlsx_response

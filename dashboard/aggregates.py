@@ -1,16 +1,15 @@
-"""Precomputed aggregates of the whole dataset: the unfiltered stats, supply graph, timeline and
-overview figures, which every visitor of the dashboard asks for and which cost the database up to
-seconds at hundreds of thousands of deals.
+"""Aggregates read through the one freshness rule: computed once per data version.
 
-Each is stored in an `AggregateSnapshot` row with the data version it was computed from
-(`queries.data_version()`, the time of the newest write). A reader uses a snapshot only while
-its version is the current one, so a write shows at once: on a miss the aggregate is computed
-(by the same SQL as a filtered request) and stored for the next reader. (Two writes committing
-in the opposite order of their timestamps leave the version unchanged by the later commit; the
-rebuild queued by that commit catches it up.) After every write a Celery task rebuilds the
-snapshots in the background (debounced), and the beat runs it every few minutes, so that readers
-find them ready. In the embedded default (tasks run in-process) nothing is scheduled on writes:
-the first reader after a write recomputes, which on a small database takes milliseconds.
+An aggregate (stats, supply graph, timeline, a page's figures) is stored under its name and the
+data version it was computed at (`partnerships/freshness.py`): the precomputed aggregates of the
+whole dataset (`builders()`, which every visitor asks for) in `AggregateSnapshot` rows, any other
+(a filter, a company's page, an unusual `limit`) in Django's cache under `freshness.key`. A reader
+takes a stored answer only when its version is the current one, so the first reader after a
+committed write computes, and every reader after it shares that answer until the next write.
+
+After a write commits, a Celery task rebuilds the snapshots in the background (debounced) and the
+beat runs it every few minutes, so that readers find them ready. In the embedded default (tasks
+run in-process) nothing is scheduled on writes: the first reader after a write recomputes.
 """
 
 import logging
@@ -19,10 +18,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
-from partnerships import queries
+from dashboard import charts
+from partnerships import freshness, queries
 from partnerships.models import AggregateSnapshot, Deal
 
 logger = logging.getLogger(__name__)
@@ -30,42 +29,42 @@ logger = logging.getLogger(__name__)
 PENDING_KEY = "aggregates:refresh-pending"
 REFRESH_DELAY_SECONDS = 2  # writes in a burst share one rebuild
 PENDING_TIMEOUT_SECONDS = 120  # a lost task does not block the next schedule for longer
-CACHE_SECONDS = 600  # aggregates that are not precomputed, kept under the data version
+CACHE_SECONDS = 600  # how long an answer not precomputed stays, if no write comes first
 
 
-def whole(key: str, build, version) -> object:
-    """The aggregate `key` of every deal at data `version`. A precomputed one (`builders`) comes
-    from its snapshot while current, else it is built and stored for the next reader (two
-    queries on a hit); any other (an unusual `limit`, say) goes through the cache, so that no
-    request can add rows to the snapshot table."""
-    if key not in builders():
-        cache_key = f"aggregate:{key}:{version.timestamp() if version else 0}"
-        payload = cache.get(cache_key)
-        if payload is None:
-            payload = build()
-            cache.set(cache_key, payload, CACHE_SECONDS)
+def read(name: str, build, *, version: freshness.Version, parts=()) -> object:
+    """The aggregate `name` (narrowed by `parts`: a filter, a language) at data `version`: the
+    stored answer when there is one for this version, else `build()`, stored for the next reader.
+
+    A precomputed one (`builders()`, never with `parts`) is an `AggregateSnapshot` row (one
+    query on a hit); any other goes to the cache, so that no request adds rows to that table."""
+    if not parts and name in builders():
+        row = AggregateSnapshot.objects.filter(key=name).values_list("data_version", "payload")
+        row = row.first()
+        if row is not None and row[0] == version.number:
+            return row[1]
+        started = time.perf_counter()
+        payload = build()
+        store(name, version, payload, time.perf_counter() - started)
         return payload
-    row = AggregateSnapshot.objects.filter(key=key).values_list("data_version", "payload").first()
-    if row is not None and row[0] == version:
-        return row[1]
-    started = time.perf_counter()
-    payload = build()
-    store(key, version, payload, time.perf_counter() - started)
+    cache_key = freshness.key(name, *parts, version=version)
+    payload = cache.get(cache_key)
+    if payload is None:
+        payload = build()
+        cache.set(cache_key, payload, CACHE_SECONDS)
     return payload
 
 
-def store(key: str, version, payload, seconds: float) -> None:
+def store(key: str, version: freshness.Version, payload, seconds: float) -> None:
     """Saves a snapshot in one upsert, so concurrent readers storing the same key never clash,
     unless a newer one is there already (a slow reader must not replace a fresh rebuild)."""
-    if version is not None and (
-        AggregateSnapshot.objects.filter(key=key, data_version__gt=version).exists()
-    ):
+    if AggregateSnapshot.objects.filter(key=key, data_version__gt=version.number).exists():
         return
     AggregateSnapshot.objects.bulk_create(
         [
             AggregateSnapshot(
                 key=key,
-                data_version=version,
+                data_version=version.number,
                 payload=payload,
                 built_at=timezone.now(),
                 build_ms=round(seconds * 1000),
@@ -111,12 +110,50 @@ def timeline_payload(deals, include_events=True, language="en", limit=queries.TI
     return {**summary, "items": items, "truncated": summary["total"] > shown}
 
 
+MAP_LIMIT = 40  # companies with their own node on the overview's maps; the rest merge per country
+OVERVIEW_TIMELINE_LIMIT = 60  # deals drawn one by one on the overview; more are drawn per year
+
+
+def timeline_chart(deals, language):
+    """The overview's timeline: each deal as a bar while they are few, else deals per year by
+    status. Returns the figure and its CSV rows, so the chart and its download agree."""
+    summary = queries.timeline_summary(deals)
+    items = queries.timeline(deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT)
+    drawn = sum(1 for item in items if item["kind"] == "deal")
+    if summary["total"] > drawn:
+        figure = charts.timeline_buckets_figure(summary["buckets"], language)
+        rows = charts.timeline_bucket_rows(summary["buckets"])
+    else:
+        figure, rows = charts.timeline_figure(items, language), charts.timeline_rows(items)
+    return {
+        "figure": figure,
+        "rows": rows,
+        "per_year": summary["total"] > drawn,
+        "dated": summary["total"],
+        "undated": summary["undated"],
+    }
+
+
+def overview_payload(deals, language):
+    """Headline figures and the three charts of the overview, for one filtered deal queryset:
+    bounded in size and in queries however many deals match."""
+    graph = queries.supply_graph(deals, limit=MAP_LIMIT)
+    timeline = timeline_chart(deals, language)
+    return {
+        "headline": queries.headline_figures(deals),
+        "timeline_figure": timeline["figure"],
+        "timeline_per_year": timeline["per_year"],
+        "undated_count": timeline["undated"],
+        "flows_figure": charts.sankey_figure(graph, language),
+        "geo_figure": charts.geo_figure(graph, language),
+        "merged": graph.get("others", {}),
+    }
+
+
 def builders(deals=None) -> dict:
     """What is precomputed: key → (interface language, function building it). The API's
     default aggregates in each interface language (and the timeline's date labels in each),
     and the overview in each language."""
-    from dashboard import selectors  # the web layer builds the overview's figures
-
     deals = Deal.objects.all() if deals is None else deals
     languages = [code for code, _name in settings.LANGUAGES]
     found = {supply_graph_key(queries.GRAPH_LIMIT): (None, lambda: queries.supply_graph(deals))}
@@ -127,7 +164,7 @@ def builders(deals=None) -> dict:
                 ui,
                 lambda dates=dates: timeline_payload(deals, language=dates),
             )
-        found[overview_key(ui)] = (ui, lambda ui=ui: selectors.overview_payload(deals, ui))
+        found[overview_key(ui)] = (ui, lambda ui=ui: overview_payload(deals, ui))
     return found
 
 
@@ -136,11 +173,11 @@ def refresh() -> dict:
     reads any more. Returns each rebuilt key's build time in ms: nothing when the data has not
     changed since the last rebuild."""
     cache.delete(PENDING_KEY)  # writes from now on schedule a rebuild of their own
-    version = queries.data_version()
+    version = freshness.current()
     wanted = builders()
     AggregateSnapshot.objects.exclude(key__in=wanted).delete()
     current = set(
-        AggregateSnapshot.objects.filter(data_version=version).values_list("key", flat=True)
+        AggregateSnapshot.objects.filter(data_version=version.number).values_list("key", flat=True)
     )
     timings = {}
     for key, (language, build) in wanted.items():
@@ -159,7 +196,8 @@ def refresh() -> dict:
 
 
 def schedule_refresh(**_kwargs) -> None:
-    """Queues one rebuild after the current transaction commits, unless one is pending."""
+    """Queues one rebuild after the current transaction commits, unless one is pending (a
+    write's many bumps, or a burst of writes, share one)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # embedded: readers recompute on a miss; nothing runs in the background
 
@@ -179,9 +217,4 @@ def schedule_refresh(**_kwargs) -> None:
 
 
 def connect_signals() -> None:
-    for model in queries.HISTORY_MODELS:
-        post_save.connect(schedule_refresh, sender=model, dispatch_uid=f"aggregates-{model}")
-        post_delete.connect(schedule_refresh, sender=model, dispatch_uid=f"aggregates-d-{model}")
-    m2m_changed.connect(
-        schedule_refresh, sender=Deal.vehicle_models.through, dispatch_uid="aggregates-m2m"
-    )
+    freshness.data_changed.connect(schedule_refresh, dispatch_uid="aggregates-refresh")

@@ -2,10 +2,8 @@
 API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
 queries."""
 
-import hashlib
 from collections import Counter
 
-from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, Sum, Window
 from django.shortcuts import get_object_or_404
@@ -29,83 +27,15 @@ from partnerships.models import (
     VehicleModel,
 )
 
-FIGURE_CACHE_SECONDS = 600
-MAP_LIMIT = 40  # companies with their own node on the maps; the rest merge per country
 
-
-OVERVIEW_TIMELINE_LIMIT = 60  # deals drawn one by one on the overview; more are drawn per year
-
-
-def stamp_of(version):
-    """A data version as a number for cache keys."""
-    return version.timestamp() if version else 0
-
-
-def data_stamp():
-    """When the data last changed, as a number for cache keys (one query)."""
-    return stamp_of(queries.data_version())
-
-
-def fragment_key(language, stamp, querystring):
-    """The overview's cached-fragment key: language, data version and filter."""
-    digest = hashlib.sha256(querystring.encode()).hexdigest()[:32]
-    return f"{language}:{stamp}:{digest}"
-
-
-def timeline_chart(deals, language):
-    """The overview's timeline: each deal as a bar while they are few, else deals per year by
-    status. Returns the figure and its CSV rows, so the chart and its download agree."""
-    summary = queries.timeline_summary(deals)
-    items = queries.timeline(deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT)
-    drawn = sum(1 for item in items if item["kind"] == "deal")
-    if summary["total"] > drawn:
-        figure = charts.timeline_buckets_figure(summary["buckets"], language)
-        rows = charts.timeline_bucket_rows(summary["buckets"])
-    else:
-        figure, rows = charts.timeline_figure(items, language), charts.timeline_rows(items)
-    return {
-        "figure": figure,
-        "rows": rows,
-        "per_year": summary["total"] > drawn,
-        "dated": summary["total"],
-        "undated": summary["undated"],
-    }
-
-
-def overview_payload(deals, language):
-    """Headline figures and the three charts of the overview, for one filtered deal queryset:
-    bounded in size and in queries however many deals match."""
-    graph = queries.supply_graph(deals, limit=MAP_LIMIT)
-    timeline = timeline_chart(deals, language)
-    return {
-        "headline": queries.headline_figures(deals),
-        "timeline_figure": timeline["figure"],
-        "timeline_per_year": timeline["per_year"],
-        "undated_count": timeline["undated"],
-        "flows_figure": charts.sankey_figure(graph, language),
-        "geo_figure": charts.geo_figure(graph, language),
-        "merged": graph.get("others", {}),
-    }
-
-
-def overview_figures(deals, language, version=None):
-    """The overview's figures (`overview_payload`), cached per filter and language, keyed on
-    the data version, so an edit shows at once and an unchanged dashboard is drawn from memory.
-    Unfiltered, they come from the precomputed snapshot (`aggregates.py`)."""
-    version = queries.data_version() if version is None else version
-    query = hashlib.sha256(str(deals.query).encode()).hexdigest()[:32]
-    key = f"overview:{language}:{stamp_of(version)}:{query}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+def overview_figures(deals, language, version):
+    """The overview's figures (`aggregates.overview_payload`) for a filtered deal queryset at
+    data `version`: the precomputed snapshot for every deal, else computed once per filter,
+    language and version."""
+    build = lambda: aggregates.overview_payload(deals, language)  # noqa: E731
     if queries.is_whole(deals):
-        result = aggregates.whole(
-            aggregates.overview_key(language), lambda: overview_payload(deals, language), version
-        )
-    else:
-        result = overview_payload(deals, language)
-    cache.set(key, result, FIGURE_CACHE_SECONDS)
-    return result
+        return aggregates.read(aggregates.overview_key(language), build, version=version)
+    return aggregates.read("overview", build, version=version, parts=(language, str(deals.query)))
 
 
 def deal_rows(deals):
@@ -312,15 +242,16 @@ def company_graph_for(company, deals):
     )
 
 
-def company_page(company, language):
+def company_page(company, language, version):
     """Everything the company page shows beside the company row and its page of deals
-    (`company_figures`), cached per company and language, keyed on when the data last changed:
-    a giant's partners are read once, not on every visit, and an edit shows at once."""
-    key = f"company-page:{company.pk}:{language}:{data_stamp()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = company_figures(company, language)
-        cache.set(key, figures, FIGURE_CACHE_SECONDS)
+    (`company_figures`), computed once per company, language and data version: a giant's
+    partners are read once, not on every visit, and an edit shows at once."""
+    figures = aggregates.read(
+        "company-page",
+        lambda: company_figures(company, language),
+        version=version,
+        parts=(company.pk, language),
+    )
     return {
         **figures,
         "parents": _parent_chain(company),

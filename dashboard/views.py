@@ -4,15 +4,14 @@ from `charts.py`, a template. A filter that does not validate is shown on the pa
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from api import exports
-from dashboard import charts, paging, selectors
+from dashboard import aggregates, charts, paging, selectors
 from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
-from partnerships import queries
+from partnerships import freshness, queries
 from partnerships.filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
 from partnerships.models import Company, Deal, Source
 
@@ -77,21 +76,17 @@ def _filtered_list(request, filter_class, list_query, template, name):
 def overview(request):
     """Headline figures, latest deals, the timeline and the two supplier maps, one filter.
 
-    The figures are computed only when the template's cached fragment for this filter, language
-    and data version is missing; an unfiltered visit skips the filter form altogether.
+    The figures are computed once per filter, language and data version
+    (`selectors.overview_figures`); an unfiltered visit skips the filter form altogether.
     """
     filterset = _deal_filter(request) if request.GET else None
     context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
     if filterset is not None and not filterset.is_valid():
         return render(request, "web/overview.html", context, status=400)
     deals = filterset.qs if filterset is not None else Deal.objects.all()
-    language, version = _language(), queries.data_version()
-    stamp = selectors.stamp_of(version)
     context.update(
-        fragment_key=selectors.fragment_key(language, stamp, request.GET.urlencode()),
-        overview=SimpleLazyObject(lambda: selectors.overview_figures(deals, language, version)),
+        overview=selectors.overview_figures(deals, _language(), freshness.current()),
         latest_deals=queries.deals_for_list(deals)[:6],
-        fragment_seconds=selectors.FIGURE_CACHE_SECONDS,
     )
     return render(request, "web/overview.html", context)
 
@@ -133,13 +128,13 @@ def chart_csv(request, chart):
         deals = selectors.deals_of_company(company, deals)
     name = chart
     if chart == "timeline":
-        timeline = selectors.timeline_chart(deals, _language())
+        timeline = aggregates.timeline_chart(deals, _language())
         rows = timeline["rows"]
         if timeline["per_year"]:
             # Other columns under another name, so a script cannot take one for the other.
             name = "timeline-by-year"
     elif chart in {"flows", "geography"}:
-        rows = charts.supply_rows(queries.supply_graph(deals, limit=selectors.MAP_LIMIT))
+        rows = charts.supply_rows(queries.supply_graph(deals, limit=aggregates.MAP_LIMIT))
     else:
         raise Http404
     return _csv_response(f"{name}.csv", rows)
@@ -185,7 +180,10 @@ def company_detail(request, slug):
     """A company's deals (paged), partners, parent and subsidiaries, vehicles and its supplier
     map; a giant with 20,000 deals costs the same queries as a company with one."""
     company = selectors.company_for_page(slug)
-    context = {"company": company, **selectors.company_page(company, _language())}
+    context = {
+        "company": company,
+        **selectors.company_page(company, _language(), freshness.current()),
+    }
     # The status counts sum to the exact total, so this list needs no count of its own.
     page = paging.get_page(
         queries.deals_for_list(selectors.deals_of_company(company)),

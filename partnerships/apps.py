@@ -8,6 +8,6 @@ class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from dashboard import aggregates
+        from partnerships import freshness
 
-        aggregates.connect_signals()
+        freshness.connect_signals()

@@ -3,10 +3,12 @@ warm the cached overview. Each returns what it changed, for the task's log and t
 
 import datetime
 
+from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerships import freshness
 from partnerships.dates import format_precise
 from partnerships.models import Citation, Deal, StatusChange
 
@@ -56,13 +58,15 @@ def deals_flag_stale_talks(*, months: int, today: datetime.date | None = None) -
                 "date": format_precise(newest, "month"),
                 "months": months,
             }
-        changed = (
-            Deal.objects.filter(pk=pk)
-            .exclude(needs_review=True, review_reason=reason)
-            .update(needs_review=True, review_reason=reason[:300])
-        )
-        if changed:
-            flagged.append(pk)
+        with transaction.atomic():
+            changed = (
+                Deal.objects.filter(pk=pk)
+                .exclude(needs_review=True, review_reason=reason)
+                .update(needs_review=True, review_reason=reason[:300])
+            )
+            if changed:
+                freshness.bump()  # update() sends no signal; the API shows the flag
+                flagged.append(pk)
     return flagged
 
 
@@ -99,6 +103,9 @@ def deals_update_completeness() -> int:
         score = round(100 * sum(parts) / len(COMPLETENESS_PARTS))
         if score != current:
             by_score.setdefault(score, []).append(pk)
-    for score, pks in by_score.items():
-        Deal.objects.filter(pk__in=pks).update(completeness=score)
+    with transaction.atomic():
+        for score, pks in by_score.items():
+            Deal.objects.filter(pk__in=pks).update(completeness=score)
+        if by_score:
+            freshness.bump()  # update() sends no signal; the API shows the score
     return sum(len(pks) for pks in by_score.values())

@@ -127,8 +127,6 @@ class Source(Timestamped):
         ordering = ["-published_on", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
-        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
-        indexes = [models.Index(fields=["updated_at"], name="source_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -242,8 +240,6 @@ class Company(Timestamped):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
-        indexes = [models.Index(fields=["updated_at"], name="company_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["name_ko"],
@@ -463,8 +459,6 @@ class VehicleModel(Timestamped):
         ordering = ["name"]
         verbose_name = _("vehicle model")
         verbose_name_plural = _("vehicle models")
-        # queries.data_version() reads MAX(updated_at) on every API request (bench/INDEXES.md).
-        indexes = [models.Index(fields=["updated_at"], name="vehicle_model_updated_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["maker", "name"],
@@ -664,10 +658,9 @@ class Deal(Timestamped):
         indexes = [
             models.Index(fields=["status", "announced_on"], name="deal_status_announced_idx"),
             models.Index(fields=["announced_on", "id"], name="deal_announced_id_idx"),
-            # data_version()'s MAX(updated_at), on every API request. The index for the deals
-            # lists' order, (announced_on DESC NULLS LAST, title, id), is made by migration 0002
-            # on PostgreSQL only: SQLite has no NULLS LAST in an index (bench/INDEXES.md).
-            models.Index(fields=["updated_at"], name="deal_updated_at_idx"),
+            # The index for the deals lists' order, (announced_on DESC NULLS LAST, title, id),
+            # is made by migration 0002 on PostgreSQL only: SQLite has no NULLS LAST in an index
+            # (bench/INDEXES.md).
         ]
 
     def __str__(self):
@@ -1018,17 +1011,32 @@ class Citation(models.Model):
             raise ValidationError(errors)
 
 
+class DataVersion(models.Model):
+    """The data version: one row whose `value` grows by one with every write to the catalogue,
+    inside the writing transaction (`partnerships/freshness.py`). Every cache key, precomputed
+    aggregate and ETag is derived from it, so a committed write is seen by the next reader."""
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="data_version_single_row")]
+
+    def __str__(self):
+        return f"data version {self.value}"
+
+
 class AggregateSnapshot(models.Model):
     """A precomputed aggregate (stats, supply graph, timeline, overview figures) of the whole
     dataset, stored with the data version it was computed from.
 
-    Reads use a snapshot only while its `data_version` equals the data's current version, so a
-    stale one is never served: it is recomputed instead. A Celery task rebuilds the snapshots
-    after writes and on a schedule, so that readers find them ready (`aggregates.py`).
+    Reads use a snapshot only while its `data_version` equals the current `DataVersion.value`, so
+    a stale one is never served: it is recomputed instead. A Celery task rebuilds the snapshots
+    after writes and on a schedule, so that readers find them ready (`dashboard/aggregates.py`).
     """
 
     key = models.CharField(max_length=200, unique=True)
-    data_version = models.DateTimeField(null=True, blank=True)
+    data_version = models.PositiveBigIntegerField(default=0)
     payload = models.JSONField()
     built_at = models.DateTimeField(default=timezone.now)
     build_ms = models.PositiveIntegerField(default=0)
@@ -1037,6 +1045,4 @@ class AggregateSnapshot(models.Model):
         ordering = ["key"]
 
     def __str__(self):
-        return (
-            f"{self.key} @ {self.data_version:%Y-%m-%d %H:%M:%S}" if self.data_version else self.key
-        )
+        return f"{self.key} @ {self.data_version}"

@@ -5,7 +5,6 @@ costs a fixed number of queries however many rows match. Outputs of the aggregat
 plain dicts and lists with JSON-ready values: Decimal becomes float, dates ISO strings.
 """
 
-import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -15,7 +14,6 @@ from django.db.models import (
     Count,
     F,
     JSONField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -28,7 +26,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, JSONArray
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django_countries import countries
 
 from partnerships.dates import format_precise, period_end
@@ -466,7 +463,9 @@ def _timeline_events(language):
     )
     quotes = {}
     for row in (
-        Citation.objects.filter(context_event_id__in=[e["id"] for e in events])
+        # By join, not by the ids above: an empty id list would skip the query, and the
+        # query count would depend on the data.
+        Citation.objects.filter(context_event__occurred_on__isnull=False)
         .values("context_event_id", "quote", "source__title")
         .order_by("context_event_id", "source_id", "id")
     ):
@@ -1028,60 +1027,6 @@ def context_events_for_list(qs: QuerySet | None = None) -> QuerySet:
     return qs.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.select_related("source"))
     )
-
-
-HISTORY_MODELS = (
-    Company,
-    CompanyAlias,
-    CompanyIdentifier,
-    Deal,
-    DealParty,
-    StatusChange,
-    Source,
-    VehicleModel,
-    ContextEvent,
-    Citation,
-)
-
-# --- freshness -----------------------------------------------------------------------------------
-
-
-# The history tables, found once: `Model.history` builds a new manager class on every access,
-# which cost 0.5 ms of each API request here.
-_HISTORY_TABLES = []
-
-
-def data_version() -> datetime.datetime | None:
-    """When the data last changed, in one query: the newest history entry (every write through
-    the ORM, deletions included, leaves one) or `updated_at` (fixture loads leave no history).
-    None on an empty database."""
-    if not _HISTORY_TABLES:
-        _HISTORY_TABLES.extend(model.history.model._meta.db_table for model in HISTORY_MODELS)
-    quote = connection.ops.quote_name
-    parts = [
-        f"(SELECT MAX(updated_at) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model in (Company, Deal, Source, VehicleModel)
-    ] + [
-        f"(SELECT MAX(history_date) FROM {quote(table)})"  # noqa: S608
-        for table in _HISTORY_TABLES
-    ]
-    with connection.cursor() as cursor:
-        # Table names come from the models' metadata, never from input.
-        cursor.execute("SELECT " + ", ".join(parts))  # noqa: S608
-        values = cursor.fetchone()
-    stamps = []
-    for value in values:
-        if isinstance(value, str):  # SQLite hands back text in UTC
-            value = datetime.datetime.fromisoformat(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-        if value is not None:
-            stamps.append(value)
-    return max(stamps, default=None)
-
-
-def max_updated(qs: QuerySet):
-    return qs.order_by().aggregate(latest=Max("updated_at"))["latest"]
 
 
 # --- export --------------------------------------------------------------------------------------

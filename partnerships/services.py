@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from partnerships import freshness
 from partnerships.models import (
     Citation,
     Company,
@@ -32,6 +33,7 @@ def deal_sync_status(*, deal: Deal) -> Deal:
     latest = deal.status_history.order_by("-effective_on", "-id").first()
     if latest is not None and latest.status != deal.status:
         Deal.objects.filter(pk=deal.pk).update(status=latest.status)
+        freshness.bump()  # update() sends no signal
         deal.status = latest.status
     return deal
 

@@ -48,12 +48,15 @@ def article(db, article_rows):
     Inserted in bulk from a copy made once per run: loading the YAML costs ~800 queries, and
     most feature tests start from the article.
     """
+    from partnerships import freshness
+
     for model, rows in article_rows.items():
         model._default_manager.bulk_create([copy.copy(row) for row in rows])
     # Rows came with their ids: move the sequences past them so new rows get fresh ids.
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(article_rows)):
             cursor.execute(sql)
+    freshness.bump()  # bulk_create sends no signal
 
 
 @pytest.fixture

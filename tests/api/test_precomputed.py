@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from dashboard import aggregates, selectors
-from partnerships import queries
+from dashboard import aggregates
+from partnerships import freshness, queries
 from partnerships.models import AggregateSnapshot, Deal, DealParty
 from tests.factories import CompanyFactory, DealPartyFactory, supply_deal
 
@@ -134,8 +134,7 @@ def test_refresh_rebuilds_only_what_changed_and_drops_the_rest():
 
 def test_a_slow_reader_does_not_replace_a_newer_snapshot():
     """A snapshot computed from an older version is not stored over a newer one."""
-    newer = datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC)
-    older = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    newer, older = freshness.Version(8, None), freshness.Version(7, None)
     aggregates.store("stats:en", newer, {"fresh": True}, 0.1)
     aggregates.store("stats:en", older, {"fresh": False}, 0.1)
     assert AggregateSnapshot.objects.get(key="stats:en").payload == {"fresh": True}
@@ -234,7 +233,7 @@ def test_a_broker_outage_loses_no_write(monkeypatch, django_capture_on_commit_ca
 
 def test_overview_draws_deals_per_year_when_too_many_to_draw_each(client, article, monkeypatch):
     """Past the overview's limit the timeline becomes yearly bars by status, and says so."""
-    monkeypatch.setattr(selectors, "OVERVIEW_TIMELINE_LIMIT", 3)
+    monkeypatch.setattr(aggregates, "OVERVIEW_TIMELINE_LIMIT", 3)
     page = client.get("/")
     figure = page.context["overview"]["timeline_figure"]
     assert {trace["type"] for trace in figure["data"]} == {"bar"}

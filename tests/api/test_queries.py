@@ -131,7 +131,8 @@ def test_supply_graph_nodes_edges_and_others():
     assert sum(e["deal_count"] for e in limited["edges"]) == 3
     merged = next(e for e in limited["edges"] if e["deal_count"] == 2)
     assert merged["merged"] and merged["volume_gwh"] == 5.0 and merged["deal_slug"] == ""
-    assert deals
+    single = next(e for e in limited["edges"] if e["deal_count"] == 1)
+    assert single["deal_slug"] in {deal.slug for deal in deals}
 
 
 def test_supply_graph_constant_queries(django_assert_num_queries):
@@ -180,14 +181,3 @@ def test_companies_for_list_counts_deals():
     supplier = make_deals(4)[0].parties.get(role="supplier").company
     hub = queries.companies_for_list().get(pk=supplier.pk)
     assert (hub.deal_count, hub.deals_agreed, hub.deals_under_discussion) == (4, 2, 2)
-
-
-def test_data_version_moves_on_write():
-    """The data version advances when a deal changes, so cached responses go stale."""
-    assert queries.data_version() is None
-    deal = supply_deal()
-    first = queries.data_version()
-    assert first is not None
-    deal.title = "Renamed"
-    deal.save()
-    assert queries.data_version() >= first

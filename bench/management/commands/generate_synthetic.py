@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import translation
 
 from bench.synthetic import SLUG_PREFIX, TABLE_ORDER, DealVehicleModel, Generator, Sizes
-from dashboard import aggregates
+from partnerships import freshness
 from partnerships.models import (
     Citation,
     Company,
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         if options["delete"]:
             counts = delete_synthetic()
             self.stdout.write(f"Deleted {sum(counts.values())} synthetic rows.")
-            aggregates.schedule_refresh()  # bulk writes send no signals
+            freshness.bump()  # bulk writes send no signals
             return
         for name in ("deals", "companies", "vehicle_models", "sources"):
             if options[name] is not None and options[name] < 1:
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         )
         if options["verbosity"] > 1:
             self.stdout.write("Seconds per step: " + json.dumps(phases))
-        aggregates.schedule_refresh()  # bulk writes send no signals
+        freshness.bump()  # bulk writes send no signals
 
 
 def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -> dict:

@@ -1,0 +1,22 @@
+"""Queries per request, as the README's "Query budgets" table states them."""
+
+FILTERS = "country_pair=KR-CN&status_group=agreed&min_gwh=1"
+# Cold: no answer stored for the current data version, as for the first reader after a write;
+# stored: a repeat visit, whose answers a snapshot or the cache holds.
+#          cold, stored
+BUDGETS = {
+    "/": (24, 6),
+    "/deals/": (5, 5),
+    f"/deals/?{FILTERS}": (5, 5),
+    "/deals/{deal}/": (6, 6),
+    "/companies/{company}/": (19, 9),
+    "/api/v1/deals/": (5, 5),
+    f"/api/v1/deals/?{FILTERS}": (5, 5),
+    "/api/v1/deals/?q=energy": (6, 6),
+    "/api/v1/deals/{deal}/": (5, 5),
+    "/api/v1/supply-graph/": (10, 2),
+    "/api/v1/stats/": (8, 2),
+    "/api/v1/timeline/": (12, 2),
+}
+# The CSV export of every deal: the data version and one streamed query.
+EXPORT_QUERIES = 2
