@@ -16,7 +16,7 @@ def create_version_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0006_drop_synthetic_flag'),
+        ('partnerships', '0007_source_text_fingerprint'),
     ]
 
     operations = [
