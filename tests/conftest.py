@@ -31,32 +31,57 @@ def _article_models():
     return models + histories
 
 
-@pytest.fixture(scope="session")
-def article_rows(django_db_setup, django_db_blocker):
-    """The rows `load_fixtures` makes, loaded once per test run and then rolled back."""
+FOUNDING_FIXTURE = "000_founding_article.yaml"
+
+
+def _loaded_rows(django_db_blocker, *names):
+    """The rows `load_fixtures` makes from these fixtures (all when none), then rolled back."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_fixtures", verbosity=0)
+        call_command("load_fixtures", *names, verbosity=0)
         rows = {model: list(model._default_manager.all()) for model in _article_models()}
         transaction.set_rollback(True)
     return rows
 
 
-@pytest.fixture
-def article(db, article_rows):
-    """The founding article's facts, as `scripts/serve` loads them from fixtures/.
-
-    Inserted in bulk from a copy made once per run: loading the YAML costs ~800 queries, and
-    most feature tests start from the article.
-    """
+def _insert_rows(rows_by_model):
+    """Insert a copy of loaded rows in bulk: loading the YAML costs hundreds of queries."""
     from partnerships import freshness
 
-    for model, rows in article_rows.items():
+    for model, rows in rows_by_model.items():
         model._default_manager.bulk_create([copy.copy(row) for row in rows])
     # Rows came with their ids: move the sequences past them so new rows get fresh ids.
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), list(article_rows)):
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(rows_by_model)):
             cursor.execute(sql)
     freshness.bump()  # bulk_create sends no signal
+
+
+@pytest.fixture(scope="session")
+def article_rows(django_db_setup, django_db_blocker):
+    """The founding article's rows, loaded once per test run."""
+    return _loaded_rows(django_db_blocker, FOUNDING_FIXTURE)
+
+
+@pytest.fixture
+def article(db, article_rows):
+    """The founding article's facts alone, as `load_fixtures` loads them from fixtures/.
+
+    Most feature tests count what they see against the article's 13 deals, so they start from
+    it without the coverage set (the `coverage` fixture has both).
+    """
+    _insert_rows(article_rows)
+
+
+@pytest.fixture(scope="session")
+def coverage_rows(django_db_setup, django_db_blocker):
+    """Every fixture `scripts/serve` loads: the founding article and the coverage set."""
+    return _loaded_rows(django_db_blocker)
+
+
+@pytest.fixture
+def coverage(db, coverage_rows):
+    """The whole dataset as `scripts/serve` loads it."""
+    _insert_rows(coverage_rows)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -14,9 +14,22 @@ class Command(BaseCommand):
         "Rows are matched by natural key, so loading again updates them and creates no duplicates."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "names",
+            nargs="*",
+            help="Only these fixtures (file names in fixtures/, e.g. 000_founding_article.yaml).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
-        paths = sorted(Path(settings.BASE_DIR, "fixtures").glob("*.yaml"))
+        folder = Path(settings.BASE_DIR, "fixtures")
+        paths = sorted(folder.glob("*.yaml"))
+        if options["names"]:
+            unknown = set(options["names"]) - {path.name for path in paths}
+            if unknown:
+                raise CommandError(f"No such fixture in fixtures/: {', '.join(sorted(unknown))}.")
+            paths = [path for path in paths if path.name in options["names"]]
         loaded = defaultdict(set)
 
         def collect(sender, instance, raw=False, **kwargs):
