@@ -68,6 +68,8 @@ CITIES = {
     "Guangzhou": ("CN", 23.1291, 113.2644),
     "Baoding": ("CN", 38.8739, 115.4646),
     "Jiaxing": ("CN", 30.7522, 120.7555),
+    "Yancheng": ("CN", 33.3474, 120.1631),
+    "Wuhan": ("CN", 30.5928, 114.3055),
     "Gothenburg": ("SE", 57.7089, 11.9746),
     "Boulogne-Billancourt": ("FR", 48.8397, 2.2399),
 }
