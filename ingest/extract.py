@@ -221,7 +221,10 @@ def _upstream_first(parties):
 
 def _rank(mention: Mention):
     company = mention.company
-    return CHAIN_RANK.get(company.chain_role) if company else None
+    if company is not None and company.chain_role:
+        return CHAIN_RANK.get(company.chain_role)
+    source = mention.refers_to or mention
+    return CHAIN_RANK.get(source.guessed_role) if source.guessed_role else None
 
 
 def _first_cue(cues, text):
@@ -546,8 +549,10 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
     deals, companies, all_mentions = [], {}, {}
     for sentence in split_sentences(text):
         known = index.find(sentence.text)
-        unknown = find_unknown_organisations(sentence.text, known)
-        mentions = sorted([*known, *unknown], key=lambda m: m.start)
+        found_names = find_unknown_organisations(sentence.text, known, index)
+        linked = [m for m in found_names if m.company is not None]
+        unknown = [m for m in found_names if m.company is None]
+        mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
         all_mentions[sentence.start] = mentions
         for mention in unknown:
             name_key = normalise(mention.text)

@@ -29,11 +29,6 @@ ORG_BY_CUE = re.compile(
     r"startup|group)?\s*"
     rf"((?:{CAPITALISED})(?:\s+{CAPITALISED}){{0,3}})"
 )
-ORG_CJK = re.compile(
-    r"([가-힣A-Za-z]{1,12}(?:에너지솔루션|에너지|배터리|자동차|모빌리티|케미칼|솔루션|머티리얼즈|"
-    r"첨단소재|그룹|전자|화학))"
-    r"|([\u4E00-\u9FFF]{2,8}(?:集团|汽车|电池|能源|科技|材料|股份|有限公司|新能源))"
-)
 PRECEDING_CAPITAL = re.compile(r"[A-Z][\w-]*\s+$")
 # Capitalised words that begin sentences or name places and people, never an organisation.
 NOT_ORGS = {
@@ -66,6 +61,8 @@ class Mention:
     company: KnownCompany | None  # None: an organisation not in the database
     # "the two companies", "they": the earlier mention the words stand for.
     refers_to: "Mention | None" = None
+    # For a name not in the database: what the words around it say it does ("carmaker").
+    guessed_role: str = ""
 
     @property
     def key(self):
@@ -161,6 +158,27 @@ class CompanyIndex:
             )
         return cls(companies)
 
+    def fuzzy(self, name: str) -> KnownCompany | None:
+        """The known company `name` is another spelling of ("Hyundai Motor Co", "CATL's"),
+        by rapidfuzz's similarity of the names without their legal suffixes."""
+        from rapidfuzz import fuzz, process
+
+        if not hasattr(self, "_bare"):
+            self._bare = [
+                (normalise(LEGAL_SUFFIX.sub("", n.strip())), company)
+                for company in self.companies
+                for n in company.names
+            ]
+        wanted = normalise(LEGAL_SUFFIX.sub("", name.strip()))
+        if not wanted or not self._bare:
+            return None
+        # Short names differ by one letter from other companies ("Kia"/"Kai"): exact only.
+        cutoff = 100 if len(wanted) < 5 else 92
+        best = process.extractOne(
+            wanted, [bare for bare, _ in self._bare], scorer=fuzz.ratio, score_cutoff=cutoff
+        )
+        return self._bare[best[2]][1] if best else None
+
     def find(self, sentence: str) -> list[Mention]:
         """Known companies named in the sentence, longest names first, never overlapping."""
         mentions: list[Mention] = []
@@ -171,28 +189,35 @@ class CompanyIndex:
         return sorted(mentions, key=lambda m: m.start)
 
 
-def find_unknown_organisations(sentence: str, known: list[Mention]) -> list[Mention]:
-    """Organisation-like names that no known company covers: proposals for new companies."""
-    candidates: list[tuple[int, int, str]] = []
+def find_unknown_organisations(
+    sentence: str, known: list[Mention], index: "CompanyIndex | None" = None
+) -> list[Mention]:
+    """Organisation names that no known company covers: proposals for new companies. A name
+    that is another spelling of a known company (`CompanyIndex.fuzzy`) comes back linked."""
+    from ingest.names import cjk_names, guess_chain_role, is_name
+
+    candidates: list[tuple[int, int, str, str]] = []
     for pattern in (ORG_BY_CUE, ORG_BY_SUFFIX):
         for match in pattern.finditer(sentence):
             if pattern is ORG_BY_CUE and PRECEDING_CAPITAL.search(sentence[: match.start()]):
                 continue  # "Renault Korea's Grand Koleos": a name's own "Korea's"
             start, end = match.span(1)
-            candidates.append((start, end, match[1]))
-    for match in ORG_CJK.finditer(sentence):
-        candidates.append((*match.span(), match[0]))
+            role = guess_chain_role(sentence[max(0, match.start() - 20) : end])
+            candidates.append((start, end, match[1], role))
+    for name in cjk_names(sentence):
+        candidates.append((name.start, name.end, name.text, name.chain_role))
 
     found: list[Mention] = []
-    for start, end, text in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+    for start, end, text, role in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
         text, start, end = _trim(text, start, end)
         if not text or normalise(text) in NOT_ORGS or len(text) < 2:
             continue
         if any(start < m.end and end > m.start for m in [*known, *found]):
             continue
-        if all(word.casefold() in NOT_ORGS for word in text.split()):
+        if all(word.casefold() in NOT_ORGS for word in text.split()) or not is_name(text):
             continue
-        found.append(Mention(start, end, text, None))
+        company = index.fuzzy(text) if index is not None else None
+        found.append(Mention(start, end, text, company, guessed_role=role))
     return found
 
 

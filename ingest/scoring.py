@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db.models import Q
 
 from ingest.extract import Extraction, extract
-from ingest.matching import CompanyIndex, normalise
+from ingest.matching import CompanyIndex, name_variants, normalise
 
 FIELDS = (
     "companies",
@@ -178,3 +178,185 @@ def load_cases(directory: Path) -> list[tuple[str, dict]]:
         (path.stem, json.loads(path.read_text(encoding="utf-8")))
         for path in sorted(Path(directory).glob("*.json"))
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The held-out gold set (fixtures/ingest_gold/): per field and per language.
+
+GOLD_FIELDS = (
+    "companies",
+    "pairs",
+    "roles",
+    "kind",
+    "status",
+    "product",
+    "numbers",
+    "site",
+    "term_years",
+    "dates",
+)
+NUMBER_FIELDS = ("volume_gwh", "capacity", "investment", "equity")
+
+
+def _amount(value) -> str:
+    return str(Decimal(str(value)).normalize()) if value not in (None, "") else ""
+
+
+def _gold_empty():
+    return {name: set() for name in GOLD_FIELDS}
+
+
+def _gold_add(facts, parties: dict, values: dict):
+    """One deal's facts: its pairs, roles, and each value beside each pair."""
+    keys = sorted(parties)
+    for pair in combinations(keys, 2):
+        pair = frozenset(pair)
+        facts["pairs"].add(pair)
+        for key, role in parties.items():
+            if key in pair:
+                facts["roles"].add((pair, key, role))
+        for name, value in values.items():
+            if name == "equity":
+                for key, share in value.items():
+                    if key in pair:
+                        facts["numbers"].add((pair, "equity", key, _amount(share)))
+            elif name in NUMBER_FIELDS:
+                facts["numbers"].add((pair, name, value))
+            elif name == "site":
+                facts["site"].add((pair, value))
+            elif value not in (None, ""):
+                facts[name].add((pair, value))
+
+
+def gold_facts(article: dict) -> dict:
+    facts = _gold_empty()
+    facts["companies"] = set(article["known"]) | {n["key"] for n in article["new"]}
+    for deal in article["deals"]:
+        values = {
+            "kind": deal.get("kind"),
+            "status": deal.get("status"),
+            "product": deal.get("product"),
+            "term_years": deal.get("term_years"),
+            "equity": deal.get("equity", {}),
+        }
+        if deal.get("volume_gwh"):
+            values["volume_gwh"] = _amount(deal["volume_gwh"])
+        if deal.get("capacity"):
+            values["capacity"] = (_amount(deal["capacity"]["value"]), deal["capacity"]["unit"])
+        if deal.get("investment"):
+            money = deal["investment"]
+            values["investment"] = (_amount(money["amount"]), money["currency"])
+        if deal.get("site"):
+            values["site"] = normalise(deal["site"][0])
+        _gold_add(facts, deal["parties"], values)
+        pair_set = [frozenset(p) for p in combinations(sorted(deal["parties"]), 2)]
+        for prefix, value in (("start", deal.get("start")), ("at", _gold_at(deal))):
+            if value:
+                facts["dates"] |= {(pair, prefix, value) for pair in pair_set}
+    return facts
+
+
+def _gold_at(deal):
+    return deal.get("status_on") or deal.get("announced")
+
+
+def _gold_keys(article: dict):
+    """normalised spelling -> gold key, for the companies the article should propose."""
+    spellings = {}
+    for company in article["new"]:
+        for name in company["names"]:
+            for variant in name_variants(name):
+                spellings[normalise(variant)] = company["key"]
+    return spellings
+
+
+def extraction_gold_facts(extraction: Extraction, article: dict) -> dict:
+    """The extraction's facts in the gold set's keys: a proposal counts as the gold company
+    when it is one of the spellings the annotation accepts."""
+    spellings = _gold_keys(article)
+    site_spellings = {
+        normalise(spelling): normalise(deal["site"][0])
+        for deal in article["deals"]
+        for spelling in deal.get("site", [])
+    }
+
+    def key_of(mention) -> str:
+        if mention.company is not None or mention.refers_to is not None:
+            return mention.key
+        for variant in name_variants(mention.text):
+            if normalise(variant) in spellings:
+                return spellings[normalise(variant)]
+        return mention.key
+
+    facts = _gold_empty()
+    for mentions in extraction.mentions.values():
+        facts["companies"] |= {key_of(m) for m in mentions}
+    for deal in extraction.deals:
+        parties = {}
+        for party in deal.parties:
+            source = party.mention.refers_to or party.mention
+            parties.setdefault(key_of(source), str(party.role))
+        values = {
+            "kind": str(deal.kind),
+            "status": str(deal.status),
+            "product": deal.product,
+            "term_years": deal.term_years,
+            "equity": {},
+        }
+        if deal.volume_gwh is not None:
+            values["volume_gwh"] = _amount(deal.volume_gwh)
+        capacity = getattr(deal, "capacity_value", None)
+        if capacity is not None:
+            values["capacity"] = (_amount(capacity), deal.capacity_unit)
+        amount = getattr(deal, "investment_amount", None)
+        if amount is not None:
+            values["investment"] = (_amount(amount), deal.investment_currency)
+        for party in deal.parties:
+            share = getattr(party, "equity_share", None)
+            if share is not None:
+                source = party.mention.refers_to or party.mention
+                values["equity"][key_of(source)] = share
+        site = getattr(deal, "site_name", "")
+        if site:
+            values["site"] = site_spellings.get(normalise(site), normalise(site))
+        _gold_add(facts, parties, values)
+        pairs = [frozenset(p) for p in combinations(sorted(parties), 2)]
+        for prefix, mention in (("start", deal.start), ("at", deal.status_date)):
+            if mention is not None:
+                value = _date(mention.date.value, mention.date.precision)
+                facts["dates"] |= {(pair, prefix, value) for pair in pairs}
+    return facts
+
+
+def score_gold_article(article: dict, index: CompanyIndex, text: str) -> list[FieldScore]:
+    published = datetime.date.fromisoformat(article["published_on"])
+    extraction = extract(text, published, index)
+    expected, found = gold_facts(article), extraction_gold_facts(extraction, article)
+    return [
+        FieldScore(
+            field=name,
+            expected=len(expected[name]),
+            found=len(found[name]),
+            correct=len(expected[name] & found[name]),
+        )
+        for name in GOLD_FIELDS
+    ]
+
+
+def score_gold(directory: Path) -> dict[str, list[FieldScore]]:
+    """Field scores per language ('en', 'ko', 'zh', and 'all'), summed over the articles."""
+    gold = json.loads((Path(directory) / "gold.json").read_text(encoding="utf-8"))
+    index = CompanyIndex.from_dicts(gold["known_companies"])
+    totals: dict[str, dict[str, list[int]]] = {}
+    for article in gold["articles"]:
+        text = (Path(directory) / article["file"]).read_text(encoding="utf-8")
+        for row in score_gold_article(article, index, text):
+            for language in (article["language"], "all"):
+                counts = totals.setdefault(language, {}).setdefault(row.field, [0, 0, 0])
+                counts[0] += row.expected
+                counts[1] += row.found
+                counts[2] += row.correct
+    return {
+        language: [FieldScore(name, *fields[name]) for name in GOLD_FIELDS]
+        for language, fields in totals.items()
+    }

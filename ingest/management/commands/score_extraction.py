@@ -7,6 +7,7 @@ from ingest import scoring
 from partnerships.models import Source
 
 DEFAULT_CASES = Path(settings.BASE_DIR, "fixtures", "ingest_eval")
+DEFAULT_GOLD = Path(settings.BASE_DIR, "fixtures", "ingest_gold")
 
 
 def _ratio(value):
@@ -30,8 +31,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--cases", default=str(DEFAULT_CASES), help="Folder of JSON cases.")
         parser.add_argument("--no-cases", action="store_true", help="Score database sources only.")
+        parser.add_argument(
+            "--gold",
+            nargs="?",
+            const=str(DEFAULT_GOLD),
+            default=None,
+            help="Score only the held-out gold set (default folder fixtures/ingest_gold/), per "
+            "field and per language.",
+        )
 
     def handle(self, *args, **options):
+        if options["gold"]:
+            return self._gold(Path(options["gold"]))
         results = []
         if options["source"]:
             sources = list(Source.objects.filter(slug__in=options["source"]))
@@ -65,3 +76,22 @@ class Command(BaseCommand):
                     f"  {row.field:<14}{_ratio(row.precision):>10}{_ratio(row.recall):>8}"
                     f"  {row.correct}/{row.expected}/{row.found}"
                 )
+
+    def _gold(self, folder: Path):
+        if not (folder / "gold.json").is_file():
+            raise CommandError(f"No gold.json in {folder}")
+        per_language = scoring.score_gold(folder)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"gold set {folder}"))
+        self.stdout.write("precision/recall (correct/expected/found) per field and language")
+        languages = [lang for lang in ("en", "ko", "zh", "all") if lang in per_language]
+        self.stdout.write(f"| field | {' | '.join(languages)} |")
+        self.stdout.write(f"|---|{'---|' * len(languages)}")
+        for position, field in enumerate(scoring.GOLD_FIELDS):
+            cells = []
+            for language in languages:
+                row = per_language[language][position]
+                cells.append(
+                    f"{_ratio(row.precision).strip()}/{_ratio(row.recall).strip()} "
+                    f"({row.correct}/{row.expected}/{row.found})"
+                )
+            self.stdout.write(f"| {field} | {' | '.join(cells)} |")

@@ -1,0 +1,385 @@
+"""Organisation names the database does not know, in English, Korean and Chinese text.
+
+Each script has its own reader, and every candidate passes the same test before it is proposed:
+it must look like a name (`is_name`), never a run of words cut from the sentence.
+
+- English: capitalised words ending in an industry word ("Hanbit Battery", "Sejin Energy Co.")
+  or following a cue ("China's Kaida", "Chinese carmaker Huaxing Auto"); see `ingest.matching`.
+- Korean: proper nouns (NNP) from kiwipiepy's analyser, joined with the company words written
+  against them ("진우" + "소재"), and the word after a cue such as "배터리 기업".
+- Chinese: jieba's segmentation gives the word boundaries; a name is a run of nouns that ends in
+  a company word (公司, 集团, 汽车, 电池, 新能源, 锂能, ...) and whose head is not a generic word
+  (动力电池, 合资公司 are things, not names).
+
+Proposals that are spellings of a known company are linked to it (`CompanyIndex.fuzzy`).
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from partnerships.models import ChainRole
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+HANGUL = re.compile(r"[\uAC00-\uD7A3]")
+HAN = re.compile(r"[\u4E00-\u9FFF]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """'ko', 'zh' or 'en' by the script most of the letters are in; '' when none dominates."""
+    hangul, han, latin = (len(p.findall(text)) for p in (HANGUL, HAN, LATIN))
+    total = hangul + han + latin
+    if total < 20:
+        return ""
+    if hangul >= 0.3 * total:
+        return "ko"
+    if han >= 0.3 * total:
+        return "zh"
+    if latin >= 0.6 * total:
+        return "en"
+    return ""
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    text: str
+    chain_role: str = ""  # guessed from the words around the name, when they say
+
+
+# What the words before or inside a name say the company does. Most specific first.
+ROLE_WORDS = [
+    (
+        ChainRole.AUTOMAKER,
+        r"carmaker|automaker|car ?maker|auto ?maker|EV maker|vehicle maker|Motors?\b|Auto\b|"
+        r"Automobile|완성차|자동차|모터스|车企|整车|汽车",
+    ),
+    (
+        ChainRole.BATTERY_MATERIALS,
+        r"materials?|cathode|anode|lithium|refiner|precursor|electrolyte|separator|Chemical|"
+        r"Lithium|소재|양극재|음극재|리튬|화학|머티리얼즈|케미칼|전해액|材料|正极|负极|锂|化学|化工",
+    ),
+    (
+        ChainRole.BATTERY_CELLS,
+        r"batter(?:y|ies)|cell maker|Cell\b|배터리|전지|셀\b|电池",
+    ),
+    (ChainRole.COMPONENTS, r"parts|components?|부품|零部件"),
+]
+
+
+def guess_chain_role(context: str) -> str:
+    """The chain role the words say ("Chinese carmaker", "배터리업체", "…电池"), or ''."""
+    best = None
+    for role, pattern in ROLE_WORDS:
+        for match in re.finditer(pattern, context, re.IGNORECASE):
+            # The word nearest the name (the end of the context) wins.
+            if best is None or match.end() > best[1]:
+                best = (role, match.end())
+    return best[0] if best else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Is it a name?
+
+# Words a name never ends with in Korean: particles and endings the analyser may leave attached.
+KO_TRAILING = re.compile(r"(?:은|는|이|가|을|를|와|과|의|에|에게|에서|로|으로|도|만|측|사)$")
+# Generic words: a candidate made only of these (and company words) is a thing, not a name.
+GENERIC = {
+    *_words(
+        "battery batteries cell cells energy power materials material auto motor motors group new"
+        " electric vehicle vehicles the joint venture company chemical lithium technology tech"
+        " solutions global"
+    ),
+    *_words(
+        "배터리 전지 에너지 소재 자동차 그룹 화학 합작 법인 합작법인 국내 중국 한국 완성차 전기차"
+        " 양극재 음극재 부품 업체 기업 회사 리튬 셀 모터스 신에너지 전기 이차전지 자사 계열사"
+        " 해당"
+    ),
+    *_words(
+        "动力 动力电池 锂电池 电池 汽车 新能源 能源 材料 新材料 公司 集团 合资 合资公司 韩国 中国"
+        " 国内 全球 该 此 这家 一家 其 本 两家 多家 双方 三方 磷酸铁锂 三元 储能 正极 负极"
+        " 正极材料 负极材料 锂 锂能 科技 化学 股份 有限公司 股份有限公司 整车 电动 固态 钠离子"
+        " 中韩 外资 企业 厂商 车企 电池厂 汽车集团 电解液 隔膜 铜箔 锂离子"
+    ),
+}
+# Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
+ZH_CLAUSE = re.compile(r"[将的与和向在从对把被为了是并及或等于以其该这那称据由给跟同也都还就]")
+KO_CLAUSE = re.compile(r"\s|다$|했|하는|하기|한다|된다|예정|계획")
+
+
+def is_name(text: str) -> bool:
+    """True when `text` reads as an organisation's name, not a fragment of a sentence."""
+    text = text.strip()
+    if len(text) < 2 or len(text) > 60:
+        return False
+    if HAN.search(text) and not HANGUL.search(text):
+        return _is_chinese_name(text)
+    if HANGUL.search(text):
+        return _is_korean_name(text)
+    return _is_english_name(text)
+
+
+def _is_english_name(text: str) -> bool:
+    words = text.replace(",", " ").split()
+    if not words or len(words) > 6:
+        return False
+    if not all(w[0].isupper() or w[0].isdigit() or w in ("&", "and", "of") for w in words):
+        return False
+    if words[0] in ("and", "of", "&") or words[-1] in ("and", "of", "&"):
+        return False
+    return not all(w.casefold().strip(".") in GENERIC | {"co", "ltd", "inc", "corp"} for w in words)
+
+
+def _is_korean_name(text: str) -> bool:
+    if KO_CLAUSE.search(text) or len(text) > 20:
+        return False
+    # A name may end in 사/가/이: only a particle the analyser splits off says fragment.
+    company_word_end = re.search(r"(?:그룹|전자|화학|모터스|회사)$", text)
+    if KO_TRAILING.search(text) and not company_word_end and _ko_has_particle(text):
+        return False
+    return text not in GENERIC and _strip_generic(text, korean=True) != ""
+
+
+def _is_chinese_name(text: str) -> bool:
+    if len(text) > 20 or len(text) < 3:
+        return False
+    if re.search(r"[，。、；：！？“”《》（）()\s]", text):
+        return False
+    head = _strip_generic(text, korean=False)
+    if not head or len(head) < 2:
+        return False
+    # A clause word inside the head ("双方将…", "…供应…的") says fragment.
+    return not (ZH_CLAUSE.search(head) or re.search(r"供应|签署|宣布|建设|合作|生产|投资", head))
+
+
+ZH_SUFFIXES = tuple(
+    _words(
+        "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 汽车 电池 新能源 锂能 锂业 能源 科技"
+        " 新材料 材料 化学 化工 电子 控股 矿业 钴业 动力 电气 循环"
+    )
+)
+KO_SUFFIXES = tuple(
+    _words(
+        "에너지솔루션 머티리얼즈 첨단소재 신에너지 에너지 배터리 자동차 모빌리티 케미칼 솔루션 그룹"
+        " 전자 화학 소재 전지 모터스 리튬 셀 신소재"
+    )
+)
+
+
+def _strip_generic(text: str, korean: bool) -> str:
+    """The name without its company words and place prefixes: the distinctive head."""
+    suffixes = KO_SUFFIXES if korean else ZH_SUFFIXES
+    head = text
+    changed = True
+    while changed and head:
+        changed = False
+        for suffix in suffixes:
+            if head.endswith(suffix) and len(head) > len(suffix) - 1:
+                head, changed = head[: -len(suffix)], True
+                break
+    if head in GENERIC:
+        return ""
+    return head
+
+
+def _ko_has_particle(text: str) -> bool:
+    tokens = _kiwi().tokenize(text)
+    return bool(tokens) and tokens[-1].tag.startswith("J")
+
+
+# ---------------------------------------------------------------------------------------------
+# Korean
+
+
+@cache
+def _kiwi():
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+KO_NOT_NAMES = set(
+    _words(
+        "중국 한국 국내 미국 일본 유럽 베트남 헝가리 폴란드 인도네시아 서울 MOU GWh LFP NCM EV ESS"
+    )
+)
+KO_CUE_BEFORE = re.compile(r"(?:업체|기업|회사|제조사|메이커|완성차사|자회사|계열사)\s*$")
+# Nouns that continue a proper noun into a company's name ("진우" + "소재").
+KO_NAME_TAIL = set(KO_SUFFIXES) | {"셀", "신소재", "이노베이션", "에코", "테크", "산업", "중공업"}
+# "배터리 기업 나래에너지는": the word after these is a name.
+KO_CUE = re.compile(
+    r"(?:업체|기업|회사|제조사|메이커|기업인|자회사|계열사)\s+([가-힣A-Za-z0-9]{2,15})"
+)
+
+
+def korean_names(sentence: str) -> list[Found]:
+    """Names in a Korean sentence: proper nouns joined with their company words, and words
+    after a cue ("배터리 업체 X")."""
+    tokens = _kiwi().tokenize(sentence)
+    found: list[Found] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.tag not in ("NNP", "SL") or token.form in KO_NOT_NAMES:
+            index += 1
+            continue
+        start, end = token.start, token.start + token.len
+        last = index
+        # Join what is written against it without a space: "진우"+"소재", "LG"+"에너지".
+        while last + 1 < len(tokens):
+            following = tokens[last + 1]
+            if following.start != end or following.tag not in ("NNP", "NNG", "SL", "SN", "XSN"):
+                break
+            end = following.start + following.len
+            last += 1
+        text = sentence[start:end]
+        if token.tag == "SL" and not any(text.endswith(s) for s in KO_SUFFIXES):
+            index = last + 1  # Latin letters alone ("GWh", "LFP") are no Korean name
+            continue
+        text, end = _ko_trim(text, start)
+        # A proper noun alone may be a place ("포항"): it is a company's name only with a
+        # company word at its end or a cue before it ("배터리 업체 X").
+        has_company_word = text.endswith(tuple(KO_NAME_TAIL))
+        cued = KO_CUE_BEFORE.search(sentence[:start])
+        if is_name(text) and (has_company_word or cued):
+            found.append(Found(start, end, text))
+        index = last + 1
+    for match in KO_CUE.finditer(sentence):
+        start = match.start(1)
+        text, end = _ko_trim(match[1], start)
+        if is_name(text) and any(text.endswith(s) for s in KO_SUFFIXES):
+            found.append(Found(start, end, text))
+    for match in re.finditer(r"[가-힣]{2,12}(?:" + "|".join(KO_SUFFIXES) + r")", sentence):
+        text, end = _ko_trim(match[0], match.start())
+        if is_name(text) and not any(f.start <= match.start() < f.end for f in found):
+            found.append(Found(match.start(), end, text))
+    return _with_roles(sentence, _non_overlapping(found))
+
+
+def _ko_trim(text: str, start: int) -> tuple[str, int]:
+    """Drop a particle the analyser left on the word ("나래에너지는" → "나래에너지")."""
+    tokens = _kiwi().tokenize(text)
+    cut = len(text)
+    for token in tokens:
+        if token.tag.startswith(("J", "E", "V", "XSV", "XSA")):
+            cut = token.start
+            break
+    return text[:cut], start + cut
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese
+
+
+@cache
+def _jieba():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    # Company words as nouns, so "锂能" is not cut into 锂 + the verb 能, and "能源供应" splits.
+    for word in ZH_SUFFIXES:
+        jieba.add_word(word, freq=200000, tag="n")
+    for word in ("供应", "供货", "洽谈", "入股", "持股", "否认", "终止"):
+        jieba.add_word(word, freq=200000, tag="v")
+    return jieba.posseg
+
+
+ZH_PLACES_BEFORE = re.compile(r"^(?:韩国|中国|国内|中方|韩方|美国|日本)")
+ZH_DESCRIPTOR = re.compile(
+    r"^(?:[\u4E00-\u9FFF]{0,6}(?:企业|厂商|车企|公司|集团|巨头|龙头))(?=.{3,})"
+)
+
+
+def chinese_names(sentence: str) -> list[Found]:
+    """Names in a Chinese sentence: runs of words ending in a company word, cut where jieba
+    sees punctuation, a function word, a two-character verb or a number. (Single characters
+    tagged as verbs or adverbs are often parts of names: 高 + 达 + 科技.)"""
+    found: list[Found] = []
+    position, run_start, run = 0, 0, ""
+    spans = []
+    for pair in _jieba().cut(sentence):
+        word, flag = pair.word, pair.flag
+        if _zh_boundary(word, flag):
+            if run:
+                spans.append((run_start, run))
+            run = ""
+            run_start = position + len(word)
+        else:
+            if not run:
+                run_start = position
+            run += word
+        position += len(word)
+    if run:
+        spans.append((run_start, run))
+    for start, run in spans:
+        found.extend(_names_in_run(sentence, start, run))
+    return _with_roles(sentence, _non_overlapping(found))
+
+
+ZH_FUNCTION_WORDS = set("与和及同跟向对在从为将把被以于由给的了着并而或等其该这那也都还就已正")
+ZH_CLAUSE_WORDS = set(
+    _words(
+        "双方 三方 两家 该公司 合资公司 其中 此外 另外 今日 今天 正在 已经 此前 共同 目前 近日 日前"
+        " 正式 预计 同时 与此同时 分别"
+    )
+)
+
+
+def _zh_boundary(word: str, flag: str) -> bool:
+    if word in ZH_FUNCTION_WORDS or word in ZH_CLAUSE_WORDS:
+        return True
+    if flag.startswith(("x", "p", "c", "u", "r", "m", "t", "l", "q", "y", "e", "o")):
+        return True
+    # Two-character verbs end a name; adverbs do not always ("长远汽车"), only the common ones.
+    return len(word) >= 2 and flag.startswith("v")
+
+
+def _names_in_run(sentence, start, run):
+    # Country and descriptor words before the name: "韩国", "动力电池企业".
+    lead = ZH_PLACES_BEFORE.match(run)
+    if lead:
+        start, run = start + lead.end(), run[lead.end() :]
+    descriptor = ZH_DESCRIPTOR.match(run)
+    if descriptor and not is_name(run):
+        start, run = start + descriptor.end(), run[descriptor.end() :]
+    # The longest prefix of the run that ends in a company word and reads as a name.
+    for end in range(len(run), 2, -1):
+        text = run[:end]
+        if text.endswith(ZH_SUFFIXES) and is_name(text):
+            return [Found(start, start + end, text)]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _non_overlapping(found: list[Found]) -> list[Found]:
+    kept: list[Found] = []
+    for item in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
+        if all(item.end <= k.start or item.start >= k.end for k in kept):
+            kept.append(item)
+    return kept
+
+
+def _with_roles(sentence: str, found: list[Found]) -> list[Found]:
+    return [
+        Found(f.start, f.end, f.text, guess_chain_role(sentence[max(0, f.start - 20) : f.end]))
+        for f in found
+    ]
+
+
+def cjk_names(sentence: str) -> list[Found]:
+    """Korean and Chinese names of the sentence, by the script it is written in."""
+    if HANGUL.search(sentence):
+        return korean_names(sentence)
+    if HAN.search(sentence):
+        return chinese_names(sentence)
+    return []
