@@ -172,6 +172,7 @@ class IngestionRunAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "drafts_created",
+        "notice",
         "queued_at",
         "started_at",
         "finished_at",
@@ -293,6 +294,11 @@ class DraftAdmin(admin.ModelAdmin):
         (_("Review"), {"fields": ["company", "reviewed_by", "reviewed_at", "created_at"]}),
     ]
 
+    notice_fieldsets = [
+        (None, {"fields": ["marked", "source", "state", "title"]}),
+        (_("Review"), {"fields": ["reviewed_by", "reviewed_at", "created_at"]}),
+    ]
+
     def has_add_permission(self, request):
         return False
 
@@ -302,6 +308,8 @@ class DraftAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is not None and obj.kind == Draft.Kind.COMPANY:
             return self.company_fieldsets
+        if obj is not None and obj.kind == Draft.Kind.NOTICE:
+            return self.notice_fieldsets
         return self.deal_fieldsets
 
     def get_inlines(self, request, obj):

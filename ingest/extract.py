@@ -13,10 +13,16 @@ suggest", "not finalized"), and the figures and dates it gives.
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from ingest.matching import CompanyIndex, Mention, find_unknown_organisations, normalise
+from ingest.matching import (
+    LEGAL_SUFFIX,
+    CompanyIndex,
+    Mention,
+    find_unknown_organisations,
+    normalise,
+)
 from ingest.quantities import Quantity, find_quantities, first, product_of, products_in_order
 from ingest.relative_dates import DateMention, Role, find_dates
 from ingest.text import Sentence, split_sentences
@@ -37,7 +43,8 @@ KIND_CUES = [
     (
         DealKind.CONTRACT_MANUFACTURING,
         r"entrust\w*\s+(?:the\s+)?(?:production|manufactur\w+)|contract[- ]manufactur\w+|"
-        r"on behalf of|consign\w*\s+(?:the\s+)?production|위탁\s*생산|代工",
+        r"on behalf of|consign\w*\s+(?:the\s+)?production|\bassembl(?:e|es|ing)\b|"
+        r"위탁\s*생산|조립|代工|组装",
     ),
     (
         DealKind.JOINT_DEVELOPMENT,
@@ -48,9 +55,15 @@ KIND_CUES = [
     (
         DealKind.JOINT_VENTURE,
         r"(?:set up|form|establish|launch|create)\w*\s+(?:a\s+)?(?:new\s+)?joint venture|"
-        r"joint venture (?:agreement|deal|plant|factory)|합작\s*법인|合资公司",
+        r"joint venture|\bJV\b|합작|合资",
     ),
-    (DealKind.INVESTMENT, r"\binvest(?:s|ed|ing|ment)?\s+in\b|\bstake in\b|투자|投资"),
+    (
+        DealKind.INVESTMENT,
+        r"\binvest(?:s|ed|ing|ment)?\s+in\b|\bstake in\b|\bacquir\w+|지분|인수|股权|入股|持股|"
+        r"收购|投资",
+    ),
+    # An MOU is a cooperation whatever it is about ("an MOU on lithium supply").
+    (DealKind.COOPERATION, r"\bMOU\b|memorandum|업무\s*협약|양해각서|备忘录|框架协议"),
     (DealKind.LICENSING, r"\blicen[cs]\w*"),
     (
         DealKind.SUPPLY,
@@ -61,7 +74,7 @@ KIND_CUES = [
     (
         DealKind.COOPERATION,
         r"cooperat\w+|collaborat\w+|partner(?:ship|ing|ed|s)?\b|join hands|alliance|\bMOU\b|"
-        r"memorandum|협력|合作",
+        r"memorandum|업무\s*협약|양해각서|협약|협력|备忘录|合作",
     ),
 ]
 STATUS_CUES = [
@@ -69,9 +82,13 @@ STATUS_CUES = [
         DealStatus.NOT_FINALIZED,
         r"not (?:yet )?(?:been )?finali[sz]ed|not (?:yet )?(?:been )?confirmed|\bdenied\b|"
         r"nothing (?:has been |is |was )?(?:yet )?(?:finali[sz]ed|decided|confirmed)|"
-        r"no decision|확정되지\s*않|未最终确定|否认",
+        r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|부인|未最终确定|否认",
     ),
-    (DealStatus.CANCELLED, r"cancel+ed|terminated|scrapped|called off|취소|철회|取消"),
+    (
+        DealStatus.CANCELLED,
+        r"cancel+ed|terminated|scrapped|called off|\bended\s+(?:\w+\s+)?talks|pulled out|"
+        r"abandon\w*|withdr[ae]w|취소|철회|중단|무산|파기|取消|终止|中止|中断",
+    ),
     (
         DealStatus.REPORTED,
         r"reports? (?:suggest|say|said|indicate)|reportedly|according to (?:industry )?"
@@ -81,13 +98,14 @@ STATUS_CUES = [
     (
         DealStatus.IN_TALKS,
         r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
-        r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|洽谈|谈判",
+        r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|洽谈|谈判|磋商|商谈",
     ),
     (
         DealStatus.SIGNED,
         r"\bsigned\b|entered into|\breached\b|\bwon\b|\bsecured\b|\bconcluded\b|\bagreed\b|"
         r"\binked\b|\bclinched\b|\bsealed\b|\bwill (?:supply|provide|deliver|produce)|"
-        r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|체결|签署|签订|达成",
+        r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
+        r"기로\s*했|설립(?:한다|키로|하기로)|签署|签订|达成|宣布|收购",
     ),
     (
         DealStatus.ACTIVE,
@@ -98,7 +116,7 @@ STATUS_CUES = [
 ]
 TWO_COMPANIES = re.compile(
     r"\b(?:the two companies|both companies|the two firms|the pair|the partners)\b"
-    r"|양사|두 회사|双方",
+    r"|\bthe three (?:companies|partners|firms)\b|양사|두 회사|세 회사|3사|双方|三方",
     re.IGNORECASE,
 )
 ONE_COMPANY = re.compile(
@@ -132,6 +150,36 @@ BUY_FROM = re.compile(
 )
 MANUFACTURE_TO_ITS = re.compile(r"\bto\s+its\b[^.]*?(?:plant|factory|line|site)", re.IGNORECASE)
 MANUFACTURE_FOR = re.compile(r"\b(?:for|on behalf of)\s+$", re.IGNORECASE)
+
+
+# The company invested in: "a stake in X", "X의 지분", "入股X", "收购X…股权"; and "자사 지분"
+# (its own shares), which makes the topic of the sentence ("X는 …") the one invested in.
+INVESTED_BEFORE = re.compile(
+    r"(?:stake in|invest(?:s|ed|ing|ment)? in|acquir\w+|入股|收购|投资|持有)\s*"
+    r"(?:(?:China's|Korea's|Chinese|Korean)\s+|韩国|中国)?$",
+    re.IGNORECASE,
+)
+INVESTED_AFTER = re.compile(r"^(?:'s\s+(?:\w+\s+)?(?:stake|shares)|\s*(?:의\s*)?지분)")
+TOPIC_AFTER = re.compile(r"^(?:은|는)\s")
+
+
+# "向X供应", "X에 공급": X receives; "从X采购", "X로부터 공급받": X delivers.
+CJK_TO = re.compile(r"(?:向|给|为)\s*(?:韩国|中国)?$")
+CJK_TO_AFTER = re.compile(r"^(?:에|에게|측에)\s")
+CJK_FROM = re.compile(r"(?:从|自)\s*(?:韩国|中国)?$")
+CJK_FROM_AFTER = re.compile(r"^(?:로부터|으로부터|에서)\s")
+
+
+def _cjk_customer(text: str, mention: Mention) -> bool:
+    if CJK_FROM.search(text[: mention.start]) or CJK_FROM_AFTER.match(text[mention.end :]):
+        return False
+    return bool(CJK_TO.search(text[: mention.start]) or CJK_TO_AFTER.match(text[mention.end :]))
+
+
+def _invested_in(text: str, mention: Mention) -> bool:
+    if INVESTED_BEFORE.search(text[: mention.start]) or INVESTED_AFTER.match(text[mention.end :]):
+        return True
+    return bool("자사 지분" in text and TOPIC_AFTER.match(text[mention.end :]))
 
 
 @dataclass
@@ -279,8 +327,10 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
         if suppliers and len(suppliers) < len(mentions):
             customers = [m for m in mentions if m not in suppliers]
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
-        customers = [m for m in after if SUPPLY_TO.search(text[: m.start])]
-        if customers:
+        customers = [m for m in after if SUPPLY_TO.search(text[: m.start])] or [
+            m for m in mentions if _cjk_customer(text, m)
+        ]
+        if customers and len(customers) < len(mentions):
             suppliers = [m for m in mentions if m not in customers]
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
         sellers = [m for m in after if BUY_FROM.search(text[: m.start])]
@@ -298,6 +348,10 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
             return [(makers, PartyRole.MANUFACTURER), (customers, PartyRole.CUSTOMER)], True
         return [(after, PartyRole.MANUFACTURER), (before, PartyRole.CUSTOMER)], True
     if kind == DealKind.INVESTMENT:
+        targets = [m for m in mentions if _invested_in(text, m)]
+        if targets and len(targets) < len(mentions):
+            investors = [m for m in mentions if m not in targets]
+            return [(investors, PartyRole.INVESTOR), (targets, PartyRole.PARTNER)], True
         return [(before, PartyRole.INVESTOR), (after, PartyRole.PARTNER)], True
     if kind == DealKind.JOINT_DEVELOPMENT:
         return [(mentions, PartyRole.DEVELOPER)], True
@@ -543,6 +597,38 @@ def _country(sentence: str, mention: Mention) -> str:
     return ""
 
 
+def _shorter_form(mention: Mention, proposals: dict) -> Mention:
+    """The same company as an earlier proposal whose name ends with these words, less a place
+    or legal suffix: "福建海川电池" then "海川电池", "Sejin Energy Co." then "Sejin Energy"."""
+    short = normalise(LEGAL_SUFFIX.sub("", mention.text))
+    for key, proposal in proposals.items():
+        full = normalise(LEGAL_SUFFIX.sub("", proposal.name))
+        if key != normalise(mention.text) and len(short) >= 2 and short in full:
+            return replace(mention, full_name=proposal.name)
+    return mention
+
+
+NOTICE_LANGUAGE = "language not recognised"
+NOTICE_NO_COMPANY = "no company recognised"
+NOTICE_ONLY_PROPOSALS = "only new companies proposed, no deal found"
+NOTICE_NO_DEAL = "companies recognised, but no deal found"
+
+
+def nothing_found_reason(text: str, extraction: Extraction) -> str:
+    """Why the reading gives the editor no deal, or '' when it found one."""
+    from ingest.names import language_of
+
+    if extraction.deals:
+        return ""
+    if not language_of(text):
+        return NOTICE_LANGUAGE
+    if not any(extraction.mentions.values()):
+        return NOTICE_NO_COMPANY
+    if extraction.companies:
+        return NOTICE_ONLY_PROPOSALS
+    return NOTICE_NO_DEAL
+
+
 def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extraction:
     """Candidate deals and new companies of an article published on `published`."""
     context = _Context()
@@ -551,25 +637,27 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
         known = index.find(sentence.text)
         found_names = find_unknown_organisations(sentence.text, known, index)
         linked = [m for m in found_names if m.company is not None]
-        unknown = [m for m in found_names if m.company is None]
-        mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
-        all_mentions[sentence.start] = mentions
-        for mention in unknown:
-            name_key = normalise(mention.text)
+        unknown = []
+        for mention in (m for m in found_names if m.company is None):
+            mention = _shorter_form(mention, companies)
+            unknown.append(mention)
+            name_key = normalise(mention.name)
             if name_key not in companies:
                 companies[name_key] = CompanyCandidate(
                     sentence=sentence,
-                    name=mention.text,
+                    name=mention.name,
                     country=_country(sentence.text, mention),
                     confidence=Decimal("0.5"),
                     marks=[[mention.start, mention.end, "new company"]],
                 )
+        mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
+        all_mentions[sentence.start] = mentions
         found = _deals_in_sentence(sentence, mentions, context, published, unknown)
         if not found and not mentions:
             found = _follow_up(sentence, context, published)
         for candidate in found:
             for party in candidate.parties:
-                proposal = companies.get(normalise(party.mention.text))
+                proposal = companies.get(normalise(party.mention.name))
                 if party.mention.company is None and proposal is not None:
                     # A name that takes part in a deal is more likely a real company.
                     proposal.confidence = Decimal("0.7")

@@ -63,18 +63,20 @@ class Mention:
     refers_to: "Mention | None" = None
     # For a name not in the database: what the words around it say it does ("carmaker").
     guessed_role: str = ""
+    # A shorter form of a name proposed earlier in the article ("海川电池" after "福建海川电池").
+    full_name: str = ""
 
     @property
     def key(self):
         if self.refers_to is not None:
             return self.refers_to.key
-        return self.company.key if self.company else "new:" + normalise(self.text)
+        return self.company.key if self.company else "new:" + normalise(self.name)
 
     @property
     def name(self):
         if self.refers_to is not None:
             return self.refers_to.name
-        return self.company.name if self.company else self.text
+        return self.company.name if self.company else (self.full_name or self.text)
 
     @property
     def known(self):

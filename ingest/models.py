@@ -46,6 +46,12 @@ class IngestionRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     drafts_created = models.PositiveIntegerField(_("drafts created"), default=0)
+    notice = models.CharField(
+        _("notice"),
+        max_length=200,
+        blank=True,
+        help_text=_("Why the reading found no deal, when it found none."),
+    )
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -83,6 +89,8 @@ class Draft(models.Model):
     class Kind(models.TextChoices):
         DEAL = "deal", _("deal")
         COMPANY = "company", _("new company")
+        # Nothing to publish: why a reading found no deal ("no company recognised").
+        NOTICE = "notice", _("notice")
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting for review")
@@ -207,7 +215,7 @@ class Draft(models.Model):
                 violation_error_message=_("This source has this draft already."),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["deal", "company"]),
+                condition=Q(kind__in=["deal", "company", "notice"]),
                 name="draft_kind_valid",
                 violation_error_message=_("Unknown kind of draft."),
             ),
@@ -240,6 +248,8 @@ class Draft(models.Model):
     def __str__(self):
         if self.kind == self.Kind.COMPANY:
             return _("New company: %(name)s") % {"name": self.company_name}
+        if self.kind == self.Kind.NOTICE:
+            return _("No deal found: %(reason)s") % {"reason": self.title}
         return self.title or _("Deal draft %(id)s") % {"id": self.pk}
 
     def clean(self):

@@ -214,64 +214,42 @@ KO_CUE_BEFORE = re.compile(r"(?:업체|기업|회사|제조사|메이커|완성�
 # Nouns that continue a proper noun into a company's name ("진우" + "소재").
 KO_NAME_TAIL = set(KO_SUFFIXES) | {"셀", "신소재", "이노베이션", "에코", "테크", "산업", "중공업"}
 # "배터리 기업 나래에너지는": the word after these is a name.
-KO_CUE = re.compile(
-    r"(?:업체|기업|회사|제조사|메이커|기업인|자회사|계열사)\s+([가-힣A-Za-z0-9]{2,15})"
-)
 
 
 def korean_names(sentence: str) -> list[Found]:
-    """Names in a Korean sentence: proper nouns joined with their company words, and words
-    after a cue ("배터리 업체 X")."""
-    tokens = _kiwi().tokenize(sentence)
+    """Names in a Korean sentence. Each word (as spaces delimit it) less the particles kiwipiepy
+    finds at its end is a name when it ends in a company word ("푸젠하이촨전지"), or when the
+    analyser reads it as a proper noun and a cue comes before it ("완성차 업체 X")."""
     found: list[Found] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token.tag not in ("NNP", "SL") or token.form in KO_NOT_NAMES:
-            index += 1
-            continue
-        start, end = token.start, token.start + token.len
-        last = index
-        # Join what is written against it without a space: "진우"+"소재", "LG"+"에너지".
-        while last + 1 < len(tokens):
-            following = tokens[last + 1]
-            if following.start != end or following.tag not in ("NNP", "NNG", "SL", "SN", "XSN"):
-                break
-            end = following.start + following.len
-            last += 1
-        text = sentence[start:end]
-        if token.tag == "SL" and not any(text.endswith(s) for s in KO_SUFFIXES):
-            index = last + 1  # Latin letters alone ("GWh", "LFP") are no Korean name
-            continue
-        text, end = _ko_trim(text, start)
-        # A proper noun alone may be a place ("포항"): it is a company's name only with a
-        # company word at its end or a cue before it ("배터리 업체 X").
-        has_company_word = text.endswith(tuple(KO_NAME_TAIL))
-        cued = KO_CUE_BEFORE.search(sentence[:start])
-        if is_name(text) and (has_company_word or cued):
-            found.append(Found(start, end, text))
-        index = last + 1
-    for match in KO_CUE.finditer(sentence):
-        start = match.start(1)
-        text, end = _ko_trim(match[1], start)
-        if is_name(text) and any(text.endswith(s) for s in KO_SUFFIXES):
-            found.append(Found(start, end, text))
-    for match in re.finditer(r"[가-힣]{2,12}(?:" + "|".join(KO_SUFFIXES) + r")", sentence):
+    for match in re.finditer(r"[가-힣A-Za-z0-9&]+", sentence):
         text, end = _ko_trim(match[0], match.start())
-        if is_name(text) and not any(f.start <= match.start() < f.end for f in found):
-            found.append(Found(match.start(), end, text))
+        start = match.start()
+        if not text or text in KO_NOT_NAMES or not HANGUL.search(text):
+            continue
+        has_company_word = text.endswith(tuple(KO_NAME_TAIL)) and len(text) > 2
+        if has_company_word and is_name(text):
+            found.append(Found(start, end, text))
+            continue
+        # A proper noun alone may be a place ("포항"): a company's name only after a cue.
+        cued = KO_CUE_BEFORE.search(sentence[:start])
+        tokens = _kiwi().tokenize(text)
+        if cued and tokens and tokens[0].tag == "NNP" and is_name(text):
+            found.append(Found(start, end, text))
     return _with_roles(sentence, _non_overlapping(found))
 
 
 def _ko_trim(text: str, start: int) -> tuple[str, int]:
-    """Drop a particle the analyser left on the word ("나래에너지는" → "나래에너지")."""
+    """Drop the particles at the end of the word ("나래에너지는" → "나래에너지"). Only at the end:
+    inside an unknown name the analyser may see particles that are not there ("상하이가오다")."""
     tokens = _kiwi().tokenize(text)
     cut = len(text)
-    for token in tokens:
-        if token.tag.startswith(("J", "E", "V", "XSV", "XSA")):
-            cut = token.start
+    for token in reversed(tokens):
+        if not token.tag.startswith(("J", "E", "VCP")):
             break
-    return text[:cut], start + cut
+        cut = token.start
+    stem = text[:cut]
+    # A verb made of the noun ("공급하는") is not a name either; is_name() refuses it.
+    return stem, start + len(stem)
 
 
 # ---------------------------------------------------------------------------------------------

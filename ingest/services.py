@@ -1,6 +1,7 @@
 """Writes of the ingestion: queue a source, read it into drafts, and turn approved drafts into
 companies and deals with their citations. Keyword-only, atomic, validated before saving."""
 
+import hashlib
 import logging
 from pathlib import PurePath
 
@@ -12,9 +13,16 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ingest.extract import CompanyCandidate, DealCandidate, Extraction, extract
+from ingest.extract import (
+    CompanyCandidate,
+    DealCandidate,
+    Extraction,
+    extract,
+    nothing_found_reason,
+)
 from ingest.matching import CompanyIndex, normalise
 from ingest.models import Draft, DraftParty, IngestionRun
+from ingest.text import split_sentences
 from partnerships import services as core
 from partnerships.dates import Precision
 from partnerships.models import Citation, Company, Deal, DealParty, Source, StatusChange
@@ -106,13 +114,33 @@ def ingestion_execute(*, run: IngestionRun) -> IngestionRun:
 
     source = run.source
     extraction = extract(source.text or "", _published(source), CompanyIndex.from_database())
+    reason = nothing_found_reason(source.text or "", extraction)
     with transaction.atomic():
         created = drafts_save(source=source, extraction=extraction)
+        if reason:
+            # The review queue says why there is nothing to review, not just "done, 0".
+            created += _notice_draft(source, reason)
         run.status = IngestionRun.Status.DONE
         run.drafts_created = created
+        run.notice = reason
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "drafts_created", "finished_at"])
+        run.save(update_fields=["status", "drafts_created", "notice", "finished_at"])
     return run
+
+
+def _notice_draft(source: Source, reason: str) -> int:
+    sentences = split_sentences(source.text or "")
+    _, created = Draft.objects.get_or_create(
+        source=source,
+        fingerprint=hashlib.sha256(f"notice|{reason}".encode()).hexdigest(),
+        defaults={
+            "kind": Draft.Kind.NOTICE,
+            "sentence": sentences[0].text[:600] if sentences else "",
+            "confidence": 1,
+            "title": reason,
+        },
+    )
+    return int(created)
 
 
 def _published(source: Source):
@@ -212,6 +240,8 @@ def draft_approve(*, draft: Draft, user=None) -> Draft:
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
     if draft.state != Draft.State.PENDING:
         raise ValidationError(_("This draft was reviewed already."))
+    if draft.kind == Draft.Kind.NOTICE:
+        raise ValidationError(_("A notice has nothing to publish; reject it to set it aside."))
     if draft.kind == Draft.Kind.COMPANY:
         _approve_company(draft)
     else:
