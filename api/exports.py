@@ -226,7 +226,20 @@ DEAL_HEAD_FIELDS = (
     "announced_on",
     "announced_precision",
 )
-DEAL_TAIL_FIELDS = ("start_on", "start_precision", "end_on", "end_precision", "market")
+DEAL_TAIL_FIELDS = (
+    "start_on",
+    "start_precision",
+    "end_on",
+    "end_precision",
+    "market",
+    "investment_amount",
+    "investment_currency",
+    "capacity_value",
+    "capacity_unit",
+    "site_name",
+    "site_latitude",
+    "site_longitude",
+)
 DEAL_FIELDS = (
     *DEAL_HEAD_FIELDS,
     *DEAL_TAIL_FIELDS,

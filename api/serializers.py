@@ -8,6 +8,7 @@ test holds the two to the same output.
 """
 
 from collections import defaultdict
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -99,6 +100,13 @@ def gwh_field(**kwargs):
     )
 
 
+def number_field(max_digits, decimal_places, **kwargs):
+    """A decimal written as a JSON number, as the lean deals list writes it."""
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
+    )
+
+
 # --- small nested outputs ------------------------------------------------------------------------
 
 
@@ -131,10 +139,21 @@ class PartySerializer(OutputSerializer):
     name_ko = serializers.CharField(source="company.name_ko", read_only=True)
     name_zh = serializers.CharField(source="company.name_zh", read_only=True)
     country = serializers.CharField(source="company.country.code", read_only=True)
+    equity_share = number_field(5, 2, read_only=True, allow_null=True)
 
     class Meta:
         model = DealParty
-        fields = ["id", "slug", "name", "name_ko", "name_zh", "country", "role", "note"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "name_ko",
+            "name_zh",
+            "country",
+            "role",
+            "equity_share",
+            "note",
+        ]
 
 
 class VehicleBriefSerializer(OutputSerializer):
@@ -180,6 +199,10 @@ class DealSerializer(OutputSerializer):
     )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     volume_gwh = gwh_field(read_only=True, allow_null=True)
+    investment_amount = number_field(20, 2, read_only=True, allow_null=True)
+    capacity_value = number_field(14, 3, read_only=True, allow_null=True)
+    site_latitude = number_field(9, 6, read_only=True, allow_null=True)
+    site_longitude = number_field(9, 6, read_only=True, allow_null=True)
     announced_display = serializers.CharField(read_only=True)
     start_display = serializers.CharField(read_only=True)
     end_display = serializers.CharField(read_only=True)
@@ -208,6 +231,13 @@ class DealSerializer(OutputSerializer):
             "term_years",
             *DEAL_DATE_FIELDS,
             "market",
+            "investment_amount",
+            "investment_currency",
+            "capacity_value",
+            "capacity_unit",
+            "site_name",
+            "site_latitude",
+            "site_longitude",
             "parties",
             "vehicle_models",
             "citations",
@@ -269,10 +299,11 @@ def _parties(deal_ids):
             "company__name_zh",
             "company__country",
             "role",
+            "equity_share",
             "note",
         )
     )
-    for deal_id, company_id, slug, name, name_ko, name_zh, country, role, note in rows:
+    for deal_id, company_id, slug, name, name_ko, name_zh, country, role, share, note in rows:
         by_deal[deal_id].append(
             {
                 "id": company_id,
@@ -282,6 +313,7 @@ def _parties(deal_ids):
                 "name_zh": name_zh,
                 "country": country,
                 "role": role,
+                "equity_share": _float(share),
                 "note": note,
             }
         )
@@ -408,6 +440,13 @@ def deal_list_data(rows, request, url_format=None):
             item[f"{prefix}_display"] = format_precise(on, precision)
         item.update(
             market=row["market"],
+            investment_amount=_float(row["investment_amount"]),
+            investment_currency=row["investment_currency"],
+            capacity_value=_float(row["capacity_value"]),
+            capacity_unit=row["capacity_unit"],
+            site_name=row["site_name"],
+            site_latitude=_float(row["site_latitude"]),
+            site_longitude=_float(row["site_longitude"]),
             parties=parties[pk],
             vehicle_models=vehicles[pk],
             citations=citations[pk],
@@ -438,6 +477,15 @@ class PartyInputSerializer(serializers.Serializer):
     company = SlugOrIdRelatedField(queryset=Company.objects.all())
     role = serializers.ChoiceField(choices=PartyRole.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    equity_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class StatusChangeInputSerializer(serializers.Serializer):

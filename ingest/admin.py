@@ -216,7 +216,7 @@ class DraftPartyInline(admin.TabularInline):
     model = DraftParty
     extra = 0
     autocomplete_fields = ["company"]
-    fields = ["name", "company", "role"]
+    fields = ["name", "company", "role", "equity_share"]
 
 
 @admin.action(description=_("Approve the selected drafts"), permissions=["approve"])
@@ -281,6 +281,9 @@ class DraftAdmin(admin.ModelAdmin):
                     "volume_gwh",
                     ("vehicle_count", "vehicle_count_estimated"),
                     "term_years",
+                    ("investment_amount", "investment_currency"),
+                    ("capacity_value", "capacity_unit"),
+                    "site_name",
                     ("start_on", "start_precision"),
                     ("end_on", "end_precision"),
                 ]

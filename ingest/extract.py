@@ -23,7 +23,17 @@ from ingest.matching import (
     find_unknown_organisations,
     normalise,
 )
-from ingest.quantities import Quantity, find_quantities, first, product_of, products_in_order
+from ingest.quantities import (
+    Quantity,
+    find_capacity,
+    find_equity,
+    find_money,
+    find_quantities,
+    find_site,
+    first,
+    product_of,
+    products_in_order,
+)
 from ingest.relative_dates import DateMention, Role, find_dates
 from ingest.text import Sentence, split_sentences
 from partnerships.models import ChainRole, DealKind, DealStatus, PartyRole
@@ -186,6 +196,7 @@ def _invested_in(text: str, mention: Mention) -> bool:
 class Party:
     mention: Mention
     role: str
+    equity_share: Decimal | None = None
 
     @property
     def key(self):
@@ -208,6 +219,11 @@ class DealCandidate:
     vehicle_count: int | None = None
     vehicle_count_estimated: bool = False
     term_years: int | None = None
+    investment_amount: Decimal | None = None
+    investment_currency: str = ""
+    capacity_value: Decimal | None = None
+    capacity_unit: str = ""
+    site_name: str = ""
     status_date: DateMention | None = None
     start: DateMention | None = None
     end: DateMention | None = None
@@ -428,7 +444,7 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         if groups is None:
             return []
     status, status_match = _status(text)
-    quantities = find_quantities(text)
+    quantities = _sentence_quantities(text, mentions)
     dates = find_dates(text, published)
     respectively = RESPECTIVELY.search(text)
     # "to supply cathode materials and electrolytes, respectively": the products listed before.
@@ -462,7 +478,8 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
             product=_product_for(kind, product, quantities),
         )
         _fill_quantities(candidate, quantities)
-        _fill_dates(candidate, dates)
+        _fill_dates(candidate, dates, text)
+        _assign_equity(candidate, quantities, mentions)
         candidate.marks = _marks(
             text, parties, quantities, dates, kind_match, status_match, found_by_words
         )
@@ -478,34 +495,93 @@ FOLLOW_UP = re.compile(
 )
 
 
-def _follow_up(sentence: Sentence, context: _Context, published):
-    """Figures in the sentence after a deal ("The batteries will equip about 150,000 vehicles")
-    belong to that deal: a draft of the same parties, quoting this sentence."""
+def _follow_up(sentence: Sentence, mentions: list[Mention], context: _Context, published):
+    """Figures in a sentence after a deal belong to that deal when the sentence names no other
+    company: "The batteries will equip about 150,000 vehicles", "Daesung will own 51% of the
+    venture", "공장은 내년 상반기 가동될 예정이다". A draft of the same parties, quoting it."""
     last = context.last_deal
-    if last is None or not FOLLOW_UP.search(sentence.text):
+    if last is None:
         return []
+    keys = {p.key for p in last.parties}
+    if any(m.key not in keys for m in mentions):
+        return []
+    text = sentence.text
+    referred = FOLLOW_UP.search(text)
+    figures = ("volume_gwh", "vehicle_count", "term_years")
     quantities = [
         q
-        for q in find_quantities(sentence.text)
-        if q.field in ("volume_gwh", "vehicle_count", "term_years")
+        for q in _sentence_quantities(text, mentions)
+        if (referred and q.field in figures) or q.field in FACT_FIELDS
     ]
-    if not quantities:
+    dates = [
+        d for d in find_dates(text, published) if d.role != Role.AT or PRODUCTION_START.search(text)
+    ]
+    if not quantities and not (dates and (mentions or referred or PRODUCTION_START.search(text))):
         return []
+    by_key = {m.key: m for m in mentions}
     candidate = DealCandidate(
         sentence=sentence,
-        parties=[Party(p.mention, p.role) for p in last.parties],
+        parties=[Party(by_key.get(p.key, p.mention), p.role) for p in last.parties],
         kind=last.kind,
         status=last.status,
-        confidence=Decimal("0.45"),
+        confidence=Decimal("0.45") if referred or mentions else Decimal("0.35"),
         product=last.product,
     )
     _fill_quantities(candidate, quantities)
-    _fill_dates(candidate, find_dates(sentence.text, published))
-    candidate.marks = _without_overlaps(
-        [[q.start, q.end, q.field] for q in quantities]
-        + [[0, FOLLOW_UP.search(sentence.text).end(), "refers to " + last.title()]]
-    )
+    _fill_dates(candidate, dates, text)
+    _assign_equity(candidate, quantities, mentions)
+    marks = [[q.start, q.end, q.field] for q in quantities if q.field != "product"]
+    marks += [[d.start, d.end, f"date: {d.date}"] for d in dates]
+    marks += [[m.start, m.end, "company"] for m in mentions]
+    if referred:
+        marks.append([0, referred.end(), "refers to " + last.title()])
+    candidate.marks = _without_overlaps(marks)
     return [candidate]
+
+
+# The facts a later sentence may add to the deal before it.
+FACT_FIELDS = ("investment", "capacity", "equity", "site")
+# "Production is due to start in 2028", "내년 상반기 가동", "预计2027年投产": the date a plant
+# starts is the deal's start, not the date of the news.
+PRODUCTION_START = re.compile(
+    r"start (?:production|operations|mass production)|production (?:is |will )?"
+    r"(?:due|scheduled|expected|set|slated) to (?:start|begin)|to (?:start|begin) production|"
+    r"가동|양산|생산을? 시작|투산|投产|量产|开工|启用",
+    re.IGNORECASE,
+)
+
+
+def _sentence_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
+    """Every figure of the sentence; a GWh that is a plant's yearly capacity is a capacity, not a
+    supply volume."""
+    capacity = find_capacity(text)
+    quantities = [
+        q
+        for q in find_quantities(text)
+        if not (
+            q.field == "volume_gwh" and any(q.start < c.end and q.end > c.start for c in capacity)
+        )
+    ]
+    quantities += capacity + find_money(text) + find_equity(text)
+    site = find_site(text, [(m.start, m.end) for m in mentions])
+    if site is not None:
+        quantities.append(site)
+    return quantities
+
+
+def _assign_equity(candidate: DealCandidate, quantities: list[Quantity], mentions: list[Mention]):
+    """Each share goes to the party named last before it ("X will own 51%", "X持股45%"); the
+    share an investor buys is the investor's ("buys 25% of Y" is a stake of 25% for X)."""
+    for quantity in (q for q in quantities if q.field == "equity"):
+        here = [p for p in candidate.parties if any(p.mention is m for m in mentions)]
+        before = [p for p in here if p.mention.start < quantity.start]
+        if candidate.kind == DealKind.INVESTMENT:
+            investors = [p for p in candidate.parties if p.role == PartyRole.INVESTOR]
+            before = investors[:1] or before
+        if before:
+            party = max(before, key=lambda p: p.mention.start)
+            if party.equity_share is None:
+                party.equity_share = quantity.value
 
 
 def _product_for(kind, product, quantities):
@@ -529,17 +605,31 @@ def _fill_quantities(candidate: DealCandidate, quantities: list[Quantity]):
     for name in ("cell_format", "chemistry", "product_detail"):
         if found := first(quantities, name):
             setattr(candidate, name, found.value)
+    if money := first(quantities, "investment"):
+        candidate.investment_amount, candidate.investment_currency = money.value
+    if capacity := first(quantities, "capacity"):
+        candidate.capacity_value, candidate.capacity_unit = capacity.value
+    if site := first(quantities, "site"):
+        candidate.site_name = site.value
     if candidate.product not in ("battery_cells", "battery_packs"):
         candidate.cell_format = candidate.chemistry = candidate.product_detail = ""
 
 
-def _fill_dates(candidate: DealCandidate, dates: list[DateMention]):
+def _fill_dates(candidate: DealCandidate, dates: list[DateMention], text: str = ""):
+    # "Signed on May 2; production starts in 2028": the latest plain date is the start.
+    at_dates = [d for d in dates if d.role == Role.AT]
+    production = (
+        max(at_dates, key=lambda d: d.date.value)
+        if at_dates and PRODUCTION_START.search(text)
+        else None
+    )
     for mention in dates:
-        if mention.role == Role.START and candidate.start is None:
+        role = Role.START if mention is production else mention.role
+        if role == Role.START and candidate.start is None:
             candidate.start = mention
-        elif mention.role == Role.END and candidate.end is None:
+        elif role == Role.END and candidate.end is None:
             candidate.end = mention
-        elif mention.role == Role.AT and candidate.status_date is None:
+        elif role == Role.AT and candidate.status_date is None:
             candidate.status_date = mention
 
 
@@ -653,8 +743,8 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
         mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
         all_mentions[sentence.start] = mentions
         found = _deals_in_sentence(sentence, mentions, context, published, unknown)
-        if not found and not mentions:
-            found = _follow_up(sentence, context, published)
+        if not found:
+            found = _follow_up(sentence, mentions, context, published)
         for candidate in found:
             for party in candidate.parties:
                 proposal = companies.get(normalise(party.mention.name))

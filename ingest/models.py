@@ -157,6 +157,29 @@ class Draft(models.Model):
     term_years = models.PositiveSmallIntegerField(
         _("term (years)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    investment_amount = models.DecimalField(
+        _("investment"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    investment_currency = models.CharField(
+        _("investment currency"), max_length=3, choices=Deal.Currency.choices, blank=True
+    )
+    capacity_value = models.DecimalField(
+        _("annual capacity"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    capacity_unit = models.CharField(
+        _("capacity unit"), max_length=8, choices=Deal.CapacityUnit.choices, blank=True
+    )
+    site_name = models.CharField(_("plant site"), max_length=200, blank=True)
     status_on = models.DateField(_("status date"), null=True, blank=True)
     status_precision = models.CharField(
         _("status date precision"), max_length=8, choices=Precision.choices, blank=True
@@ -256,6 +279,12 @@ class Draft(models.Model):
         errors = {}
         for prefix in ("status", "start", "end"):
             errors |= clean_precise_pair(self, prefix)
+        if (self.investment_amount is None) != (not self.investment_currency):
+            errors["investment_currency"] = _(
+                "An investment has both an amount and a currency, or neither."
+            )
+        if (self.capacity_value is None) != (not self.capacity_unit):
+            errors["capacity_unit"] = _("A capacity has both a value and a unit, or neither.")
         if self.kind == self.Kind.COMPANY and not self.company_name:
             errors["company_name"] = _("A proposed company needs a name.")
         if self.source_id and self.sentence and self.sentence not in (self.source.text or ""):
@@ -279,6 +308,14 @@ class DraftParty(models.Model):
     )
     name = models.CharField(_("name as written"), max_length=200)
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    equity_share = models.DecimalField(
+        _("equity share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
 
     class Meta:
         ordering = ["draft", "id"]

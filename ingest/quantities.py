@@ -171,3 +171,223 @@ def products_in_order(quantities: list[Quantity]) -> list[str]:
 
 def first(quantities: list[Quantity], field: str) -> Quantity | None:
     return next((q for q in quantities if q.field == field), None)
+
+
+# --- money, capacity, equity and plant sites -------------------------------------------------
+
+MONEY_SCALE = {
+    "thousand": 10**3,
+    "million": 10**6,
+    "mn": 10**6,
+    "billion": 10**9,
+    "bn": 10**9,
+    "trillion": 10**12,
+    "만": 10**4,
+    "万": 10**4,
+    "백만": 10**6,
+    "百万": 10**6,
+    "千万": 10**7,
+    "억": 10**8,
+    "亿": 10**8,
+    "조": 10**12,
+    "万亿": 10**12,
+}
+CURRENCY_WORDS = {
+    "원": "KRW",
+    "won": "KRW",
+    "krw": "KRW",
+    "韩元": "KRW",
+    "달러": "USD",
+    "dollars": "USD",
+    "usd": "USD",
+    "美元": "USD",
+    "$": "USD",
+    "us$": "USD",
+    "위안": "CNY",
+    "yuan": "CNY",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "元": "CNY",
+    "人民币": "CNY",
+    "유로": "EUR",
+    "euros": "EUR",
+    "eur": "EUR",
+    "€": "EUR",
+    "欧元": "EUR",
+    "엔": "JPY",
+    "yen": "JPY",
+    "日元": "JPY",
+}
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+MONEY_PATTERNS = [
+    # Korean: 1조2000억원, 3500억 원, 2억 달러, 500만 달러
+    re.compile(
+        rf"(?:(?P<jo>{_NUM})\s*조\s*)?(?:(?P<eok>{_NUM})\s*억\s*)?(?:(?P<man>{_NUM})\s*만\s*)?"
+        r"(?P<cur>원|달러|위안|유로|엔)(?![가-힣]{0,1}(?:화|가량)?\s*규모의?\s*(?:매출|수주))"
+    ),
+    # Chinese: 35亿元, 12亿美元, 人民币2亿元, 5000万元
+    re.compile(
+        rf"(?:人民币\s*)?(?P<num>{_NUM})\s*(?P<scale>万亿|千万|百万|亿|万)?\s*"
+        r"(?P<cur>美元|韩元|欧元|日元|人民币|元)"
+    ),
+    # English: $450 million, US$1.2 billion, KRW 350 billion, RMB 2 billion
+    re.compile(
+        rf"(?P<cur>US\$|\$|€|KRW|RMB|CNY|USD|EUR)\s?(?P<num>{_NUM})\s*"
+        r"(?P<scale>thousand|million|billion|trillion|mn|bn)?\b",
+        re.IGNORECASE,
+    ),
+    # English: 2.1 billion yuan, 1.5 trillion won, 300 million dollars
+    re.compile(
+        rf"(?P<num>{_NUM})\s*(?P<scale>thousand|million|billion|trillion)?\s*"
+        r"(?P<cur>yuan|won|dollars|euros|yen)\b",
+        re.IGNORECASE,
+    ),
+]
+INVESTMENT_CUE = re.compile(
+    r"invest|funding|spend|acquir|\bbuy|\bstake|투자|들여|투입|인수|지분|投资|出资|收购|入股|股权",
+    re.IGNORECASE,
+)
+CAPACITY_BEFORE = re.compile(
+    r"(?:annual|yearly|capacity|capacity of|연산|연간|생산\s*능력|年产能|年产|产能|规划产能)"
+    r"[^.。,，]{0,25}$",
+    re.IGNORECASE,
+)
+CAPACITY_AFTER = re.compile(
+    r"^\s*(?:of\s+)?(?:annual\s+|yearly\s+)?(?:(?:production\s+)?capacity|a year|per year|"
+    r"annually)",
+    re.IGNORECASE,
+)
+TONS = re.compile(
+    rf"(?P<num>{_NUM})\s*(?P<scale>thousand|만|万)?\s*(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+PERCENT = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|percent\b|per cent\b|퍼센트)", re.IGNORECASE
+)
+EQUITY_CUE = re.compile(
+    r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股", re.IGNORECASE
+)
+PLANT_WORDS = re.compile(
+    r"plant|factory|facility|facilities|assembl|production line|complex|공장|플랜트|생산\s*기지|"
+    r"라인|工厂|基地|产线|生产线|项目",
+    re.IGNORECASE,
+)
+NOT_PLACES = {
+    "China", "Korea", "South", "North", "Europe", "Asia", "America", "Japan", "The", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "H1", "H2", "Q1", "Q2", "Q3", "Q4",
+}  # fmt: skip
+SITE_EN = re.compile(
+    r"\bin\s+(?P<place>[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)"
+    r"(?=\s*(?:,\s*(?:[A-Z][a-z]+\s+)?(?:province|Province|South Korea|Korea|China|state)\b"
+    r"|[.,;]|\s+(?:and|with|to|by|from|starting|in|that|which|for)\b|$))"
+)
+SITE_KO = re.compile(r"(?P<place>(?:[가-힣]{2,4}\s)?[가-힣]{2,4})에\s")
+SITE_ZH = re.compile(
+    r"(?:在|于|落户|位于)(?P<place>[\u4E00-\u9FFF]{2,8}?)"
+    r"(?:成立|建设|建立|投资|设立|新建|兴建|建厂|投建|打造|的)"
+)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """2.1E+9 as 2100000000: whole numbers written out, as the database stores them."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _money_value(match) -> Decimal | None:
+    groups = match.groupdict()
+    if "jo" in groups:
+        parts = [(groups["jo"], 10**12), (groups["eok"], 10**8), (groups["man"], 10**4)]
+        if not any(value for value, _ in parts):
+            return None
+        return sum((_decimal(value) * scale for value, scale in parts if value), Decimal(0))
+    value = _decimal(groups["num"])
+    if value is None:
+        return None
+    return value * MONEY_SCALE.get((groups.get("scale") or "").lower(), 1)
+
+
+def find_money(sentence: str) -> list[Quantity]:
+    """Amounts with their currency ("3500억원", "35亿元", "$450 million", "2.1 billion yuan")
+    as ("investment", (amount, currency)), when the sentence speaks of investing or buying."""
+    if not INVESTMENT_CUE.search(sentence):
+        return []
+    found: list[Quantity] = []
+    for pattern in MONEY_PATTERNS:
+        for match in pattern.finditer(sentence):
+            amount = _money_value(match)
+            currency = CURRENCY_WORDS.get(match["cur"].lower())
+            start, end = _span(match)
+            if not amount or amount <= 0 or currency is None:
+                continue
+            if any(start < q.end and end > q.start for q in found):
+                continue
+            approx = bool(re.search(r"(?:about|around|some|약|约|近)\s*$", sentence[:start]))
+            found.append(Quantity("investment", (_plain(amount), currency), start, end, approx))
+    return sorted(found, key=lambda q: q.start)
+
+
+def _is_capacity(sentence: str, start: int, end: int) -> bool:
+    return bool(CAPACITY_BEFORE.search(sentence[:start]) or CAPACITY_AFTER.match(sentence[end:]))
+
+
+def find_capacity(sentence: str) -> list[Quantity]:
+    """A yearly capacity: "annual capacity of 50,000 tons", "연산 3만t", "年产能20GWh"."""
+    found: list[Quantity] = []
+    for match in GWH.finditer(sentence):
+        start, end = _span(match)
+        value = _decimal(match["num"])
+        if value and _is_capacity(sentence, start, end):
+            found.append(Quantity("capacity", (_plain(value), "GWh"), start, end))
+    for match in TONS.finditer(sentence):
+        start, end = _span(match)
+        value = _decimal(match["num"])
+        if not value or not _is_capacity(sentence, start, end):
+            continue
+        value *= MONEY_SCALE.get((match["scale"] or "").lower(), 1)
+        found.append(Quantity("capacity", (_plain(value), "t"), start, end))
+    return found
+
+
+def find_equity(sentence: str) -> list[Quantity]:
+    """Percentages of a sentence about stakes and shares ("own 51%", "지분 60%", "持股45%")."""
+    if not EQUITY_CUE.search(sentence):
+        return []
+    found = []
+    for match in PERCENT.finditer(sentence):
+        value = _decimal(match["num"])
+        if value and 0 < value <= 100:
+            found.append(Quantity("equity", _plain(value), *_span(match)))
+    return found
+
+
+def find_site(sentence: str, taken: list[tuple[int, int]]) -> Quantity | None:
+    """The place a plant is in ("a plant in Yancheng", "창사에 … 공장", "在合肥成立"), when
+    the sentence speaks of a plant; `taken` are the spans of company names, never a place."""
+    if not PLANT_WORDS.search(sentence):
+        return None
+
+    def free(start, end):
+        return all(end <= s or start >= e for s, e in taken)
+
+    for match in SITE_EN.finditer(sentence):
+        place = match["place"]
+        if place.split()[0] not in NOT_PLACES and free(*match.span("place")):
+            return Quantity("site", place, *match.span("place"))
+    for match in SITE_ZH.finditer(sentence):
+        if free(*match.span("place")):
+            return Quantity("site", match["place"], *match.span("place"))
+    for match in SITE_KO.finditer(sentence):
+        start, end = match.span("place")
+        if free(start, end) and _korean_place(match["place"]):
+            return Quantity("site", match["place"], start, end)
+    return None
+
+
+def _korean_place(text: str) -> bool:
+    """A place name, by kiwipiepy: its last word is a proper noun, not a date or a noun
+    such as "지난달" or "시장"."""
+    from ingest.names import _kiwi
+
+    tokens = _kiwi().tokenize(text.split()[-1])
+    return len(tokens) == 1 and tokens[0].tag == "NNP"

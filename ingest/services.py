@@ -206,6 +206,11 @@ def _deal_draft(source: Source, candidate: DealCandidate) -> int:
             "vehicle_count": candidate.vehicle_count,
             "vehicle_count_estimated": candidate.vehicle_count_estimated,
             "term_years": candidate.term_years,
+            "investment_amount": candidate.investment_amount,
+            "investment_currency": candidate.investment_currency,
+            "capacity_value": candidate.capacity_value,
+            "capacity_unit": candidate.capacity_unit,
+            "site_name": candidate.site_name[:200],
             "status_estimated": candidate.status_date is None,
             **status_date,
             **_date_fields("start", candidate.start),
@@ -219,6 +224,7 @@ def _deal_draft(source: Source, candidate: DealCandidate) -> int:
                 company_id=party.mention.company.pk if party.mention.company else None,
                 name=party.mention.name[:200],
                 role=party.role,
+                equity_share=party.equity_share,
             )
             for party in candidate.parties
         )
@@ -329,6 +335,12 @@ DEAL_FACTS = (
     "volume_gwh",
     "vehicle_count",
     "term_years",
+    "site_name",
+)
+# Figures that only mean something with their unit: copied together or not at all.
+DEAL_PAIRED_FACTS = (
+    ("investment_amount", "investment_currency"),
+    ("capacity_value", "capacity_unit"),
 )
 
 
@@ -368,6 +380,12 @@ def _approve_deal(draft: Draft) -> None:
         if value not in (None, "") and getattr(deal, name) in (None, ""):
             setattr(deal, name, value)
             filled.append(name)
+    for amount, unit in DEAL_PAIRED_FACTS:
+        value, unit_value = getattr(draft, amount), getattr(draft, unit)
+        if value is not None and unit_value and getattr(deal, amount) is None:
+            setattr(deal, amount, value)
+            setattr(deal, unit, unit_value)
+            filled.append(amount)
     if draft.vehicle_count is not None and "vehicle_count" in filled:
         deal.vehicle_count_estimated = draft.vehicle_count_estimated
     for prefix in ("start", "end"):
@@ -378,7 +396,14 @@ def _approve_deal(draft: Draft) -> None:
     deal.full_clean()
     deal.save()
     for party in parties:
-        DealParty.objects.get_or_create(deal=deal, company_id=party.company_id, role=party.role)
+        row, _created = DealParty.objects.get_or_create(
+            deal=deal, company_id=party.company_id, role=party.role
+        )
+        if party.equity_share is not None and row.equity_share is None:
+            row.equity_share = party.equity_share
+            row.full_clean()
+            row.save(update_fields=["equity_share"])
+            filled.append("equity_share")
     draft.deal = deal
     _cite(draft, deal=deal)
     for name in filled:

@@ -72,7 +72,7 @@ class DealPartyInline(admin.TabularInline):
     extra = 0
     min_num = 1
     autocomplete_fields = ["company"]
-    fields = ["company", "role", "note"]
+    fields = ["company", "role", "equity_share", "note"]
 
 
 class DealVehicleInline(admin.TabularInline):
@@ -217,6 +217,17 @@ class DealAdmin(HistoryAdmin):
                     "chemistry",
                     ("volume_gwh", "volume_gwh_estimated"),
                     ("vehicle_count", "vehicle_count_estimated"),
+                ]
+            },
+        ),
+        (
+            _("Money, capacity and site"),
+            {
+                "fields": [
+                    ("investment_amount", "investment_currency"),
+                    ("capacity_value", "capacity_unit"),
+                    "site_name",
+                    ("site_latitude", "site_longitude"),
                 ]
             },
         ),

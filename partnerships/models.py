@@ -514,9 +514,25 @@ class DealStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class Currency(models.TextChoices):
+    KRW = "KRW", _("Korean won")
+    CNY = "CNY", _("Chinese yuan")
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("euro")
+    JPY = "JPY", _("Japanese yen")
+
+
+class CapacityUnit(models.TextChoices):
+    GWH = "GWh", _("GWh per year")
+    TONS = "t", _("tons per year")
+    VEHICLES = "vehicles", _("vehicles per year")
+
+
 class Deal(Timestamped):
     Kind = DealKind
     Status = DealStatus
+    Currency = Currency
+    CapacityUnit = CapacityUnit
 
     # Which statuses count as agreed and which as still under discussion, for headline figures.
     AGREED = (Status.SIGNED, Status.ACTIVE, Status.COMPLETED)
@@ -584,6 +600,39 @@ class Deal(Timestamped):
     end_on, end_precision, end_estimated = precise_date("end")
     market = models.CharField(
         _("target market or region"), max_length=120, blank=True, help_text=_("China, Europe, ...")
+    )
+    investment_amount = models.DecimalField(
+        _("investment"),
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The money the source says is invested, in its currency; empty if unknown."),
+    )
+    investment_currency = models.CharField(
+        _("investment currency"), max_length=3, choices=Currency.choices, blank=True
+    )
+    capacity_value = models.DecimalField(
+        _("annual capacity"),
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("The plant's or line's yearly capacity, in its unit; empty if unknown."),
+    )
+    capacity_unit = models.CharField(
+        _("capacity unit"), max_length=8, choices=CapacityUnit.choices, blank=True
+    )
+    site_name = models.CharField(
+        _("plant site"), max_length=200, blank=True, help_text=_("As the source names the place.")
+    )
+    site_latitude = models.DecimalField(
+        _("site latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    site_longitude = models.DecimalField(
+        _("site longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     companies = models.ManyToManyField(
         Company, through="DealParty", related_name="deals", verbose_name=_("parties")
@@ -654,6 +703,43 @@ class Deal(Timestamped):
             *precision_constraints("announced", "deal"),
             *precision_constraints("start", "deal"),
             *precision_constraints("end", "deal"),
+            models.CheckConstraint(
+                condition=(Q(investment_amount__isnull=True) & Q(investment_currency=""))
+                | (
+                    Q(investment_amount__isnull=False, investment_amount__gt=0)
+                    & ~Q(investment_currency="")
+                ),
+                name="deal_investment_with_currency",
+                violation_error_message=_(
+                    "An investment is more than 0 and has its currency; leave both empty if "
+                    "unknown."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(capacity_value__isnull=True) & Q(capacity_unit=""))
+                | (Q(capacity_value__isnull=False, capacity_value__gt=0) & ~Q(capacity_unit="")),
+                name="deal_capacity_with_unit",
+                violation_error_message=_(
+                    "A capacity is more than 0 and has its unit; leave both empty if unknown."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(site_latitude__isnull=True) & Q(site_longitude__isnull=True))
+                | (
+                    # NULL compares as unknown, which a CHECK lets through: say "not null".
+                    Q(site_latitude__isnull=False, site_latitude__gte=-90, site_latitude__lte=90)
+                    & Q(
+                        site_longitude__isnull=False,
+                        site_longitude__gte=-180,
+                        site_longitude__lte=180,
+                    )
+                ),
+                name="deal_site_coordinates_valid",
+                violation_error_message=_(
+                    "A site's coordinates are a latitude (-90 to 90) and a longitude (-180 to "
+                    "180), both or neither."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "announced_on"], name="deal_status_announced_idx"),
@@ -697,6 +783,14 @@ class Deal(Timestamped):
             errors["end_on"] = _("The end cannot come before the start.")
         if self.volume_gwh is not None and self.volume_gwh <= 0:
             errors["volume_gwh"] = _("A volume is more than 0 GWh; leave it empty if unknown.")
+        if (self.investment_amount is None) != (not self.investment_currency):
+            errors["investment_currency"] = _(
+                "An investment has both an amount and a currency, or neither."
+            )
+        if (self.capacity_value is None) != (not self.capacity_unit):
+            errors["capacity_unit"] = _("A capacity has both a value and a unit, or neither.")
+        if (self.site_latitude is None) != (self.site_longitude is None):
+            errors["site_longitude"] = _("Give both the latitude and the longitude, or neither.")
         if errors:
             raise ValidationError(errors)
 
@@ -723,6 +817,15 @@ class DealParty(models.Model):
         Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="deal_parties"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    equity_share = models.DecimalField(
+        _("equity share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_("The share of the venture or company this party holds, where the source says."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -742,6 +845,12 @@ class DealParty(models.Model):
                 condition=Q(role__in=PartyRole.values),
                 name="deal_party_role_valid",
                 violation_error_message=_("Unknown role."),
+            ),
+            models.CheckConstraint(
+                condition=Q(equity_share__isnull=True)
+                | Q(equity_share__gt=0, equity_share__lte=100),
+                name="deal_party_equity_share_range",
+                violation_error_message=_("An equity share is more than 0 and at most 100 %."),
             ),
         ]
 

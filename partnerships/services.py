@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -96,6 +97,13 @@ DEAL_FIELDS = frozenset(
         "end_estimated",
         "market",
         "notes",
+        "investment_amount",
+        "investment_currency",
+        "capacity_value",
+        "capacity_unit",
+        "site_name",
+        "site_latitude",
+        "site_longitude",
     }
 )
 
@@ -117,6 +125,7 @@ class PartyInput:
     company: Company
     role: str
     note: str = ""
+    equity_share: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +197,13 @@ def _deal_children(
                     {f"parties.{index}": _("This company has this role in the deal already.")}
                 )
             seen.add(key)
-            row = DealParty(deal=deal, company=party.company, role=party.role, note=party.note)
+            row = DealParty(
+                deal=deal,
+                company=party.company,
+                role=party.role,
+                note=party.note,
+                equity_share=party.equity_share,
+            )
             _full_save(row, f"parties.{index}")
     if vehicle_models is not None:
         deal.vehicle_models.set(vehicle_models)

@@ -64,6 +64,7 @@ def test_deal_list_carries_parties_vehicles_and_citations(api, catl_deal):
         "name_zh": "宁德时代",
         "country": "CN",
         "role": "supplier",
+        "equity_share": None,
         "note": "",
     }
     assert parties["kia"]["name_ko"] == "기아" and parties["kia"]["role"] == "customer"
