@@ -85,6 +85,48 @@ def _shift_month(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def _nearest_year(month: int, day: int, published: datetime.date) -> datetime.date:
+    """The latest date of that month and day up to a month after the publication: news tells
+    what happened ("agreed on Sept. 30" in a May article is last September), and sometimes
+    what is about to ("will sign on May 20")."""
+    latest = published + datetime.timedelta(days=31)
+    for year in (published.year + 1, published.year, published.year - 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= latest:
+            return candidate
+    raise ValueError(f"no day {day} in month {month}")
+
+
+def _day_without_year(match, published: datetime.date) -> PreciseDate:
+    import dateparser
+
+    parsed = dateparser.parse(
+        f"{match['month']} {match['day']}",
+        languages=["en"],
+        settings={"RELATIVE_BASE": datetime.datetime.combine(published, datetime.time())},
+    )
+    if parsed is None:
+        raise ValueError(match[0])
+    return PreciseDate(_nearest_year(parsed.month, parsed.day, published), Precision.DAY)
+
+
+def _cjk_day(match, published: datetime.date) -> PreciseDate:
+    month, day = int(match["month"]), int(match["day"])
+    if match["year"]:
+        return PreciseDate(datetime.date(int(match["year"]), month, day), Precision.DAY)
+    return PreciseDate(_nearest_year(month, day, published), Precision.DAY)
+
+
+def _day_of_month(day: int, published: datetime.date) -> PreciseDate:
+    """A day written alone: in the publication's month, or the month before when that day has
+    not come yet ("the 28th" in an article of the 3rd)."""
+    month = published if day <= published.day else _shift_month(published, -1)
+    return PreciseDate(month.replace(day=day), Precision.DAY)
+
+
 def _year(match, published: datetime.date) -> int:
     if match.groupdict().get("year"):
         return int(match.group("year"))
@@ -170,6 +212,13 @@ def _english_patterns(published: datetime.date):
             lambda m: PreciseDate(datetime.date(int(m["year"]), 1, 1), Precision.YEAR),
         ),
         (
+            # "on September 2" / "Sept. 2": a day written without its year, the nearest such
+            # day to the publication (dateparser reads the many ways to write it).
+            rf"\b{CUE}(?:on\s+)?{MONTH_NAME}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+            r"(?!,?\s*(?:19|20)\d\d)",
+            lambda m: _day_without_year(m, published),
+        ),
+        (
             # "launched on the 10th": a day of the month the article was published in.
             r"\bon\s+the\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)\b",
             lambda m: PreciseDate(published.replace(day=int(m["day"])), Precision.DAY),
@@ -206,6 +255,17 @@ def _cjk_patterns(published: datetime.date):
                 datetime.date(int(m["year"]), int(m["month"]), 1), Precision.MONTH
             ),
         ),
+        (
+            r"(?:(?P<year>(?:19|20)\d\d)\s*[년年]\s*)?(?P<month>1[0-2]|[1-9])\s*[월月]\s*"
+            r"(?P<day>3[01]|[12]\d|[1-9])\s*[일日号]",
+            lambda m: _cjk_day(m, published),
+        ),
+        (
+            # "10일 밝혔다", "于2日签署": a day of the publication's month (or the one before).
+            r"(?<![\d월月])(?P<day>3[01]|[12]\d|[1-9])\s*[일日号](?!\s*(?:간|동안|이내|内))",
+            lambda m: _day_of_month(int(m["day"]), published),
+        ),
+        (r"오늘|今日|今天", lambda m: PreciseDate(published, Precision.DAY)),
         (r"지난달|上个?月", lambda m: PreciseDate(_shift_month(published, -1), Precision.MONTH)),
         (r"이달|이번\s*달|本月|这个月", lambda m: PreciseDate(published, Precision.MONTH)),
         (
@@ -249,12 +309,16 @@ def find_dates(sentence: str, published: datetime.date) -> list[DateMention]:
         for match in re.finditer(pattern, sentence):
             if not free(match.start(), match.end()):
                 continue
+            try:
+                date = build(match)
+            except ValueError:  # "2월 30일"
+                continue
             after, before = sentence[match.end() :], sentence[: match.start()]
             role = Role.AT
             if _CJK_START.match(after) or _CJK_START_BEFORE.search(before):
                 role = Role.START
             elif _CJK_END.match(after) or _CJK_END_BEFORE.search(before):
                 role = Role.END
-            found.append(DateMention(build(match), role, match.start(), match.end(), match[0]))
+            found.append(DateMention(date, role, match.start(), match.end(), match[0]))
             taken.append((match.start(), match.end()))
     return sorted(found, key=lambda mention: mention.start)

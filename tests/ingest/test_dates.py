@@ -89,3 +89,47 @@ def test_a_sentence_without_dates_gives_none():
 def test_an_impossible_day_is_skipped_not_an_error():
     """'on the 31st' in a 30-day month is left out rather than failing the article."""
     assert find_dates("It was signed on the 31st.", datetime.date(2025, 6, 1)) == []
+
+
+MAY_14_2026 = datetime.date(2026, 5, 14)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "precision"),
+    [
+        ("Naree Energy signed the deal on May 2.", "2026-05-02", "day"),
+        ("The companies agreed on Sept. 30 to form a venture.", "2025-09-30", "day"),
+        ("나래에너지는 지난 4월 28일 계약을 맺었다.", "2026-04-28", "day"),
+        ("진우소재는 계약을 체결했다고 12일 밝혔다.", "2026-05-12", "day"),
+        ("罗莱能源于5月3日签署协议。", "2026-05-03", "day"),
+        ("海川电池今日宣布合作。", "2026-05-14", "day"),
+        ("双方上个月签约。", "2026-04-01", "month"),
+        ("양사는 이달 초 계약했다.", "2026-05-01", "month"),
+        ("今年下半年起供货。", "2026-07-01", "half"),
+        ("공장은 내년 상반기 가동된다.", "2027-01-01", "half"),
+        ("工厂预计明年上半年投产。", "2027-01-01", "half"),
+    ],
+)
+def test_days_without_a_year_and_cjk_relative_dates(sentence, value, precision):
+    """A day written without its year is the nearest one to the publication; Korean and
+    Chinese days ("12일", "5月3日", "今日") and relative periods resolve with their precision."""
+    found = one(sentence, MAY_14_2026)
+    assert found.date == PreciseDate(datetime.date.fromisoformat(value), precision)
+
+
+def test_a_duration_in_days_is_not_a_date():
+    assert find_dates("계약 후 30일 이내에 공급한다.", MAY_14_2026) == []
+
+
+def test_written_date_beats_publication_date():
+    """A deal dated in the sentence takes that date, not the day the article appeared."""
+    from ingest.extract import extract
+    from ingest.matching import CompanyIndex
+
+    found = extract(
+        "Korea's Naree Energy signed an agreement on May 2 to supply cells to China's "
+        "Changyuan Auto.",
+        MAY_14_2026,
+        CompanyIndex([]),
+    )
+    assert found.deals[0].status_date.date == PreciseDate(datetime.date(2026, 5, 2), "day")
