@@ -120,7 +120,11 @@ class CompanyIndex:
         if CJK.search(variant):
             # Korean attaches particles to names ("LG에너지솔루션은"); no word boundary there.
             return re.compile(escaped)
-        return re.compile(rf"(?<![\w-]){escaped}(?![\w-]|-\w)", re.IGNORECASE)
+        # Latin letters and digits bound a Latin name; Hangul or Han beside it do not
+        # ("韩国CATL的", "CATL과"), as those scripts write names against their words.
+        return re.compile(
+            rf"(?<![A-Za-z0-9-]){escaped}(?![A-Za-z0-9-]|-[A-Za-z0-9])", re.IGNORECASE
+        )
 
     @classmethod
     def from_database(cls):

@@ -312,10 +312,12 @@ def _cite(draft: Draft, field: str = "", claim: str = "", **target) -> None:
     )
 
 
-def _matching_deal(kind: str, company_ids: set[int]) -> Deal | None:
-    """An existing deal of this kind between exactly these companies: the one to update."""
+def _matching_deal(kind: str, company_ids: set[int], status: str = "") -> Deal | None:
+    """The existing deal a draft updates: of its kind between exactly these companies. A draft
+    that only says how far a deal got (a denial, ended talks) or calls it a cooperation updates
+    the deal of any kind between them, so a second article does not make a second deal."""
     candidates = (
-        Deal.objects.filter(kind=kind, parties__company_id__in=company_ids)
+        Deal.objects.filter(parties__company_id__in=company_ids)
         .annotate(
             matched=Count(
                 "parties__company", filter=Q(parties__company_id__in=company_ids), distinct=True
@@ -325,7 +327,16 @@ def _matching_deal(kind: str, company_ids: set[int]) -> Deal | None:
         .filter(matched=len(company_ids), total=len(company_ids))
         .order_by("-updated_at", "-id")
     )
-    return candidates.first()
+    same_kind = candidates.filter(kind=kind).first()
+    if same_kind is not None:
+        return same_kind
+    if status in STATUS_STEPS or kind == Deal.Kind.COOPERATION:
+        return candidates.first()
+    return None
+
+
+# Statuses that are a step in an existing deal's life, not a deal of their own.
+STATUS_STEPS = (Deal.Status.NOT_FINALIZED, Deal.Status.CANCELLED)
 
 
 DEAL_FACTS = (
@@ -362,7 +373,7 @@ def _approve_deal(draft: Draft) -> None:
     status_on = draft.status_on or published
     status_precision = draft.status_precision or draft.source.published_precision or "day"
 
-    deal = _matching_deal(draft.deal_kind, company_ids)
+    deal = _matching_deal(draft.deal_kind, company_ids, draft.status)
     filled = []
     if deal is None:
         deal = Deal(
