@@ -150,3 +150,52 @@ def test_a_run_read_again_by_the_worker_adds_no_drafts(worker, known_companies, 
     _wait_until(lambda: IngestionRun.objects.get(pk=second.pk).status == "done", process, log)
     assert Draft.objects.filter(source=source).count() == count
     assert IngestionRun.objects.get(pk=second.pk).drafts_created == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "names", "money"),
+    [
+        (
+            "ko",
+            "국내 배터리 소재기업 한결소재와 중국 배터리업체 푸젠하이촨전지가 합작법인을 세우기로 "
+            "지난달 합의했다. 양사는 2000억원을 투자해 연산 2만t 규모의 양극재 공장을 짓는다.",
+            {"한결소재", "푸젠하이촨전지"},
+            ("200000000000.00", "KRW"),
+        ),
+        (
+            "zh",
+            "浙江瑞丰锂能与韩国罗莱能源上个月签署合资协议，双方计划总投资18亿元，在江苏常州建设"
+            "年产能12GWh的电池工厂。",
+            {"浙江瑞丰锂能", "罗莱能源"},
+            ("1800000000.00", "CNY"),
+        ),
+    ],
+)
+def test_korean_and_chinese_articles_through_the_real_worker(
+    worker, article_fields, language, text, names, money
+):
+    """A Korean and a Chinese article about companies the database has never seen: the worker
+    proposes both companies by their native names and a joint venture between them, with its
+    money in its currency and the month it was agreed."""
+    process, log = worker
+    fields = {**article_fields, "url": f"https://news.example.org/{language}", "text": text}
+    fields.update(language=language, published_on=__import__("datetime").date(2026, 5, 14))
+    source, _ = services.source_submit(fields=fields)
+    run = IngestionRun.objects.get(source=source)
+    _wait_until(lambda: IngestionRun.objects.get(pk=run.pk).status != "queued", process, log)
+    _wait_until(
+        lambda: IngestionRun.objects.get(pk=run.pk).status in ("done", "failed"), process, log
+    )
+    run.refresh_from_db()
+    assert run.status == IngestionRun.Status.DONE, run.error
+    proposed = set(
+        Draft.objects.filter(source=source, kind="company").values_list("company_name", flat=True)
+    )
+    assert proposed == names
+    deals = Draft.objects.filter(source=source, kind="deal")
+    assert {d.deal_kind for d in deals} == {"joint_venture"}
+    assert {frozenset(p.name for p in d.parties.all()) for d in deals} == {frozenset(names)}
+    assert any((str(d.investment_amount), d.investment_currency) == money for d in deals), [
+        (d.investment_amount, d.investment_currency) for d in deals
+    ]
+    assert any(d.status_on and d.status_on.month == 4 for d in deals)
