@@ -51,3 +51,20 @@ def test_no_proposal_is_a_sentence_fragment(sentence, index):
             words = name.split()
             assert 1 <= len(words) <= 6, name
             assert all(w[0].isupper() or w[0].isdigit() or w == "&" for w in words), name
+
+
+def test_score_command_reports_every_field_per_language():
+    """`score_extraction --gold` prints one row per field with a column per language; it
+    reports whatever it measures (no score is asserted here)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ingest.scoring import GOLD_FIELDS
+
+    out = StringIO()
+    call_command("score_extraction", "--gold", str(GOLD), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "| field | en | ko | zh | all |" in lines
+    for field in GOLD_FIELDS:
+        assert any(line.startswith(f"| {field} |") for line in lines), field
