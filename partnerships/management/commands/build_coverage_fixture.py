@@ -72,6 +72,7 @@ CITIES = {
     "Wuhan": ("CN", 30.5928, 114.3055),
     "Zhengzhou": ("CN", 34.7466, 113.6254),
     "Nanjing": ("CN", 32.0603, 118.7969),
+    "Tianjin": ("CN", 39.3434, 117.3616),
     "Gothenburg": ("SE", 57.7089, 11.9746),
     "Boulogne-Billancourt": ("FR", 48.8397, 2.2399),
 }
