@@ -373,7 +373,8 @@ def stats_rows(result):
         for group in ("by_status", "by_year", "by_country_pair", "by_product")
         for item in result[group]
     ]
-    return dict_rows(items, ["group", "key", "label", "deals", "gwh"])
+    columns = ["group", "key", "label", "deals", "volume_gwh", "deals_without_volume"]
+    return dict_rows(items, columns)
 
 
 def supply_graph_rows(result):

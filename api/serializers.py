@@ -913,11 +913,28 @@ class TimelineParams(serializers.Serializer):
     )
 
 
+def volume_sum_field():
+    return serializers.FloatField(
+        allow_null=True,
+        help_text=_(
+            "Sum of the known volumes (GWh); null when no deal here has one. Unknown volumes"
+            " are never counted as 0: see deals_without_volume."
+        ),
+    )
+
+
+def without_volume_field():
+    return serializers.IntegerField(
+        help_text=_("Deals counted here whose volume no source gives (left out of the sum).")
+    )
+
+
 class StatsItemSerializer(serializers.Serializer):
     key = StringOrIntegerField(help_text=_("Status, year (null: undated), KR-CN or product."))
     label = serializers.CharField()
     deals = serializers.IntegerField()
-    gwh = serializers.FloatField()
+    volume_gwh = volume_sum_field()
+    deals_without_volume = without_volume_field()
 
 
 class CountryCountSerializer(serializers.Serializer):
@@ -928,8 +945,10 @@ class CountryCountSerializer(serializers.Serializer):
 
 class HeadlineSerializer(serializers.Serializer):
     deals = serializers.IntegerField()
-    gwh_agreed = serializers.FloatField()
-    gwh_under_discussion = serializers.FloatField()
+    volume_gwh_agreed = volume_sum_field()
+    volume_gwh_under_discussion = volume_sum_field()
+    deals_without_volume_agreed = without_volume_field()
+    deals_without_volume_under_discussion = without_volume_field()
     companies = serializers.IntegerField()
     companies_by_country = CountryCountSerializer(many=True)
 
@@ -982,7 +1001,10 @@ class GraphEdgeSerializer(serializers.Serializer):
     )
 
 
-class GraphOthersSerializer(serializers.Serializer):
+class MergedCountrySerializer(serializers.Serializer):
+    """What a merged node ("others-KR") stands for. Not named GraphOthers: a generated client
+    names the `others` map of the graph so, and two models of one name drop the graph's type."""
+
     companies = serializers.IntegerField(help_text=_("Companies merged into this node."))
     slugs = serializers.ListField(
         child=serializers.CharField(), help_text=_("The first 20 of them, by slug.")
@@ -997,7 +1019,7 @@ class GraphOmittedSerializer(serializers.Serializer):
 class GraphSerializer(serializers.Serializer):
     nodes = GraphNodeSerializer(many=True)
     edges = GraphEdgeSerializer(many=True)
-    others = serializers.DictField(child=GraphOthersSerializer(), required=False)
+    others = serializers.DictField(child=MergedCountrySerializer(), required=False)
     edges_omitted = GraphOmittedSerializer(
         required=False, help_text=_("The weakest edges left out beyond the strongest 1,000.")
     )
@@ -1037,7 +1059,8 @@ class TimelineBucketSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField()
     deals = serializers.IntegerField()
-    gwh = serializers.FloatField()
+    volume_gwh = volume_sum_field()
+    deals_without_volume = without_volume_field()
 
 
 class TimelineSerializer(serializers.Serializer):

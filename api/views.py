@@ -40,6 +40,8 @@ from partnerships.filters import (
     DealFilter,
     SourceFilter,
     VehicleModelFilter,
+    unknown_parameter_message,
+    unknown_parameters,
 )
 from partnerships.models import Company, ContextEvent, Deal, Source, VehicleModel
 
@@ -85,6 +87,35 @@ class FormatMixin:
             ) from None
 
 
+class StrictParametersMixin:
+    """An unknown query parameter is a 400 naming the ones this address takes: `stauts=signed`
+    is a typo to report, not a request for every deal.
+
+    Taken: the filters of the view's FilterSet (lists and aggregates), `format`, the page's
+    `limit` and `offset` on lists, and the fields of an aggregate's `params_serializer`."""
+
+    def allowed_parameters(self) -> set[str]:
+        allowed = {"format"}
+        action = getattr(self, "action", None)
+        if action in {None, "list"}:
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is not None:
+                allowed |= set(filterset_class.base_filters)
+            if getattr(self, "pagination_class", None) is not None:
+                allowed |= {"limit", "offset"}
+        if (params := getattr(self, "params_serializer", None)) is not None:
+            allowed |= set(params().fields)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        allowed = self.allowed_parameters()
+        unknown = unknown_parameters(request.query_params, allowed)
+        if unknown:
+            message = unknown_parameter_message(allowed)
+            raise serializers.ValidationError({name: [message] for name in unknown})
+
+
 class FilterWhenAskedBackend(DjangoFilterBackend):
     """django-filter, skipped when the request names none of the filters: a FilterSet copies
     every filter and builds a form on each request (about 1 ms for the deals), and with no values
@@ -99,6 +130,7 @@ class FilterWhenAskedBackend(DjangoFilterBackend):
 
 
 class ResourceViewSet(
+    StrictParametersMixin,
     FormatMixin,
     ConditionalListMixin,
     mixins.ListModelMixin,
@@ -492,7 +524,7 @@ def table_responses(serializer):
 # --- aggregates ----------------------------------------------------------------------------------
 
 
-class DealAggregateView(FormatMixin, generics.GenericAPIView):
+class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIView):
     """Base of the aggregates: the deal filters apply, then one query function runs."""
 
     queryset = Deal.objects.all()

@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     # No call to swagger.io's online validator: the docs page talks to this site only.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every query parameter described, with an example (api/schema.py); enums as by default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.describe_parameters",
+    ],
     # Several models share a choice set or a field name; one enum name each in the schema.
     "ENUM_NAME_OVERRIDES": {
         "PrecisionEnum": "partnerships.dates.Precision",

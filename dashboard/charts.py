@@ -61,6 +61,21 @@ def _esc(value) -> str:
     return html.escape(str(value), quote=False)
 
 
+def _blank(value):
+    return "" if value is None else value
+
+
+def _bucket_volume(bucket) -> str:
+    """A year's volume in a hover: the known sum, and how many deals have none."""
+    if not bucket:
+        return ""
+    known = bucket["volume_gwh"]
+    text = _("volume not known") if known is None else _gwh(known)
+    if known is not None and bucket["deals_without_volume"]:
+        text += " " + _("(+%(count)s without a volume)") % {"count": bucket["deals_without_volume"]}
+    return text
+
+
 def _gwh(value) -> str:
     if value is None:
         return _("volume not known")
@@ -347,7 +362,7 @@ def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
                         [
                             f"<b>{year}</b> · {_esc(label)}",
                             _("%(count)s deals") % {"count": f"{c['deals']:,}" if c else 0},
-                            _("%(gwh)s GWh") % {"gwh": f"{c['gwh']:,.1f}" if c else 0},
+                            _bucket_volume(c),
                         ]
                     )
                     for year, c in zip(years, cells, strict=True)
@@ -368,8 +383,11 @@ def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
 
 def timeline_bucket_rows(buckets: list[dict]) -> list[list]:
     """The yearly timeline's data as CSV rows, header first."""
-    rows = [["year", "status", "deals", "volume_gwh"]]
-    rows += [[b["year"], b["status"], b["deals"], b["gwh"]] for b in buckets]
+    rows = [["year", "status", "deals", "volume_gwh", "deals_without_volume"]]
+    rows += [
+        [b["year"], b["status"], b["deals"], _blank(b["volume_gwh"]), b["deals_without_volume"]]
+        for b in buckets
+    ]
     return rows
 
 

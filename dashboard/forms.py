@@ -5,6 +5,7 @@ API shares, and its errors are what the page shows.
 """
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +13,10 @@ from partnerships.filters import STATUS_GROUP_CHOICES
 from partnerships.models import Deal, PartyRole
 
 ORDERING_CHOICES = [
-    ("-announced", _("Newest announced first")),
-    ("announced", _("Oldest announced first")),
-    ("-gwh", _("Largest volume first")),
-    ("gwh", _("Smallest volume first")),
+    ("-announced_on", _("Newest announced first")),
+    ("announced_on", _("Oldest announced first")),
+    ("-volume_gwh", _("Largest volume first")),
+    ("volume_gwh", _("Smallest volume first")),
     ("title", _("Title A–Z")),
     ("status", _("Status")),
 ]
@@ -56,7 +57,14 @@ class DealFilterForm(OverviewFilterForm):
     company = forms.CharField(
         label=_("Company"),
         required=False,
-        help_text=_("The company's id or its slug, as in its page's address."),
+        help_text=_("Any of its names, in English, Korean or Chinese, or an alias."),
+        widget=forms.TextInput(
+            attrs={
+                "list": "company-suggestions",
+                "autocomplete": "off",
+                "data-suggest": reverse_lazy("api:company-list"),
+            }
+        ),
     )
     role = forms.ChoiceField(label=_("Its role"), choices=_blank(PartyRole.choices), required=False)
     country_pair = forms.CharField(

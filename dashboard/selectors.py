@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from dashboard import aggregates, charts
 from dashboard.marking import mark_quotes
 from partnerships import queries
+from partnerships import search as word_search
 from partnerships.dates import format_precise
-from partnerships.filters import companies_matching
 from partnerships.models import (
     Citation,
     Company,
@@ -345,20 +345,12 @@ def _unique_facts(facts):
 
 
 def search(text, limit=20):
-    """Companies, deals and vehicle models matching `text` in any of their names."""
-    company_ids = companies_matching(text)
-    companies = Company.objects.filter(pk__in=company_ids).order_by("name")[:limit]
-    deals = queries.deals_for_list(
-        Deal.objects.filter(
-            Q(title__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(pk__in=DealParty.objects.filter(company__in=company_ids).values("deal"))
-        )
-    )[:limit]
+    """Companies, deals and vehicle models that every word of `text` names, in any order and
+    script (`partnerships.search`); deals ranked best first."""
+    companies = word_search.companies_matching_words(text).order_by("name")[:limit]
+    deals = queries.deals_for_list(word_search.deals_matching(Deal.objects.all(), text))[:limit]
     vehicles = (
-        VehicleModel.objects.filter(
-            Q(name__icontains=text) | Q(slug__icontains=text) | Q(maker__in=company_ids)
-        )
+        word_search.vehicles_matching_words(VehicleModel.objects.all(), text)
         .select_related("maker")
         .order_by("name")[:limit]
     )

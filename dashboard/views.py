@@ -20,8 +20,10 @@ def _language():
     return get_language() or "en"
 
 
-def _deal_filter(request):
-    return DealFilter(request.GET, queryset=Deal.objects.all())
+def _deal_filter(request, *extra):
+    """The deals filter of a page; a parameter that is neither a filter nor one of `extra` (the
+    page's own, such as `page`) is an error naming the ones the page takes."""
+    return DealFilter(request.GET, queryset=Deal.objects.all(), extra_parameters=extra)
 
 
 def _status(filterset):
@@ -59,7 +61,7 @@ def _filtered_list(request, filter_class, list_query, template, name):
     annotations (deal counts): annotated before the LIMIT, every company's deals would be
     counted to show 25 of them (0.5 s at 200,000 deals)."""
     model = filter_class.Meta.model
-    filterset = filter_class(request.GET, queryset=model.objects.all())
+    filterset = filter_class(request.GET, queryset=model.objects.all(), extra_parameters=["page"])
     context = {"filterset": filterset}
     if filterset.is_valid():
         order = list_query(filterset.qs).query.order_by
@@ -94,7 +96,7 @@ def overview(request):
 @require_GET
 def deal_list(request):
     """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
-    filterset = _deal_filter(request)
+    filterset = _deal_filter(request, "page")
     context = {"form": DealFilterForm(request.GET or None), "filterset": filterset}
     if filterset.is_valid():
         context.update(_page(request, queries.deals_for_list(filterset.qs), filterset.qs))
@@ -115,7 +117,7 @@ def deal_list_csv(request):
 @require_GET
 def chart_csv(request, chart):
     """The data behind a chart, under the same filter as the chart."""
-    filterset = _deal_filter(request)
+    filterset = _deal_filter(request, "for_company")
     if not filterset.is_valid():
         return _filter_errors(filterset)
     deals = filterset.qs

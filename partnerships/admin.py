@@ -266,6 +266,8 @@ class DealAdmin(HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.deal_sync_status(deal=form.instance)
+        # Scored now, with its parties and citations saved, not only by the daily task.
+        services.deal_score(deal=form.instance)
 
 
 class CompanyAliasInline(admin.TabularInline):

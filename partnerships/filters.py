@@ -9,9 +9,9 @@ import re
 from decimal import Decimal
 
 import django_filters
+import django_filters.fields
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, Subquery
-from django.db.models.lookups import IsNull
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +29,12 @@ from partnerships.models import (
     VehicleModel,
 )
 from partnerships.queries import slug_or_id_lookup
+from partnerships.search import (  # noqa: F401 (companies_matching: the pages' search)
+    companies_matching,
+    companies_matching_words,
+    deals_matching,
+    vehicles_matching_words,
+)
 
 STATUS_GROUPS = {
     "agreed": tuple(Deal.AGREED),
@@ -42,48 +48,152 @@ STATUS_GROUP_CHOICES = [
 ]
 # The largest volume the column holds (10 digits, 3 decimals).
 MAX_GWH = Decimal("9999999.999")
-COUNTRY_PAIR_RE = re.compile(r"^([A-Za-z]{2})\s*[-–—/_]\s*([A-Za-z]{2})$")
+# Two countries, by code or name: KR-CN, Korea-China, 한국/중국.
+COUNTRY_PAIR_RE = re.compile(r"^([^-–—/_]+?)\s*[-–—/_]\s*([^-–—/_]+)$")
 
 
 # --- form fields -------------------------------------------------------------------------------
 
 
 class SlugOrIdField(forms.ModelChoiceField):
-    """A row named by its slug (`catl`) or its numeric id (`12`)."""
+    """A row named by its slug (`catl`) or its numeric id (`12`), or by its name: `CATL`,
+    `LG Energy Solution`, `현대자동차`, `宁德时代` or an alias, in any case.
 
-    default_error_messages = {"invalid_choice": _("No %(model)s with the id or slug “%(value)s”.")}
+    The model's manager names the rows a text may mean (`named`); two or more are an error that
+    lists their slugs, so a name never silently picks one of several rows."""
+
+    default_error_messages = {
+        "invalid_choice": _("No %(model)s with the id, slug, name or alias “%(value)s”."),
+        "ambiguous": _("“%(value)s” names several rows (%(slugs)s); give one of these slugs."),
+    }
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         value = str(value).strip()
-        lookup = slug_or_id_lookup(value)
-        try:
-            return self.queryset.get(**lookup)
-        except self.queryset.model.DoesNotExist:
+        matches = rows_named(self.queryset, value)
+        params = {"model": self.queryset.model._meta.verbose_name, "value": value}
+        if not matches:
             raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"model": self.queryset.model._meta.verbose_name, "value": value},
-            ) from None
+                self.error_messages["invalid_choice"], code="invalid_choice", params=params
+            )
+        if len(matches) > 1:
+            slugs = ", ".join(row.slug for row in matches)
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={**params, "slugs": slugs},
+            )
+        return matches[0]
 
     def validate(self, value):
         forms.Field.validate(self, value)
 
 
-class CommaMultipleChoiceField(forms.MultipleChoiceField):
+def rows_named(queryset, value: str) -> list:
+    """The rows `value` names: by id or slug first, else by any name or alias, ignoring case.
+    At most a handful of indexed queries; a slug or id wins over a name."""
+    lookup = slug_or_id_lookup(value)
+    if "pk" in lookup:
+        return list(queryset.filter(**lookup)[:1])
+    found = list(queryset.filter(slug__iexact=value)[:2])
+    if found:
+        return found
+    model = queryset.model
+    names = Q(name__iexact=value)
+    if model is Company:
+        names |= Q(name_ko__iexact=value) | Q(name_zh__iexact=value)
+        names |= Q(pk__in=CompanyAlias.objects.filter(name__iexact=value).values("company_id"))
+    return list(queryset.filter(names).order_by("slug")[:5])
+
+
+# Common names of the countries the data is about that the ISO names do not cover.
+COUNTRY_ALIASES = {
+    "korea": "KR",
+    "republic of korea": "KR",
+    "한국": "KR",
+    "남한": "KR",
+    "韩国": "KR",
+    "韓國": "KR",
+    "中国": "CN",
+    "中國": "CN",
+    "prc": "CN",
+    "日本": "JP",
+    "usa": "US",
+    "us": "US",
+    "united states of america": "US",
+    "미국": "US",
+    "美国": "US",
+    "uk": "GB",
+}
+
+
+def country_code(value: str) -> str | None:
+    """An ISO alpha-2 code for a code or a name in English, Korean or Chinese, or None."""
+    text = value.strip()
+    if len(text) == 2 and text.upper() in countries:
+        return text.upper()
+    if code := COUNTRY_ALIASES.get(text.casefold()):
+        return code
+    for language in ("en", "ko", "zh-hans"):
+        if code := countries.by_name(text, language=language):
+            return code
+    return None
+
+
+def choice_value(choices, text: str) -> str:
+    """The choice `text` means: its value or its label in any case, with spaces, hyphens or
+    underscores alike (`Not finalized`, `not-finalized` → `not_finalized`); else `text`."""
+    wanted = re.sub(r"[\s_-]+", "_", text.strip().casefold())
+    for value, label in choices:
+        for name in (str(value), str(label)):
+            if re.sub(r"[\s_-]+", "_", name.casefold()) == wanted:
+                return str(value)
+    return text.strip()
+
+
+def invalid_choice_message(choices):
+    """A choice error that lists what is valid (`kind=news` says which kinds exist)."""
+    listed = ", ".join(str(value) for value, _label in choices if value != "")
+    return _("“%(value)s” is not one of: ") + listed.replace("%", "%%") + "."
+
+
+class ListedChoicesMixin:
+    """Choice fields that take a label as well as a value and list the values when refusing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages["invalid_choice"] = invalid_choice_message(self.choices)
+
+
+class CommaMultipleChoiceField(ListedChoicesMixin, forms.MultipleChoiceField):
     """Several values given repeated (`status=a&status=b`) or comma-separated (`status=a,b`)."""
 
     def to_python(self, value):
         values = super().to_python(value)
-        return [part.strip() for item in values for part in item.split(",") if part.strip()]
+        return [
+            choice_value(self.choices, part)
+            for item in values
+            for part in item.split(",")
+            if part.strip()
+        ]
 
 
 class CountryCodeField(forms.ChoiceField):
-    """An ISO 3166 alpha-2 code, in either case."""
+    """A country by its ISO 3166 alpha-2 code or its name (`KR`, `kr`, `Korea`, `한국`, `中国`)."""
 
     def to_python(self, value):
-        return super().to_python(value).strip().upper()
+        value = super().to_python(value).strip()
+        return country_code(value) or value
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+        if value and value not in countries:
+            raise forms.ValidationError(
+                _("Unknown country “%(value)s”; give an ISO code (KR, CN, JP) or a name."),
+                code="invalid_choice",
+                params={"value": value},
+            )
 
 
 class CountryPairField(forms.CharField):
@@ -95,8 +205,10 @@ class CountryPairField(forms.CharField):
             return None
         match = COUNTRY_PAIR_RE.match(value)
         if not match:
-            raise forms.ValidationError(_("Give two country codes like KR-CN."), code="invalid")
-        pair = tuple(code.upper() for code in match.groups())
+            raise forms.ValidationError(
+                _("Give two countries like KR-CN (codes or names)."), code="invalid"
+            )
+        pair = tuple(country_code(code) or code.strip() for code in match.groups())
         unknown = [code for code in pair if code not in countries]
         if unknown:
             raise forms.ValidationError(
@@ -139,9 +251,42 @@ class CommaMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CommaMultipleChoiceField
 
 
+class ListedChoiceField(ListedChoicesMixin, django_filters.fields.ChoiceField):
+    """One choice, by value or label; a refusal lists the values."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return choice_value(self.choices, value) if value else value
+
+
+class ListedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = ListedChoiceField
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Ordering that always ends on the id, so pages never repeat or skip rows, and puts rows
-    with an unknown value last on every database (PostgreSQL would put NULLs first)."""
+    with an unknown value last on every database (PostgreSQL would put NULLs first).
+
+    Orderings are named as the fields are (`volume_gwh`, `announced_on`); `aliases` keeps the
+    older names working (`gwh`, `announced`), listed in the schema as such."""
+
+    def __init__(self, *args, fields=(), aliases=None, **kwargs):
+        self.aliases = aliases or {}
+        fields = self.normalize_fields(fields)
+        choices = self.build_choices(fields, {})
+        for alias, name in self.aliases.items():
+            label = _("old name of %(name)s") % {"name": name}
+            choices += [(alias, label), (f"-{alias}", label)]
+        listed = ", ".join(fields.values())
+        refusal = _("“%(value)s” is not one of: ") + listed + _("; prefix - to reverse.")
+        kwargs.setdefault("error_messages", {"invalid_choice": refusal})
+        super().__init__(*args, fields=fields, choices=choices, **kwargs)
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        name = param.lstrip("-")
+        name = self.aliases.get(name, name)
+        return ("-" if descending else "") + self.param_map.get(name, name)
 
     def filter(self, qs, value):
         fields = [self.get_ordering_value(param) for param in value or [] if param]
@@ -157,8 +302,14 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*order, "id")
 
 
-class RangeCheckForm(forms.Form):
-    """Checks between fields: a range must not end before it starts."""
+class StrictForm(forms.Form):
+    """A filter form that refuses parameters it does not know (`stauts=signed` is a typo, not
+    "every deal"), naming the ones it takes, and checks that ranges do not end before they start.
+
+    `extra_parameters` are what the page takes besides the filters (`page`); it is None where
+    the caller checks the parameters itself (the API, which also takes `limit`, `format`...)."""
+
+    extra_parameters = None
 
     def clean(self):
         data = super().clean()
@@ -171,27 +322,62 @@ class RangeCheckForm(forms.Form):
             low_value, high_value = data.get(low), data.get(high)
             if low_value is not None and high_value is not None and high_value < low_value:
                 self.add_error(high, message)
+        if self.extra_parameters is not None:
+            allowed = set(self.fields) | set(self.extra_parameters)
+            for name in unknown_parameters(self.data, allowed):
+                # Not a field, so not `add_error`: the error is keyed by the parameter itself.
+                self._errors[name] = self.error_class([unknown_parameter_message(allowed)])
         return data
+
+
+RangeCheckForm = StrictForm  # the name other modules knew
+
+
+def unknown_parameters(params, allowed) -> list[str]:
+    return sorted(name for name in params if name not in allowed)
+
+
+def unknown_parameter_message(allowed) -> str:
+    return _("Unknown parameter; this address takes: %(names)s.") % {
+        "names": ", ".join(sorted(allowed))
+    }
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form refuses unknown parameters once `extra_parameters` is set."""
+
+    def __init__(self, *args, extra_parameters=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra_parameters = extra_parameters
+
+    @property
+    def form(self):
+        form = super().form
+        form.extra_parameters = self.extra_parameters
+        return form
 
 
 def _party_exists(**conditions):
     return Exists(DealParty.objects.filter(deal=OuterRef("pk"), **conditions))
 
 
-class DealFilter(django_filters.FilterSet):
+class DealFilter(StrictFilterSet):
     company = SlugOrIdFilter(
         queryset=Company.objects.all(),
         method="filter_company",
-        label=_("Company (id or slug), as any party"),
+        label=_(
+            "Company as any party: its slug, id, English, Korean or Chinese name or an alias,"
+            " in any case"
+        ),
     )
-    role = django_filters.ChoiceFilter(
+    role = ListedChoiceFilter(
         choices=PartyRole.choices,
         method="filter_role",
         label=_("Party role; with `company`, that company's role"),
     )
     country = CountryFilter(
         method="filter_country",
-        label=_("Country of any party (ISO alpha-2)"),
+        label=_("Country of any party: ISO alpha-2 code or name (KR, Korea, 한국, 中国)"),
     )
     country_pair = CountryPairFilter(
         method="filter_country_pair",
@@ -201,7 +387,7 @@ class DealFilter(django_filters.FilterSet):
     status = CommaMultipleChoiceFilter(
         choices=Deal.Status.choices, label=_("Current status; several allowed")
     )
-    status_group = django_filters.ChoiceFilter(
+    status_group = ListedChoiceFilter(
         choices=STATUS_GROUP_CHOICES, method="filter_status_group", label=_("Status group")
     )
     product = CommaMultipleChoiceFilter(choices=Deal.Product.choices, label=_("Product"))
@@ -236,26 +422,27 @@ class DealFilter(django_filters.FilterSet):
     vehicle_model = SlugOrIdFilter(
         queryset=VehicleModel.objects.all(),
         field_name="vehicle_models",
-        label=_("Vehicle model (id or slug)"),
+        label=_("Vehicle model named in the deal: its slug, id or name, in any case"),
     )
     q = django_filters.CharFilter(
         method="filter_search",
-        label=_("Search the title and the parties' names in English, Korean, Chinese, aliases"),
+        label=_(
+            "Words, each of which must match the title, product, a party's name or alias"
+            " (English, Korean, Chinese) or a vehicle model, in any order; ranked"
+        ),
     )
     ordering = StableOrderingFilter(
-        fields=[
-            ("announced_on", "announced"),
-            ("volume_gwh", "gwh"),
-            ("title", "title"),
-            ("status", "status"),
-            ("updated_at", "updated"),
-        ],
-        label=_("Order by announced, gwh, title, status or updated; prefix - to reverse"),
+        fields=["announced_on", "volume_gwh", "title", "status", "updated_at"],
+        aliases={"announced": "announced_on", "gwh": "volume_gwh", "updated": "updated_at"},
+        label=_(
+            "Order by announced_on, volume_gwh, title, status or updated_at; prefix - to"
+            " reverse. Unknown values sort last."
+        ),
     )
 
     class Meta:
         model = Deal
-        form = RangeCheckForm
+        form = StrictForm
         fields = []
 
     def filter_company(self, queryset, name, company):
@@ -301,120 +488,81 @@ class DealFilter(django_filters.FilterSet):
         return queryset.filter(overlaps)
 
     def filter_search(self, queryset, name, text):
-        text = text.strip()
-        if not text:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=text) | Q(slug__icontains=text) | deals_of_companies_matching(text)
-        )
+        # Ranked unless the request orders the list itself (`ordering` is applied after).
+        return deals_matching(queryset, text)
 
 
-# How a search finds the deals of the companies it matches depends on how many there are
-# (bench/INDEXES.md, section 6). Up to this many, they are named by id, so that PostgreSQL can
-# combine the trigram indexes of the title and slug with the primary key instead of testing
-# every deal. Above it, they are common enough that a page of the list fills after testing a
-# few hundred deals, each with one index lookup of its parties.
-SEARCH_DEAL_IDS_MAX = 2000
-
-
-def deals_of_companies_matching(text):
-    """A condition on deals: a party's name contains `text` (one query to choose how)."""
-    companies = companies_matching(text)
-    deal_ids = list(
-        DealParty.objects.filter(company__in=companies)
-        .order_by()
-        .values_list("deal_id", flat=True)[: SEARCH_DEAL_IDS_MAX + 1]
-    )
-    if len(deal_ids) <= SEARCH_DEAL_IDS_MAX:  # all of them
-        return Q(pk__in=set(deal_ids))
-    # A scalar subquery rather than EXISTS: PostgreSQL would turn an EXISTS under OR into a
-    # hash of every matching party (100k rows for "energy", 40-130 ms), where testing the deals
-    # in list order one by one fills a page in about a millisecond.
-    first_party = DealParty.objects.filter(deal=OuterRef("pk"), company__in=companies)
-    return Q(IsNull(Subquery(first_party.values("pk")[:1]), False))
-
-
-def companies_matching(text):
-    """Companies whose English, Korean or Chinese name, slug or an alias contains `text`, as a
-    subquery for `__in`.
-
-    A UNION rather than `OR EXISTS (alias)`: PostgreSQL prices any OR with a subquery at half
-    the table, and can read each arm from its trigram index (bench/INDEXES.md, section 6)."""
-    names = Company.objects.filter(
-        Q(name__icontains=text)
-        | Q(name_ko__icontains=text)
-        | Q(name_zh__icontains=text)
-        | Q(slug__icontains=text)
-    )
-    aliases = CompanyAlias.objects.filter(name__icontains=text)
-    return names.order_by().values("pk").union(aliases.order_by().values("company_id"), all=True)
-
-
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(StrictFilterSet):
     q = django_filters.CharFilter(
-        method="filter_search", label=_("Search names in English, Korean, Chinese and aliases")
+        method="filter_search",
+        label=_("Words, each of which must match a name (English, Korean, Chinese) or an alias"),
     )
-    country = CountryFilter(label=_("Country (ISO alpha-2)"))
+    country = CountryFilter(label=_("Country: ISO alpha-2 code or name"))
     chain_role = CommaMultipleChoiceFilter(
         choices=Company._meta.get_field("chain_role").choices, label=_("Role in the chain")
     )
-    parent = SlugOrIdFilter(queryset=Company.objects.all(), label=_("Parent company"))
+    parent = SlugOrIdFilter(
+        queryset=Company.objects.all(), label=_("Parent company: slug, id, name or alias")
+    )
     ordering = StableOrderingFilter(
-        fields=[("name", "name"), ("country", "country"), ("updated_at", "updated")],
-        label=_("Order by name, country or updated; prefix - to reverse"),
+        fields=["name", "country", "updated_at"],
+        aliases={"updated": "updated_at"},
+        label=_("Order by name, country or updated_at; prefix - to reverse"),
     )
 
     class Meta:
         model = Company
+        form = StrictForm
         fields = []
 
     def filter_search(self, queryset, name, text):
-        text = text.strip()
-        return queryset.filter(pk__in=companies_matching(text)) if text else queryset
+        return queryset.filter(pk__in=companies_matching_words(text).values("pk"))
 
 
-class VehicleModelFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label=_("Search model or maker name"))
-    maker = SlugOrIdFilter(queryset=Company.objects.all(), label=_("Maker (id or slug)"))
+class VehicleModelFilter(StrictFilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Words, each of which must match the model's or its maker's name"),
+    )
+    maker = SlugOrIdFilter(
+        queryset=Company.objects.all(), label=_("Maker: slug, id, name or alias")
+    )
     battery_supplier = SlugOrIdFilter(
-        queryset=Company.objects.all(), label=_("Battery supplier (id or slug)")
+        queryset=Company.objects.all(), label=_("Battery supplier: slug, id, name or alias")
     )
     powertrain = CommaMultipleChoiceFilter(
         choices=VehicleModel.Powertrain.choices, label=_("Powertrain")
     )
     ordering = StableOrderingFilter(
-        fields=[("name", "name"), ("launch_on", "launch"), ("updated_at", "updated")],
-        label=_("Order by name, launch or updated; prefix - to reverse"),
+        fields=["name", "launch_on", "updated_at"],
+        aliases={"launch": "launch_on", "updated": "updated_at"},
+        label=_("Order by name, launch_on or updated_at; prefix - to reverse"),
     )
 
     class Meta:
         model = VehicleModel
+        form = StrictForm
         fields = []
 
     def filter_search(self, queryset, name, text):
-        text = text.strip()
-        if not text:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(maker__in=companies_matching(text))
-        )
+        return vehicles_matching_words(queryset, text)
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search title or publisher"))
     kind = CommaMultipleChoiceFilter(choices=Source.Kind.choices, label=_("Kind of source"))
-    language = django_filters.ChoiceFilter(
+    language = ListedChoiceFilter(
         choices=Source._meta.get_field("language").choices, label=_("Language")
     )
     ordering = StableOrderingFilter(
-        fields=[("published_on", "published"), ("title", "title"), ("updated_at", "updated")],
-        label=_("Order by published, title or updated; prefix - to reverse"),
+        fields=["published_on", "title", "updated_at"],
+        aliases={"published": "published_on", "updated": "updated_at"},
+        label=_("Order by published_on, title or updated_at; prefix - to reverse"),
     )
 
     class Meta:
         model = Source
+        form = StrictForm
         fields = []
 
     def filter_search(self, queryset, name, text):
@@ -424,9 +572,9 @@ class SourceFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=text) | Q(publisher__icontains=text))
 
 
-class ContextEventFilter(django_filters.FilterSet):
+class ContextEventFilter(StrictFilterSet):
     kind = CommaMultipleChoiceFilter(choices=ContextEvent.Kind.choices, label=_("Kind of event"))
-    country = CountryFilter(label=_("Country (ISO alpha-2)"))
+    country = CountryFilter(label=_("Country: ISO alpha-2 code or name"))
     occurred_after = django_filters.DateFilter(
         field_name="occurred_on", lookup_expr="gte", label=_("Occurred on or after")
     )
@@ -436,5 +584,5 @@ class ContextEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = ContextEvent
-        form = RangeCheckForm
+        form = StrictForm
         fields = []

@@ -70,13 +70,16 @@ def deals_flag_stale_talks(*, months: int, today: datetime.date | None = None) -
     return flagged
 
 
-def deals_update_completeness() -> int:
+def deals_update_completeness(deal_ids=None) -> int:
     """Store each deal's completeness (0–100) where it changed; returns how many changed.
 
+    The write services score the deals they touch (`deal_ids`) in their own transaction, so a
+    deal is scored from its first save; the daily task scores them all as a safety net.
     Writes with `update()`: a computed score is no edit, so it neither raises the deal's version
     nor adds a history entry.
     """
-    rows = Deal.objects.annotate(
+    deals = Deal.objects.all() if deal_ids is None else Deal.objects.filter(pk__in=deal_ids)
+    rows = deals.annotate(
         citation_count=Count("citations", distinct=True),
         company_count=Count("parties__company", distinct=True),
     ).values_list(

@@ -354,15 +354,25 @@ def _gwh_total(value) -> float:
     return float(value or 0)
 
 
+def _gwh_sum(value) -> float | None:
+    """A sum of volumes: None when no deal in the group has a known volume, never 0 for
+    unknown (the count of deals without a volume is reported beside it)."""
+    return None if value is None else float(value)
+
+
 # --- headline figures ----------------------------------------------------------------------------
 
 
 def headline_figures(deals_qs: QuerySet) -> dict:
     """Deal count, agreed and discussed GWh, and the companies involved by country: 2 queries."""
+    agreed, discussed = Q(status__in=Deal.AGREED), Q(status__in=Deal.UNDER_DISCUSSION)
+    unknown = Q(volume_gwh__isnull=True)
     totals = _scope(deals_qs).aggregate(
         deals=Count("pk"),
-        gwh_agreed=Sum("volume_gwh", filter=Q(status__in=Deal.AGREED)),
-        gwh_under_discussion=Sum("volume_gwh", filter=Q(status__in=Deal.UNDER_DISCUSSION)),
+        volume_gwh_agreed=Sum("volume_gwh", filter=agreed),
+        volume_gwh_under_discussion=Sum("volume_gwh", filter=discussed),
+        deals_without_volume_agreed=Count("pk", filter=agreed & unknown),
+        deals_without_volume_under_discussion=Count("pk", filter=discussed & unknown),
     )
     by_country = (
         _parties_of(deals_qs)
@@ -380,8 +390,10 @@ def headline_figures(deals_qs: QuerySet) -> dict:
     ]
     return {
         "deals": totals["deals"],
-        "gwh_agreed": _gwh_total(totals["gwh_agreed"]),
-        "gwh_under_discussion": _gwh_total(totals["gwh_under_discussion"]),
+        "volume_gwh_agreed": _gwh_sum(totals["volume_gwh_agreed"]),
+        "volume_gwh_under_discussion": _gwh_sum(totals["volume_gwh_under_discussion"]),
+        "deals_without_volume_agreed": totals["deals_without_volume_agreed"],
+        "deals_without_volume_under_discussion": totals["deals_without_volume_under_discussion"],
         "companies": sum(row["count"] for row in companies_by_country),
         "companies_by_country": companies_by_country,
     }
@@ -525,7 +537,11 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
         _scope(deals_qs)
         .annotate(year=ExtractYear(_timeline_date()))
         .values("year", "status")
-        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .annotate(
+            deals=Count("pk"),
+            gwh=Sum("volume_gwh"),
+            without_volume=Count("pk", filter=Q(volume_gwh__isnull=True)),
+        )
         .order_by()
     )
     status_order = list(Deal.Status.values)
@@ -540,7 +556,8 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
                 "status": row["status"],
                 "status_label": str(STATUS_LABELS.get(row["status"], row["status"])),
                 "deals": row["deals"],
-                "gwh": _gwh_total(row["gwh"]),
+                "volume_gwh": _gwh_sum(row["gwh"]),
+                "deals_without_volume": row["without_volume"],
             }
         )
     buckets.sort(key=lambda b: (b["year"], status_order.index(b["status"])))
@@ -857,7 +874,7 @@ def supply_graph(
 # --- stats ---------------------------------------------------------------------------------------
 
 _COUNTRY_PAIRS_SQL = """
-SELECT x.a, x.b, COUNT(*), SUM(d.volume_gwh)
+SELECT x.a, x.b, COUNT(*), SUM(d.volume_gwh), COUNT(d.volume_gwh)
 FROM (
     SELECT DISTINCT p1.deal_id,
         CASE WHEN c1.country < c2.country THEN c1.country ELSE c2.country END AS a,
@@ -873,15 +890,30 @@ GROUP BY x.a, x.b
 
 
 def _rolled_up(rows, field, labels, order=None):
-    totals = defaultdict(lambda: [0, 0.0])
+    """Deals and volume per value of `field`: `volume_gwh` sums the known volumes (None when
+    none is known) and `deals_without_volume` counts the others."""
+    totals = defaultdict(lambda: [0, None, 0])
     for row in rows:
-        totals[row[field]][0] += row["deals"]
-        totals[row[field]][1] += _gwh_total(row["gwh"])
+        total = totals[row[field]]
+        total[0] += row["deals"]
+        if row["gwh"] is not None:
+            total[1] = (total[1] or 0.0) + float(row["gwh"])
+        total[2] += row["without_volume"]
     items = [
-        {"key": key, "label": labels(key), "deals": deals, "gwh": gwh}
-        for key, (deals, gwh) in totals.items()
+        {
+            "key": key,
+            "label": labels(key),
+            "deals": deals,
+            "volume_gwh": gwh,
+            "deals_without_volume": without,
+        }
+        for key, (deals, gwh, without) in totals.items()
     ]
-    return sorted(items, key=order or (lambda item: (-item["deals"], -item["gwh"], item["key"])))
+    return sorted(items, key=order or _by_size)
+
+
+def _by_size(item):
+    return (-item["deals"], -(item["volume_gwh"] or 0), item["key"])
 
 
 def stats(deals_qs: QuerySet) -> dict:
@@ -897,7 +929,11 @@ def stats(deals_qs: QuerySet) -> dict:
         _scope(deals_qs)
         .annotate(year=ExtractYear("announced_on"))
         .values("status", "year", "product")
-        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .annotate(
+            deals=Count("pk"),
+            gwh=Sum("volume_gwh"),
+            without_volume=Count("pk", filter=Q(volume_gwh__isnull=True)),
+        )
         .order_by()
     )
     by_status = _rolled_up(
@@ -917,17 +953,18 @@ def stats(deals_qs: QuerySet) -> dict:
     condition, params = _deal_condition(deals_qs, "p1.deal_id")
     sql = _COUNTRY_PAIRS_SQL.format(condition=condition, **_tables())
     by_country_pair = []
-    for first, second, deals, gwh in _fetch(sql, params):
+    for first, second, deals, gwh, with_volume in _fetch(sql, params):
         key = country_pair_key(first, second)
         by_country_pair.append(
             {
                 "key": key,
                 "label": " – ".join(country_name(code) for code in key.split("-")),
                 "deals": deals,
-                "gwh": _gwh_total(gwh),
+                "volume_gwh": _gwh_sum(gwh),
+                "deals_without_volume": deals - with_volume,
             }
         )
-    by_country_pair.sort(key=lambda item: (-item["deals"], -item["gwh"], item["key"]))
+    by_country_pair.sort(key=_by_size)
     return {
         "by_status": by_status,
         "by_year": by_year,

@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from partnerships import freshness
+from partnerships import freshness, maintenance
 from partnerships.models import (
     Citation,
     Company,
@@ -240,6 +240,14 @@ def deal_create(
         status_change=status_change,
         citations=citations,
     )
+    return deal_score(deal=deal)
+
+
+def deal_score(*, deal: Deal) -> Deal:
+    """Compute the deal's completeness now, in the writing transaction (sources, volume, term,
+    parties, dates: `maintenance.COMPLETENESS_PARTS`)."""
+    maintenance.deals_update_completeness(deal_ids=[deal.pk])
+    deal.refresh_from_db(fields=["completeness"])
     return deal
 
 
@@ -277,7 +285,7 @@ def deal_update(
         status_change=status_change,
         citations=citations,
     )
-    return deal
+    return deal_score(deal=deal)
 
 
 @transaction.atomic

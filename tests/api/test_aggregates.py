@@ -41,14 +41,20 @@ def test_stats(api, deals):
     """Stats give deals and GWh by status, year, country pair and product, and headlines."""
     body = api.get("/api/v1/stats/").json()
     by_status = {item["key"]: item for item in body["by_status"]}
-    assert by_status["active"] == {"key": "active", "label": "active", "deals": 1, "gwh": 8.0}
-    assert by_status["in_talks"]["gwh"] == 30.0
+    assert by_status["active"] == {
+        "key": "active",
+        "label": "active",
+        "deals": 1,
+        "volume_gwh": 8.0,
+        "deals_without_volume": 0,
+    }
+    assert by_status["in_talks"]["volume_gwh"] == 30.0
     assert [item["key"] for item in body["by_year"]] == [2024, 2025, None]
     pairs = {item["key"]: item["deals"] for item in body["by_country_pair"]}
     assert pairs == {"KR-KR": 1, "KR-CN": 2}
     assert body["by_product"][0]["key"] == "battery_cells"
-    assert body["headline"]["gwh_agreed"] == 13.0
-    assert body["headline"]["gwh_under_discussion"] == 30.0
+    assert body["headline"]["volume_gwh_agreed"] == 13.0
+    assert body["headline"]["volume_gwh_under_discussion"] == 30.0
 
 
 def test_stats_follow_filters(api, deals):
@@ -105,7 +111,7 @@ def test_timeline_filters_and_options(api, deals):
 def test_aggregates_as_csv_and_xlsx(api, deals):
     """Stats, graph edges and timeline download as tables, with the filters applied."""
     stats = b"".join(api.get("/api/v1/stats/?format=csv").streaming_content).decode()
-    assert stats.splitlines()[0] == "group,key,label,deals,gwh"
+    assert stats.splitlines()[0] == "group,key,label,deals,volume_gwh,deals_without_volume"
     assert "country_pair,KR-CN,South Korea – China,2,13.0" in stats
     edges = b"".join(
         api.get("/api/v1/supply-graph/?company=catl", HTTP_ACCEPT="text/csv").streaming_content

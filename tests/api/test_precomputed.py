@@ -64,7 +64,7 @@ def test_timeline_lists_the_most_recent_and_counts_all_per_year(api):
     body = api.get("/api/v1/timeline/?limit=2&include_events=false").json()
     assert [item["date"][:4] for item in body["items"]] == ["2023", "2024"]
     assert body["truncated"] is True and body["total"] == 4 and body["undated"] == 1
-    assert [(b["year"], b["deals"], b["gwh"]) for b in body["buckets"]] == [
+    assert [(b["year"], b["deals"], b["volume_gwh"]) for b in body["buckets"]] == [
         (2021, 1, 10.0),
         (2022, 1, 10.0),
         (2023, 1, 10.0),
@@ -92,7 +92,7 @@ def test_a_current_snapshot_is_served_and_a_stale_one_never(api, monkeypatch):
     after = api.get("/api/v1/stats/").json()
     assert calls == [1]
     assert after["headline"]["deals"] == first["headline"]["deals"] + 1
-    assert after["headline"]["gwh_agreed"] == first["headline"]["gwh_agreed"] + 7
+    assert after["headline"]["volume_gwh_agreed"] == first["headline"]["volume_gwh_agreed"] + 7
 
 
 def test_filtered_aggregates_are_not_snapshotted(api):

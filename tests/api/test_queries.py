@@ -78,8 +78,8 @@ def test_headline_figures_split_agreed_and_discussed():
     make_deals(4)
     figures = queries.headline_figures(Deal.objects.all())
     assert figures["deals"] == 4
-    assert figures["gwh_agreed"] == 5.0
-    assert figures["gwh_under_discussion"] == 5.0
+    assert figures["volume_gwh_agreed"] == 5.0
+    assert figures["volume_gwh_under_discussion"] == 5.0
     assert figures["companies"] == 5
     assert figures["companies_by_country"][0] == {"country": "CN", "name": "China", "count": 4}
 
@@ -154,15 +154,36 @@ def test_stats_groups(django_assert_num_queries):
     with django_assert_num_queries(2):
         result = queries.stats(Deal.objects.all())
     assert result["by_status"] == [
-        {"key": "in_talks", "label": "in talks / pursuing", "deals": 2, "gwh": 5.0},
-        {"key": "signed", "label": "signed", "deals": 3, "gwh": 5.0},
+        {
+            "key": "in_talks",
+            "label": "in talks / pursuing",
+            "deals": 2,
+            "volume_gwh": 5.0,
+            "deals_without_volume": 0,
+        },
+        {
+            "key": "signed",
+            "label": "signed",
+            "deals": 3,
+            "volume_gwh": 5.0,
+            "deals_without_volume": 1,
+        },
     ]
     assert result["by_year"][-1]["key"] is None
-    assert result["by_year"][0] == {"key": 2024, "label": "2024", "deals": 2, "gwh": 5.0}
+    assert result["by_year"][0] == {
+        "key": 2024,
+        "label": "2024",
+        "deals": 2,
+        "volume_gwh": 5.0,
+        "deals_without_volume": 0,
+    }
+    undated = result["by_year"][-1]
+    assert undated["volume_gwh"] is None and undated["deals_without_volume"] == 1
     pairs = {item["key"]: item for item in result["by_country_pair"]}
     assert pairs["KR-CN"]["deals"] == 5
     assert pairs["KR-CN"]["label"] == "South Korea – China"
     assert pairs["KR-JP"]["deals"] == 1 and pairs["CN-JP"]["deals"] == 1
+    assert pairs["KR-JP"]["volume_gwh"] is None and pairs["KR-JP"]["deals_without_volume"] == 1
     assert result["by_product"][0]["key"] == "battery_cells"
 
 

@@ -294,8 +294,10 @@ def test_query_count_does_not_grow_with_rows(api, django_assert_num_queries, url
         Deal.objects.all().delete()
         many_deals(n, supplier=hub)
         ContextEventFactory()
+        # Stats take no `limit` (an unknown parameter is a 400).
+        address = url if "stats" in url else url + ("&" if "?" in url else "?") + "limit=50"
         with django_assert_num_queries(queries):
-            response = api.get(url + ("&" if "?" in url else "?") + "limit=50")
+            response = api.get(address)
         assert response.status_code == 200, response.content
 
 
