@@ -93,6 +93,8 @@ class SlugOrIdField(forms.ModelChoiceField):
 def rows_named(queryset, value: str) -> list:
     """The rows `value` names: by id or slug first, else by any name or alias, ignoring case.
     At most a handful of indexed queries; a slug or id wins over a name."""
+    if "\x00" in value:  # no name has one; SQLite would cut at it, PostgreSQL refuse it
+        return []
     lookup = slug_or_id_lookup(value)
     if "pk" in lookup:
         return list(queryset.filter(**lookup)[:1])
