@@ -3,6 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from publishing.api import ReleaseDetail, ReleaseList
 
 app_name = "api"
 
@@ -14,6 +15,7 @@ class Router(DefaultRouter):
         "stats": "stats",
         "supply-graph": "supply-graph",
         "timeline": "timeline",
+        "releases": "release-list",
     }
 
     def get_api_root_view(self, api_urls=None):
@@ -35,6 +37,8 @@ urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("supply-graph/", views.SupplyGraphView.as_view(), name="supply-graph"),
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
+    path("releases/", ReleaseList.as_view(), name="release-list"),
+    path("releases/<int:number>/", ReleaseDetail.as_view(), name="release-detail"),
     path("auth/token/", obtain_auth_token, name="token"),
     path("", include(router.urls)),
 ]

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "partnerships",
     "dashboard",
     "ingest",
+    # What is published for analysts: methodology, releases, feed and webhooks, embeds.
+    "publishing",
     # Benchmark tools (the synthetic-data command); no models, nothing a reader sees.
     "bench",
 ]
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every download names the data's licence and when the data last changed.
+    "publishing.middleware.DataLicenceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "publishing.context_processors.dataset",
             ],
         },
     },
@@ -168,7 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
-LOCALE_PATHS = [BASE_DIR / "partnerships" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "partnerships" / "locale", BASE_DIR / "publishing" / "locale"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's): answer, not 404.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
+    path("", include("publishing.urls")),
     path("", include("dashboard.urls")),
 ]
 

@@ -1,0 +1,34 @@
+"""The dataset as a whole: its licence, when it last changed, and the notice every export
+carries."""
+
+from django.utils.translation import gettext as _
+
+from partnerships import freshness
+
+TITLE = "Korea–China EV and battery partnerships"
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+
+def last_updated():
+    """When the data last changed (the data version's time), or None before any write."""
+    return freshness.current().changed_at
+
+
+def footer() -> dict:
+    return {"licence": LICENCE, "updated_at": last_updated()}
+
+
+def notice(updated_at=None) -> str:
+    """One line for the header of a download: what it is, its licence, when the data changed."""
+    updated_at = updated_at or last_updated()
+    when = updated_at.isoformat(timespec="seconds") if updated_at else _("never")
+    return _("%(title)s · licence %(licence)s (%(url)s) · data last updated %(when)s") % {
+        "title": TITLE,
+        "licence": LICENCE["name"],
+        "url": LICENCE["url"],
+        "when": when,
+    }

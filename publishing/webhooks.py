@@ -1,0 +1,186 @@
+"""Webhooks: a signed POST to each subscribed address when a matching deal is created or changed.
+
+How an edit reaches a subscriber: a deal is saved (admin, API, draft approval) → after the
+transaction commits, `deal_saved` queues `tasks.notify_deal_change(deal id, version)` → that
+task records one `WebhookDelivery` per active subscription whose filter matches the deal (once per
+deal version: a unique constraint) and queues `tasks.deliver` for each → `deliver` POSTs the JSON
+body with `X-Webhook-Signature: sha256=<HMAC-SHA256(secret, body)>`; a failure is retried with
+exponential backoff up to `WEBHOOK_MAX_ATTEMPTS`, and after `WEBHOOK_PAUSE_AFTER` failed attempts
+in a row the subscription is paused until staff resume it.
+
+Addresses come only from subscriptions staff entered in the admin; redirects are not followed.
+"""
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerships.filters import DealFilter
+from partnerships.models import Deal
+from publishing.models import WebhookDelivery, WebhookSubscription
+
+USER_AGENT = "korea-china-partnerships-webhooks/1"
+
+
+def max_attempts() -> int:
+    return getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 5)
+
+
+def pause_after() -> int:
+    return getattr(settings, "WEBHOOK_PAUSE_AFTER", 10)
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Seconds before retry `attempt` (1, 2, ...): 30 s, 60 s, 120 s, ..."""
+    return getattr(settings, "WEBHOOK_BACKOFF_SECONDS", 30) * 2 ** (attempt - 1)
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def matches(subscription: WebhookSubscription, deal_id: int) -> bool:
+    """Whether the deal passes the subscription's filter (the deals page's vocabulary)."""
+    filterset = DealFilter(QueryDict(subscription.filter), queryset=Deal.objects.filter(pk=deal_id))
+    # A filter that no longer validates (a company since renamed) matches nothing.
+    return filterset.is_valid() and filterset.qs.exists()
+
+
+def _payload(deal: Deal, event: str) -> dict:
+    return {
+        "event": event,
+        "deal": {
+            "id": deal.pk,
+            "slug": deal.slug,
+            "title": deal.title,
+            "status": deal.status,
+            "kind": deal.kind,
+            "product": deal.product,
+            "volume_gwh": None if deal.volume_gwh is None else float(deal.volume_gwh),
+            "version": deal.version,
+            "updated_at": deal.updated_at.isoformat(),
+            "url": reverse("dashboard:deal-detail", args=[deal.slug]),
+            "api_url": reverse("api:deal-detail", args=[deal.slug]),
+        },
+    }
+
+
+def deal_saved(sender, instance, created, raw=False, **kwargs):
+    """post_save of Deal (infrastructure only): once the write commits, queue the notification.
+    Fixture loading (`raw`) notifies nobody."""
+    if raw:
+        return
+    from publishing import tasks
+
+    event = "deal.created" if created else "deal.changed"
+    deal_id, version = instance.pk, instance.version
+    transaction.on_commit(lambda: tasks.notify_deal_change.delay(deal_id, version, event))
+
+
+def deal_change_record(*, deal_id: int, version: int, event: str) -> list[int]:
+    """One pending delivery per active subscription that the deal matches, at most once per
+    version of the deal; returns the new deliveries' ids."""
+    deal = Deal.objects.filter(pk=deal_id).first()
+    if deal is None or deal.version != version:
+        # Deleted, or changed again since: the newer version's own notification tells it.
+        return []
+    payload = _payload(deal, event)
+    created = []
+    for subscription in WebhookSubscription.objects.filter(active=True):
+        if not matches(subscription, deal_id):
+            continue
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    subscription=subscription,
+                    event=event,
+                    deal_id=deal_id,
+                    deal_version=version,
+                    payload=payload,
+                )
+        except IntegrityError:
+            continue  # this version was announced already
+        created.append(delivery.pk)
+    return created
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 3xx is an answer, not a new address to post to
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    timeout = getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5)
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def delivery_attempt(*, delivery_id: int) -> bool | None:
+    """POST one delivery once. True: delivered; False: failed, to be retried; None: nothing to
+    do (delivered already, given up, or its subscription paused)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("subscription")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
+            return None
+        subscription = delivery.subscription
+        if not subscription.active:
+            return None
+        body = json.dumps(
+            {**delivery.payload, "delivery": delivery.pk}, ensure_ascii=False, sort_keys=True
+        ).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Webhook-Event": delivery.event,
+            "X-Webhook-Delivery": str(delivery.pk),
+            "X-Webhook-Signature": signature(subscription.secret, body),
+        }
+        status, error = None, ""
+        try:
+            status = _post(subscription.url, body, headers)
+        except (OSError, ValueError) as problem:  # refused, timed out, unreachable
+            error = str(problem)[:300]
+        delivery.attempts += 1
+        delivery.last_attempt_at = timezone.now()
+        delivery.response_status = status
+        ok = status is not None and 200 <= status < 300
+        if ok:
+            delivery.state, delivery.error = WebhookDelivery.State.DELIVERED, ""
+            subscription.consecutive_failures = 0
+        else:
+            delivery.error = error or f"HTTP {status}"
+            subscription.consecutive_failures += 1
+            if delivery.attempts >= max_attempts():
+                delivery.state = WebhookDelivery.State.FAILED
+            if subscription.consecutive_failures >= pause_after():
+                subscription.active = False
+                subscription.paused_reason = (
+                    f"Paused after {subscription.consecutive_failures} failed attempts in a row;"
+                    f" last: {delivery.error}"
+                )[:300]
+                delivery.state = WebhookDelivery.State.FAILED
+        delivery.save()
+        subscription.save(update_fields=["consecutive_failures", "active", "paused_reason"])
+        if ok:
+            return True
+        return False if delivery.state == WebhookDelivery.State.PENDING else None
