@@ -6,7 +6,7 @@ deal through its title, slug, product (as the source names it, or its kind of pr
 and aliases of its parties (English, Korean, Chinese) and the names of its vehicle models.
 
 Each word is a case-insensitive `icontains`, which PostgreSQL serves from the trigram indexes of
-migrations 0004 and 0007 (UPPER(column) gin_trgm_ops) and SQLite by a scan, so both databases
+migrations 0004 and 0010 (UPPER(column) gin_trgm_ops) and SQLite by a scan, so both databases
 return the same rows. Deals are ranked by where their words matched (title first, then parties,
 then products and vehicle models); an explicit `ordering` overrides the rank.
 """

@@ -28,7 +28,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0008_data_version"),
+        ("partnerships", "0009_deal_money_capacity_site"),
     ]
 
     operations = [
