@@ -134,5 +134,6 @@ def test_api_root_lists_resources_and_aggregates(api):
         "stats",
         "supply-graph",
         "timeline",
+        "releases",
     }
     assert body["supply-graph"].endswith("/api/v1/supply-graph/")
