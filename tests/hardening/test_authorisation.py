@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from partnerships.models import Deal
+from publishing.models import Release
 
 from .conftest import ROLES, make_user
 
@@ -53,6 +54,11 @@ def fill_path(path):
     """The path with its {slug} replaced by a row of the founding article."""
     if "{" not in path:
         return path
+    if path.split("/")[3] == "releases":  # addressed by number; the first is published here
+        from publishing.releases import release_publish
+
+        release = Release.objects.order_by("number").first() or release_publish()
+        return re.sub(r"\{[^}]+\}", str(release.number), path)
     model = model_for(path)
     row = model._default_manager.order_by("pk").first()
     return re.sub(r"\{[^}]+\}", row.slug, path)
