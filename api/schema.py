@@ -44,8 +44,11 @@ EXAMPLES = {
     "vehicle_model": "PV5",
     "year": 2025,
 }
-PATH_EXAMPLES = {"slug": "catl"}
-PATH_DESCRIPTIONS = {"slug": "The row's slug, as in its page's address, or its numeric id."}
+PATH_EXAMPLES = {"slug": "catl", "number": 1}
+PATH_DESCRIPTIONS = {
+    "slug": "The row's slug, as in its page's address, or its numeric id.",
+    "number": "The release's number: 1 for the first.",
+}
 
 FILTERSETS = [DealFilter, CompanyFilter, VehicleModelFilter, SourceFilter, ContextEventFilter]
 

@@ -80,10 +80,12 @@ class ReleaseList(generics.ListAPIView):
         )
 
 
-class ReleaseDetail(ReleaseList, generics.RetrieveAPIView):
-    """One data release by number."""
+class ReleaseDetail(generics.RetrieveAPIView):
+    """One data release by number, with its files' SHA-256, changes and citation."""
 
+    serializer_class = ReleaseSerializer
+    permission_classes = [permissions.AllowAny]
     lookup_field = "number"
 
-    def get(self, request, *args, **kwargs):
-        return self.retrieve(request, *args, **kwargs)
+    def get_queryset(self):
+        return ReleaseList.get_queryset(self)
