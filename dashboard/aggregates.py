@@ -115,37 +115,56 @@ OVERVIEW_TIMELINE_LIMIT = 60  # deals drawn one by one on the overview; more are
 
 
 def timeline_chart(deals, language):
-    """The overview's timeline: each deal as a bar while they are few, else deals per year by
-    status. Returns the figure and its CSV rows, so the chart and its download agree."""
+    """The overview's timeline: each deal at its date while they are few, else deals per year
+    by status. Undated deals are counted either way: listed beside the chart (`undated_items`)
+    or in a column of their own. Returns the figure, its CSV rows (so the chart and its
+    download agree) and its text for screen readers."""
     summary = queries.timeline_summary(deals)
-    items = queries.timeline(deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT)
-    drawn = sum(1 for item in items if item["kind"] == "deal")
-    if summary["total"] > drawn:
-        figure = charts.timeline_buckets_figure(summary["buckets"], language)
-        rows = charts.timeline_bucket_rows(summary["buckets"])
+    # Read either way, so the overview costs the same queries whatever the number of deals;
+    # when every deal fits, the undated ones come last, read by the same queries.
+    items = queries.timeline(
+        deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT, include_undated=True
+    )
+    per_year = summary["total"] + summary["undated"] > OVERVIEW_TIMELINE_LIMIT
+    if per_year:
+        undated_items = []
+        figure = charts.timeline_buckets_figure(
+            summary["buckets"], language, summary["undated_by_status"]
+        )
+        rows = charts.timeline_bucket_rows(summary["buckets"], summary["undated_by_status"])
+        text = charts.timeline_buckets_text(summary["buckets"], summary["undated_by_status"])
     else:
-        figure, rows = charts.timeline_figure(items, language), charts.timeline_rows(items)
+        undated_items = [item for item in items if item["kind"] == "deal" and not item["date"]]
+        figure = charts.timeline_figure(items, language)
+        rows = charts.timeline_rows(items)
+        text = charts.timeline_text(items, language)
     return {
         "figure": figure,
         "rows": rows,
-        "per_year": summary["total"] > drawn,
+        "text": text,
+        "per_year": per_year,
         "dated": summary["total"],
         "undated": summary["undated"],
+        "undated_items": undated_items,
     }
 
 
 def overview_payload(deals, language):
-    """Headline figures and the three charts of the overview, for one filtered deal queryset:
-    bounded in size and in queries however many deals match."""
+    """Headline figures and the three charts of the overview, each with its text, for one
+    filtered deal queryset: bounded in size and in queries however many deals match."""
     graph = queries.supply_graph(deals, limit=MAP_LIMIT)
     timeline = timeline_chart(deals, language)
     return {
         "headline": queries.headline_figures(deals),
         "timeline_figure": timeline["figure"],
+        "timeline_text": timeline["text"],
         "timeline_per_year": timeline["per_year"],
         "undated_count": timeline["undated"],
+        "undated_items": timeline["undated_items"],
         "flows_figure": charts.sankey_figure(graph, language),
+        "flows_text": charts.flows_text(graph, language),
         "geo_figure": charts.geo_figure(graph, language),
+        "geo_text": charts.geo_text(graph, language),
         "merged": graph.get("others", {}),
     }
 

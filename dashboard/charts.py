@@ -8,13 +8,15 @@ function giving the same data as CSV rows, so a chart and its download never dis
 
 import datetime
 import html
-from collections import defaultdict
+import textwrap
+from collections import Counter, defaultdict
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from partnerships.dates import format_precise
-from partnerships.models import DealStatus, PartyRole
+from partnerships.dates import Precision, format_precise
+from partnerships.models import Deal, DealStatus, PartyRole
 
 # Okabe–Ito colours: told apart by people with the common colour-vision deficiencies, and dark
 # enough against white for the 3:1 contrast that graphics need.
@@ -28,6 +30,9 @@ STATUS_COLORS = {
     "cancelled": "#D55E00",
 }
 STATUS_ORDER = list(STATUS_COLORS)
+# The headline's split: only confirmed deals look like the headline; the rest is drawn apart.
+CONFIRMED = ("signed", "active", "completed")
+UNCONFIRMED = ("reported", "in_talks", "not_finalized")
 EVENT_COLOR = "#444444"
 FONT = (
     "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans KR', 'Noto Sans CJK KR', sans-serif"
@@ -42,7 +47,7 @@ COLUMN_OF_ROLE = {
 }
 VEHICLE_COLUMN = 3
 GEO_LABELS = 8
-AXIS_LABEL = 48
+LABEL_WIDTH = 44  # characters per line of a timeline title: fits a 390 px phone
 
 
 def _name(item: dict, language: str) -> str:
@@ -117,175 +122,340 @@ def _party_line(parties: list[dict], language: str) -> str:
     )
 
 
-def timeline_figure(items: list[dict], language: str = "en") -> dict:
-    """Deals at their announcement dates, contract terms as bars, context events as markers.
+def fact_title(item: dict, language: str) -> str:
+    """A deal's title in the reader's language, built from its facts (parties with their names
+    there, what it is about, its GWh) where the stored title is English; "" in English. A party
+    without a name in that language keeps its English one."""
+    if not language.startswith("ko") or item.get("kind") != "deal":
+        return ""
+    parties = item.get("parties", [])
+    if not parties:
+        return ""
 
-    A date known only to the month, quarter, half-year or year is drawn as a bar across that
-    whole period and labelled as such ("Jul 2025"), never as a point on one day. Each deal is one
-    row; its term (start to end) is a paler bar behind the announcement. Colour is the status.
+    def names(group):
+        return " · ".join(_name_only(p, language) for p in group)
+
+    upstream = [p for p in parties if p.get("role") in ("supplier", "manufacturer")]
+    downstream = [p for p in parties if p.get("role") == "customer"]
+    who = f"{names(upstream)} → {names(downstream)}" if upstream and downstream else names(parties)
+    what = str(
+        dict(Deal.Product.choices).get(item.get("product"))
+        or dict(Deal.Kind.choices).get(item.get("deal_kind"))
+        or ""
+    )
+    volume = "" if item.get("volume_gwh") is None else f" {item['volume_gwh']:g} GWh"
+    return f"{who}: {what}{volume}" if what else f"{who}{volume}"
+
+
+def _name_only(item: dict, language: str) -> str:
+    """A name in the reader's language alone (the English one where it has none)."""
+    local = item.get("name_ko") if language.startswith("ko") else ""
+    return local or item.get("name") or ""
+
+
+def _title(item: dict, language: str) -> str:
+    """The title a chart shows: built from the facts in the reader's language when it is not
+    English (`fact_title`), else as stored."""
+    return fact_title(item, language) or item["title"]
+
+
+def status_style(status: str) -> str:
+    """How a status is drawn: "confirmed" solid, "unconfirmed" hollow or hatched, "ended"
+    crossed out; every chart draws the same three apart."""
+    if status in CONFIRMED:
+        return "confirmed"
+    if status in UNCONFIRMED:
+        return "unconfirmed"
+    return "ended"
+
+
+def _legend_name(status: str, label: str = "") -> str:
+    """A status as the legend names it, saying when it is not confirmed."""
+    label = label or _status_label(status)
+    style = status_style(status)
+    if style == "unconfirmed":
+        return _("%(status)s · unconfirmed") % {"status": label}
+    if style == "ended":
+        return _("%(status)s · ended") % {"status": label}
+    return label
+
+
+def _status_order(statuses) -> list:
+    return sorted(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)
+
+
+def _wrap(text: str, width: int) -> str:
+    """A label broken onto lines of at most `width` characters (escaped, joined by <br>), so
+    long titles stay whole on a phone instead of being cut."""
+    return "<br>".join(_esc(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def date_kind_label(kind: str) -> str:
+    """Which date a timeline item stands at, as every hover and list names it."""
+    return {
+        "announced": _("Announced"),
+        "start": _("Start (announcement not dated)"),
+        "event": _("Date"),
+    }.get(kind, _("No known date"))
+
+
+def _deal_hover(deal: dict, language: str) -> str:
+    built = fact_title(deal, language)
+    lines = [
+        f"<b>{_esc(built)}</b><br>{_esc(deal['title'])}"
+        if built
+        else f"<b>{_esc(deal['title'])}</b>",
+        _party_line(deal.get("parties", []), language),
+        f"{_esc(date_kind_label(deal.get('date_kind', '')))}: {_esc(deal.get('label') or '–')}",
+    ]
+    if deal.get("precision") and deal["precision"] != "day":
+        precision = dict(Precision.choices).get(deal["precision"], deal["precision"])
+        lines.append(
+            _("Known only to the %(precision)s: the whisker spans it")
+            % {"precision": _esc(precision)}
+        )
+    lines.append(_gwh(deal.get("volume_gwh")))
+    lines.append(
+        _("Status: %(status)s")
+        % {"status": _esc(_legend_name(deal.get("status", ""), deal.get("status_label", "")))}
+    )
+    term = _term_text(deal)
+    if term:
+        lines.append(_esc(term))
+    if deal.get("source_title"):
+        lines.append(_("Source: %(source)s") % {"source": _esc(deal["source_title"])})
+    return "<br>".join(line for line in lines if line)
+
+
+def _term_text(deal: dict) -> str:
+    if deal.get("term_start"):
+        return _("Term: %(start)s – %(end)s") % {
+            "start": deal.get("term_start_label") or deal["term_start"],
+            "end": deal.get("term_end_label") or deal.get("term_end") or "?",
+        }
+    if deal.get("term_years"):
+        return _("Term: %(years)s years, start not stated (drawn from the %(date)s date)") % {
+            "years": deal["term_years"],
+            "date": date_kind_label(deal.get("date_kind", "")).lower(),
+        }
+    return ""
+
+
+def _term_span(deal: dict):
+    """(start, end inclusive, start known) of a deal's term, or None. A term given only in
+    years is drawn from the deal's date, hatched, and its hover says so."""
+    if deal.get("term_start") and deal.get("term_end"):
+        return deal["term_start"], deal["term_end"], True
+    if deal.get("term_years") and deal.get("date"):
+        start = datetime.date.fromisoformat(deal["date"])
+        try:
+            end = start.replace(year=start.year + int(deal["term_years"]))
+        except ValueError:  # 29 February
+            end = start.replace(year=start.year + int(deal["term_years"]), day=28)
+        return deal["date"], (end - datetime.timedelta(days=1)).isoformat(), False
+    return None
+
+
+def _point_x(item: dict) -> str:
+    """Where an item's marker sits: its day, or the middle of the period it is known to."""
+    if item.get("precision") == "day":
+        return item["date"]
+    return _midpoint(item["date"], item.get("date_end") or item["date"])
+
+
+def timeline_figure(items: list[dict], language: str = "en") -> dict:
+    """One row per deal at its one date (announced, else start: the hover says which), context
+    events in rows of their own, contract terms as pale bars.
+
+    Uncertainty is drawn as uncertainty: a date known only to the month, quarter, half-year or
+    year is a marker in the middle of that period with a whisker across it (never a bar that
+    reads as a duration); a day is a marker alone. Confirmed deals are filled circles,
+    unconfirmed ones hollow circles, ended ones crosses; context events are stars. Titles stand
+    whole above their rows (wrapped, never cut). Undated items are not drawn; the page lists
+    them.
     """
-    deals = [item for item in items if item.get("kind") == "deal"]
-    events = [item for item in items if item.get("kind") == "event"]
+    deals = [item for item in items if item.get("kind") == "deal" and item.get("date")]
+    events = [item for item in items if item.get("kind") == "event" and item.get("date")]
     deals.sort(key=lambda d: (d["date"], d.get("title", "")))
     events.sort(key=lambda e: e["date"])
 
-    # Each context event has its own row, so their titles never overlap.
-    rows = [f"◆ {e['title']}" for e in events]
+    def row(item):
+        return f"{item.get('kind')}:{item.get('slug') or item.get('title')}"
+
     traces: list[dict] = []
     by_status: dict[str, list[dict]] = defaultdict(list)
     for deal in deals:
         by_status[deal.get("status", "")].append(deal)
 
-    def hover(deal: dict) -> str:
-        lines = [
-            f"<b>{_esc(deal['title'])}</b>",
-            _party_line(deal.get("parties", []), language),
-            _("Announced: %(date)s") % {"date": _esc(deal.get("label", ""))},
-            _gwh(deal.get("volume_gwh")),
-            _("Status: %(status)s") % {"status": _esc(deal.get("status_label", ""))},
-        ]
-        if deal.get("term_start"):
-            lines.append(
-                _("Term: %(start)s – %(end)s")
-                % {
-                    "start": _esc(deal.get("term_start_label") or deal["term_start"]),
-                    "end": _esc(deal.get("term_end_label") or deal.get("term_end") or "?"),
-                }
-            )
-        if deal.get("source_title"):
-            lines.append(_("Source: %(source)s") % {"source": _esc(deal["source_title"])})
-        return "<br>".join(line for line in lines if line)
+    terms = [(d, _term_span(d)) for d in deals]
+    terms = [(d, span) for d, span in terms if span]
+    for known in (True, False):
+        group = [(d, span) for d, span in terms if span[2] is known]
+        if not group:
+            continue
+        trace = {
+            "type": "bar",
+            "orientation": "h",
+            "name": _("Contract term") if known else _("Contract term, start not stated"),
+            "y": [row(d) for d, _span in group],
+            "base": [span[0] for _d, span in group],
+            "x": [_span_ms(span[0], span[1]) for _d, span in group],
+            "marker": {
+                "color": [STATUS_COLORS.get(d.get("status"), "#666666") for d, _span in group],
+                "opacity": 0.22,
+                "line": {"width": 0},
+            },
+            "width": 0.45,
+            "customdata": [[d.get("url", "")] for d, _span in group],
+            "hovertext": [_deal_hover(d, language) for d, _span in group],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+        }
+        if not known:
+            trace["marker"]["pattern"] = {"shape": "/", "solidity": 0.3}
+        traces.append(trace)
 
-    statuses = sorted(by_status, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)
-    for status in statuses:
+    for status in _status_order(by_status):
         group = by_status[status]
         color = STATUS_COLORS.get(status, "#666666")
-        label = group[0].get("status_label") or _status_label(status)
-        # Terms first so the announcement bars draw on top of them.
-        terms = [d for d in group if d.get("term_start") and d.get("term_end")]
-        if terms:
-            traces.append(
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "name": _("%(status)s – term") % {"status": label},
-                    "legendgroup": status,
-                    "showlegend": False,
-                    "y": [d["title"] for d in terms],
-                    "base": [d["term_start"] for d in terms],
-                    "x": [_span_ms(d["term_start"], d["term_end"]) for d in terms],
-                    "marker": {"color": color, "opacity": 0.28, "line": {"width": 0}},
-                    "width": 0.35,
-                    "customdata": [[d.get("url", "")] for d in terms],
-                    "hovertext": [hover(d) for d in terms],
-                    "hovertemplate": "%{hovertext}<extra></extra>",
-                }
-            )
-        spans = [d for d in group if d.get("precision") != "day"]
-        points = [d for d in group if d.get("precision") == "day"]
-        if spans:
-            traces.append(
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "name": label,
-                    "legendgroup": status,
-                    "y": [d["title"] for d in spans],
-                    "base": [d["date"] for d in spans],
-                    "x": [_span_ms(d["date"], d["date_end"]) for d in spans],
-                    "marker": {"color": color, "line": {"width": 0}},
-                    "width": 0.7,
-                    "customdata": [[d.get("url", "")] for d in spans],
-                    "hovertext": [hover(d) for d in spans],
-                    "hovertemplate": "%{hovertext}<extra></extra>",
-                }
-            )
-        if points:
+        name = _legend_name(status, group[0].get("status_label", ""))
+        style = status_style(status)
+        coarse = [d for d in group if d.get("precision") != "day"]
+        if coarse:
+            # The whisker: from the first to the last day of the period the date is known to.
+            xs, ys = [], []
+            for deal in coarse:
+                xs += [deal["date"], _day_after(deal["date_end"]), None]
+                ys += [row(deal), row(deal), None]
             traces.append(
                 {
                     "type": "scatter",
-                    "mode": "markers",
-                    "name": label,
+                    "mode": "lines+markers",
+                    "name": name,
                     "legendgroup": status,
-                    "showlegend": not spans,
-                    "y": [d["title"] for d in points],
-                    "x": [d["date"] for d in points],
-                    "marker": {"color": color, "size": 13, "symbol": "diamond"},
-                    "customdata": [[d.get("url", "")] for d in points],
-                    "hovertext": [hover(d) for d in points],
-                    "hovertemplate": "%{hovertext}<extra></extra>",
+                    "showlegend": False,
+                    "x": xs,
+                    "y": ys,
+                    "line": {"color": color, "width": 2},
+                    "marker": {
+                        "symbol": "line-ns",
+                        "size": 10,
+                        "line": {"color": color, "width": 2},
+                    },
+                    "hoverinfo": "skip",
                 }
             )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "legendgroup": status,
+                "y": [row(d) for d in group],
+                "x": [_point_x(d) for d in group],
+                "marker": {
+                    "color": "#ffffff" if style == "unconfirmed" else color,
+                    "size": 12,
+                    "symbol": {"confirmed": "circle", "unconfirmed": "circle", "ended": "x"}[style],
+                    "line": {"color": color, "width": 2.5 if style == "unconfirmed" else 1},
+                },
+                "customdata": [[d.get("url", "")] for d in group],
+                "hovertext": [_deal_hover(d, language) for d in group],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+
     if events:
-        event_hover = [
-            "<br>".join(
-                line
-                for line in (
-                    f"<b>{_esc(e['title'])}</b>",
-                    _esc(e.get("label", "")),
-                    _esc(e.get("description", ""))[:200],
-                )
-                if line
+        coarse = [e for e in events if e.get("precision") != "day"]
+        if coarse:
+            xs, ys = [], []
+            for event in coarse:
+                xs += [event["date"], _day_after(event.get("date_end") or event["date"]), None]
+                ys += [row(event), row(event), None]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "name": _("Context events"),
+                    "legendgroup": "events",
+                    "showlegend": False,
+                    "x": xs,
+                    "y": ys,
+                    "line": {"color": EVENT_COLOR, "width": 2},
+                    "marker": {
+                        "symbol": "line-ns",
+                        "size": 10,
+                        "line": {"color": EVENT_COLOR, "width": 2},
+                    },
+                    "hoverinfo": "skip",
+                }
             )
-            for e in events
-        ]
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": _("Context events"),
-                "y": rows,
-                "x": [
-                    e["date"]
-                    if e.get("precision") == "day"
-                    else _midpoint(e["date"], e.get("date_end") or e["date"])
+                "legendgroup": "events",
+                "y": [row(e) for e in events],
+                "x": [_point_x(e) for e in events],
+                "marker": {"color": EVENT_COLOR, "size": 14, "symbol": "star"},
+                "customdata": [[e.get("url", "")] for e in events],
+                "hovertext": [
+                    "<br>".join(
+                        line
+                        for line in (
+                            f"<b>{_esc(e['title'])}</b>",
+                            f"{_esc(date_kind_label('event'))}: {_esc(e.get('label', ''))}",
+                            _esc(e.get("description", ""))[:200],
+                        )
+                        if line
+                    )
                     for e in events
                 ],
-                "marker": {"color": EVENT_COLOR, "size": 12, "symbol": "star"},
-                "customdata": [[e.get("url", "")] for e in events],
-                "hovertext": event_hover,
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
         )
-        # A coarse event date is a shaded band over its whole period, like a deal's.
-        shapes = [
-            {
-                "type": "rect",
-                "xref": "x",
-                "yref": "paper",
-                "x0": e["date"],
-                "x1": _day_after(e.get("date_end") or e["date"]),
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": "rgba(68,68,68,0.07)",
-                "line": {"width": 0},
-                "layer": "below",
-            }
-            for e in events
-            if e.get("precision") != "day"
-        ]
-    else:
-        shapes = []
 
-    category_order = rows + [d["title"] for d in deals]
-    # Long titles are cut on the axis (the hover has them whole) so a phone keeps room to draw.
-    short = [t if len(t) <= AXIS_LABEL else t[: AXIS_LABEL - 1] + "…" for t in category_order]
-    height = max(260, 90 + 34 * len(category_order))
+    ordered = events + deals
+    labels = [
+        _wrap(("★ " if item["kind"] == "event" else "") + _title(item, language), LABEL_WIDTH)
+        for item in ordered
+    ]
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row_height = 30 + 15 * lines
+    # Titles stand above their rows across the plot's width, so the dates keep the whole width
+    # of a phone rather than sharing it with a column of labels.
+    annotations = [
+        {
+            "xref": "paper",
+            "x": 0,
+            "yref": "y",
+            "y": row(item),
+            "yshift": 8,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "align": "left",
+            "text": label,
+            "showarrow": False,
+            "font": {"size": 12, "color": "#1f2933"},
+        }
+        for item, label in zip(ordered, labels, strict=True)
+    ]
     layout = _base_layout(
-        barmode="overlay",
-        height=height,
-        shapes=shapes,
-        xaxis={"type": "date", "gridcolor": "#e4e7eb", "title": {"text": _("Date")}},
+        height=max(220, 110 + row_height * len(ordered)),
+        annotations=annotations,
+        xaxis={"type": "date", "gridcolor": "#e4e7eb", "automargin": True},
         yaxis={
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": list(reversed(category_order)),
-            "tickvals": category_order,
-            "ticktext": [_esc(label) for label in short],
-            "automargin": True,
+            "categoryarray": list(reversed([row(item) for item in ordered])),
+            "showticklabels": False,
+            "showgrid": False,
+            "range": [-0.5, len(ordered) - 0.3],
+            "fixedrange": True,
         },
-        margin={"l": 10, "r": 20, "t": 20, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"l": 8, "r": 8, "t": 10, "b": 30},
+        legend={"orientation": "h", "y": 1, "yanchor": "bottom", "x": 0},
+        meta={"drawn": len(deals), "events": len(events)},
     )
     return {"data": traces, "layout": layout}
 
@@ -296,37 +466,45 @@ def _midpoint(start: str, end: str) -> str:
 
 
 def timeline_rows(items: list[dict]) -> list[list]:
-    """The timeline's data as CSV rows, header first, one row per deal or event drawn."""
+    """The timeline's data as CSV rows, header first, one row per deal or event: those drawn,
+    and the undated deals the chart lists beside it (no date). `date_kind` names the date."""
     rows = [
         [
             "kind",
             "slug",
             "title",
+            "date_kind",
             "date_from",
             "date_to",
             "precision",
             "date_label",
             "status",
+            "confirmed",
             "term_start",
             "term_end",
+            "term_years",
             "volume_gwh",
             "parties",
             "source",
         ]
     ]
     for item in items:
+        kind = item.get("kind", "")
         rows.append(
             [
-                item.get("kind", ""),
+                kind,
                 item.get("slug", ""),
                 item.get("title", ""),
-                item.get("date", ""),
-                item.get("date_end", ""),
+                "event" if kind == "event" else item.get("date_kind", ""),
+                item.get("date") or "",
+                item.get("date_end") or "",
                 item.get("precision", ""),
                 item.get("label", ""),
                 item.get("status", ""),
+                "" if kind == "event" else status_style(item.get("status", "")),
                 item.get("term_start") or "",
                 item.get("term_end") or "",
+                item.get("term_years") or "",
                 "" if item.get("volume_gwh") is None else item["volume_gwh"],
                 "; ".join(
                     f"{p.get('name', '')} ({p.get('role', '')})" for p in item.get("parties", [])
@@ -337,30 +515,39 @@ def timeline_rows(items: list[dict]) -> list[list]:
     return rows
 
 
-def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
+def timeline_buckets_figure(
+    buckets: list[dict], language: str = "en", undated: list[dict] | None = None
+) -> dict:
     """Deals per year, stacked by status: the timeline when there are too many deals to draw
-    one by one (`queries.timeline_summary`'s buckets). The hover gives the year's GWh too."""
-    years = sorted({b["year"] for b in buckets})
-    by_status: dict[str, dict[int, dict]] = defaultdict(dict)
+    one by one (`queries.timeline_summary`'s buckets). A deal's year is that of its
+    announcement, else its start; the deals with neither stand in a last column of their own
+    (`undated`), so the chart counts every deal the filter matches. Unconfirmed statuses are
+    hatched. The hover gives the year's GWh too."""
+    undated = undated or []
+    no_date = _("No known date")
+    years = [str(year) for year in sorted({b["year"] for b in buckets})]
+    if undated:
+        years.append(no_date)
+    by_status: dict[str, dict[str, dict]] = defaultdict(dict)
     for bucket in buckets:
-        by_status[bucket["status"]][bucket["year"]] = bucket
+        by_status[bucket["status"]][str(bucket["year"])] = bucket
+    for bucket in undated:
+        by_status[bucket["status"]][no_date] = bucket
     traces = []
-    for status in sorted(
-        by_status, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99
-    ):
+    for status in _status_order(by_status):
         cells = [by_status[status].get(year) for year in years]
         label = next(c for c in cells if c).get("status_label") or _status_label(status)
         traces.append(
             {
                 "type": "bar",
-                "name": label,
-                "x": [str(year) for year in years],
+                "name": _legend_name(status, label),
+                "x": years,
                 "y": [c["deals"] if c else 0 for c in cells],
-                "marker": {"color": STATUS_COLORS.get(status, "#666666")},
+                "marker": _bar_marker(status),
                 "hovertext": [
                     "<br>".join(
                         [
-                            f"<b>{year}</b> · {_esc(label)}",
+                            f"<b>{_esc(year)}</b> · {_esc(_legend_name(status, label))}",
                             _("%(count)s deals") % {"count": f"{c['deals']:,}" if c else 0},
                             _bucket_volume(c),
                         ]
@@ -373,7 +560,10 @@ def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
     layout = _base_layout(
         barmode="stack",
         height=360,
-        xaxis={"type": "category", "title": {"text": _("Year")}},
+        xaxis={
+            "type": "category",
+            "title": {"text": _("Year of the deal (announced, else started)")},
+        },
         yaxis={"title": {"text": _("Deals")}, "gridcolor": "#e4e7eb", "automargin": True},
         margin={"l": 10, "r": 20, "t": 20, "b": 40},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
@@ -381,12 +571,32 @@ def timeline_buckets_figure(buckets: list[dict], language: str = "en") -> dict:
     return {"data": traces, "layout": layout}
 
 
-def timeline_bucket_rows(buckets: list[dict]) -> list[list]:
-    """The yearly timeline's data as CSV rows, header first."""
-    rows = [["year", "status", "deals", "volume_gwh", "deals_without_volume"]]
+def _bar_marker(status: str) -> dict:
+    """A bar of a status: solid when confirmed, hatched over white when not."""
+    color = STATUS_COLORS.get(status, "#666666")
+    if status_style(status) == "confirmed":
+        return {"color": color}
+    shape = "/" if status_style(status) == "unconfirmed" else "x"
+    return {
+        "color": "#ffffff",
+        "line": {"color": color, "width": 1.5},
+        "pattern": {"shape": shape, "fgcolor": color, "bgcolor": "#ffffff", "solidity": 0.35},
+    }
+
+
+def timeline_bucket_rows(buckets: list[dict], undated: list[dict] | None = None) -> list[list]:
+    """The yearly timeline's data as CSV rows, header first; undated deals with an empty year."""
+    rows = [["year", "status", "confirmed", "deals", "volume_gwh", "deals_without_volume"]]
     rows += [
-        [b["year"], b["status"], b["deals"], _blank(b["volume_gwh"]), b["deals_without_volume"]]
-        for b in buckets
+        [
+            _blank(b["year"]),
+            b["status"],
+            status_style(b["status"]),
+            b["deals"],
+            _blank(b["volume_gwh"]),
+            b["deals_without_volume"],
+        ]
+        for b in [*buckets, *(undated or [])]
     ]
     return rows
 
@@ -411,38 +621,63 @@ def _node_columns(graph: dict) -> dict:
     return columns
 
 
-def sankey_figure(graph: dict, language: str = "en") -> dict:
-    """Materials suppliers → battery makers → automakers → vehicle models.
+def _rgba(color: str, alpha: float) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
 
-    A link's width is the deal's GWh where the source gives it, else one deal; links counted by
-    deals are drawn paler and say so in their hover, and the title says which weighting is used.
-    Only links that run left to right are drawn (a joint development between two automakers is
-    not a flow); the geographic map shows every partnership.
-    """
+
+def _legend_line(statuses) -> str:
+    """The statuses drawn, as one annotation under a chart that has no legend of its own (a
+    Sankey): a filled square for confirmed, a hollow one for the rest."""
+    items = []
+    for status in _status_order(statuses):
+        mark = "■" if status_style(status) == "confirmed" else "□"
+        color = STATUS_COLORS.get(status, "#666666")
+        items.append(f'<span style="color:{color}">{mark}</span> {_esc(_legend_name(status))}')
+    return "<br>".join("   ".join(items[i : i + 3]) for i in range(0, len(items), 3))
+
+
+def flow_links(graph: dict, language: str = "en") -> dict:
+    """The flows of the Sankey, one per deal (deals summed only when both ends, status and
+    product agree), from materials suppliers to battery makers to automakers; a deal naming
+    vehicle models runs from its supplier to each model (named with its maker), so that no
+    volume flows into a car it does not power. Returns nodes (label, column, url) and links
+    (source, target, status, product, GWh, deals, deals without a volume, titles)."""
     columns = _node_columns(graph)
     nodes = {node["id"]: node for node in graph["nodes"]}
-    labels, index, xs = [], {}, []
+    found_nodes: list[dict] = []
+    index: dict = {}
 
-    def node_index(key, label, column):
+    def node_index(key, label, column, url=""):
         if key not in index:
-            index[key] = len(labels)
-            labels.append(label)
-            xs.append(column)
+            index[key] = len(found_nodes)
+            found_nodes.append({"label": label, "column": column, "url": url})
         return index[key]
 
-    link_sums: dict[tuple, dict] = {}
+    links: dict[tuple, dict] = {}
+    left_out: list[str] = []
 
-    def add_link(source, target, gwh, deal, count):
-        entry = link_sums.setdefault(
-            (source, target), {"gwh": 0.0, "deals": 0, "counted": 0, "titles": []}
+    def add(source, target, edge, gwh, count):
+        status, product = edge.get("status", ""), edge.get("product", "")
+        entry = links.setdefault(
+            (source, target, status, product),
+            {
+                "source": source,
+                "target": target,
+                "status": status,
+                "product": product,
+                "gwh": 0.0,
+                "deals": 0,
+                "unknown": 0,
+                "titles": [],
+            },
         )
-        # An edge to a merged "Others" node already sums several deals (`deal_count`).
         entry["deals"] += count
         if gwh is None:
-            entry["counted"] += count
+            entry["unknown"] += count
         else:
             entry["gwh"] += gwh
-        entry["titles"].append(deal)
+        entry["titles"].append(edge.get("deal_title", ""))
 
     for edge in graph["edges"]:
         source, target = nodes.get(edge["source"]), nodes.get(edge["target"])
@@ -450,44 +685,89 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
             continue
         source_col, target_col = columns[source["id"]], columns[target["id"]]
         if source_col >= target_col:
+            left_out.append(edge.get("deal_title", ""))
             continue
-        s = node_index(("c", source["id"]), _name(source, language), source_col)
-        t = node_index(("c", target["id"]), _name(target, language), target_col)
+        s = node_index(
+            ("c", source["id"]), _name(source, language), source_col, _company_url(source)
+        )
         count = edge.get("deal_count", 1)
-        add_link(s, t, edge.get("volume_gwh"), edge.get("deal_title", ""), count)
-        for vehicle in edge.get("vehicle_models", []):
-            maker = vehicle.get("maker_id") or target["id"]
-            maker_node = nodes.get(maker, target)
-            m = node_index(("c", maker_node["id"]), _name(maker_node, language), 2)
-            v = node_index(("v", vehicle["slug"]), vehicle["name"], VEHICLE_COLUMN)
-            add_link(m, v, edge.get("volume_gwh"), edge.get("deal_title", ""), count)
+        gwh = edge.get("volume_gwh")
+        vehicles = edge.get("vehicle_models", [])
+        if not vehicles:
+            t = node_index(
+                ("c", target["id"]), _name(target, language), target_col, _company_url(target)
+            )
+            add(s, t, edge, gwh, count)
+            continue
+        for vehicle in vehicles:
+            maker = nodes.get(vehicle.get("maker_id")) or target
+            label = f"{vehicle['name']} · {_name(maker, language)}"
+            url = reverse("dashboard:vehicle-detail", args=[vehicle["slug"]])
+            v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url)
+            # The source gives one volume for the deal: its models share it evenly on the chart.
+            add(s, v, edge, None if gwh is None else gwh / len(vehicles), count)
+    return {"nodes": found_nodes, "links": list(links.values()), "left_out": left_out}
 
+
+def _company_url(node: dict) -> str:
+    if not node.get("slug") or node.get("merged"):
+        return ""
+    return reverse("dashboard:company-detail", args=[node["slug"]])
+
+
+def _flow_weight(link: dict, drawn: bool = True) -> str:
+    if link["unknown"] == 0:
+        return _gwh(link["gwh"])
+    if link["unknown"] == link["deals"]:
+        return _("volume not known (drawn one deal wide)") if drawn else _gwh(None)
+    return _("%(gwh)s, and %(unknown)d deal(s) of unknown volume") % {
+        "gwh": _gwh(link["gwh"]),
+        "unknown": link["unknown"],
+    }
+
+
+def sankey_figure(graph: dict, language: str = "en") -> dict:
+    """Materials suppliers → battery makers → automakers → vehicle models (`flow_links`).
+
+    A link's width is its GWh where the source gives it, else one per deal; its colour is its
+    status: confirmed deals solid, unconfirmed ones a pale wash of their colour (and
+    "unconfirmed" in the hover and the legend line), so the eye never takes a deal in talks for a
+    signed one. Only links that run left to right are drawn (a joint development between two
+    automakers is not a flow; `layout.meta.left_out` counts them); the map shows every one.
+    """
+    flows = flow_links(graph, language)
+    nodes, links = flows["nodes"], flows["links"]
     sources, targets, values, colors, hovers = [], [], [], [], []
     any_gwh = any_count = False
-    for (s, t), entry in link_sums.items():
-        sources.append(s)
-        targets.append(t)
-        if entry["counted"] == 0:
-            values.append(entry["gwh"])
-            colors.append("rgba(0,114,178,0.45)")
-            any_gwh = True
-            weight = _gwh(entry["gwh"])
-        else:
-            # One unit per deal whose volume is unknown, added to any known GWh on the link.
-            values.append(entry["gwh"] + entry["counted"])
-            colors.append("rgba(153,153,153,0.45)")
-            any_count = True
-            weight = _("%(deals)d deal(s), %(unknown)d without a known volume") % {
-                "deals": entry["deals"],
-                "unknown": entry["counted"],
-            }
+    for link in links:
+        color = STATUS_COLORS.get(link["status"], "#666666")
+        solid = status_style(link["status"]) == "confirmed"
+        sources.append(link["source"])
+        targets.append(link["target"])
+        values.append(link["gwh"] + link["unknown"])
+        any_gwh = any_gwh or link["unknown"] < link["deals"]
+        any_count = any_count or link["unknown"] > 0
+        colors.append(_rgba(color, 0.7 if solid else 0.15))
+        titles = link["titles"]
         hovers.append(
-            f"{_esc(labels[s])} → {_esc(labels[t])}<br>{_esc(weight)}<br>"
-            + "<br>".join(_esc(title) for title in entry["titles"][:5])
+            "<br>".join(
+                [
+                    f"{_esc(nodes[link['source']]['label'])} → "
+                    f"{_esc(nodes[link['target']]['label'])}",
+                    f"<b>{_esc(_flow_weight(link))}</b>",
+                    _("Status: %(status)s") % {"status": _esc(_legend_name(link["status"]))},
+                    *(_esc(title) for title in titles[:5]),
+                ]
+                + (
+                    [_("and %(count)d more") % {"count": len(titles) - 5}]
+                    if len(titles) > 5
+                    else []
+                )
+            )
         )
 
     if any_gwh and any_count:
-        weighting = _("Link width: GWh where known (blue); one per deal otherwise (grey)")
+        weighting = _("Link width: GWh where known; one per deal where the volume is not known")
     elif any_gwh:
         weighting = _("Link width: GWh")
     else:
@@ -495,61 +775,80 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
 
     # Fixed columns keep the chain readable; rows are spread evenly inside each column.
     per_column: dict[int, list[int]] = defaultdict(list)
-    for i, column in enumerate(xs):
-        per_column[column].append(i)
-    ys = [0.5] * len(labels)
+    for i, node in enumerate(nodes):
+        per_column[node["column"]].append(i)
+    ys = [0.5] * len(nodes)
     for members in per_column.values():
         for rank, i in enumerate(members):
             ys[i] = 0.02 + 0.96 * (rank + 0.5) / len(members)
-    node_x = [0.01 + 0.98 * column / VEHICLE_COLUMN for column in xs]
     trace = {
         "type": "sankey",
         "arrangement": "snap",
         "node": {
-            "label": [_esc(label) for label in labels],
-            "x": node_x,
+            "label": [_esc(node["label"]) for node in nodes],
+            "x": [0.01 + 0.98 * node["column"] / VEHICLE_COLUMN for node in nodes],
             "y": ys,
             "pad": 14,
             "thickness": 16,
-            "color": [_COLUMN_COLORS[column] for column in xs],
+            "color": [_COLUMN_COLORS[node["column"]] for node in nodes],
             "line": {"color": "#ffffff", "width": 0.5},
+            "customdata": [[node["url"]] for node in nodes],
             "hovertemplate": "%{label}<extra></extra>",
         },
         "link": {
             "source": sources,
             "target": targets,
             "value": values,
+            # plotly.js takes one outline for every link (an array of colours is not drawn), so
+            # status shows in the fill alone: solid when confirmed, a pale wash when not.
             "color": colors,
+            "line": {"color": "rgba(255,255,255,0.6)", "width": 0.5},
             "customdata": hovers,
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     }
-    column_titles = [
-        _("Materials"),
-        _("Battery makers"),
-        _("Automakers"),
-        _("Vehicle models"),
-    ]
+    column_titles = [_("Materials"), _("Battery makers"), _("Automakers"), _("Vehicle models")]
+    # Column heads sit in the top margin, above the first node of each column.
     annotations = [
         {
             "x": column / VEHICLE_COLUMN,
-            "y": 1.06,
+            "y": 1,
+            "yshift": 10,
             "xref": "paper",
             "yref": "paper",
+            "yanchor": "bottom",
             "text": f"<b>{title}</b>",
             "showarrow": False,
             "xanchor": ("left", "center", "center", "right")[column],
-            "font": {"size": 12},
+            "font": {"size": 11},
         }
         for column, title in enumerate(column_titles)
         if column in per_column
     ]
+    statuses = {link["status"] for link in links}
+    if statuses:
+        annotations.append(
+            {
+                "x": 0,
+                "y": 0,
+                "yshift": -10,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "text": _legend_line(statuses),
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
+    legend_lines = (len(statuses) + 2) // 3
     height = max(320, 60 + 36 * max((len(m) for m in per_column.values()), default=1))
     layout = _base_layout(
-        height=height,
+        height=height + 20 * legend_lines,
         annotations=annotations,
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
-        meta={"weighting": weighting},
+        margin={"l": 10, "r": 10, "t": 40, "b": 20 + 20 * legend_lines},
+        meta={"weighting": weighting, "left_out": len(flows["left_out"])},
     )
     return {"data": [trace] if sources else [], "layout": layout}
 
@@ -557,15 +856,99 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
 _COLUMN_COLORS = {0: "#8c6d31", 1: "#0072B2", 2: "#009E73", 3: "#6b7280"}
 
 
+def _clusters(placed: list[dict], language: str, radius: float = 0.1) -> list[dict]:
+    """Companies grouped by where they sit, busiest first: a company joins the first group whose
+    busiest member is within `radius` degrees of latitude (1.5 × that of longitude). The map
+    sets `radius` from the span it shows, so markers that would sit on top of each other (four
+    Seoul companies, Seoul and Pyeongtaek on a whole-country view) are one marker with one
+    readable label and a list, not labels drawn over each other."""
+    groups: list[list[dict]] = []
+    for node in sorted(placed, key=lambda n: (-n.get("deal_count", 0), n.get("name", ""))):
+        for group in groups:
+            anchor = group[0]
+            if (
+                abs(anchor["lat"] - node["lat"]) <= radius
+                and abs(anchor["lon"] - node["lon"]) <= radius * 1.5
+            ):
+                group.append(node)
+                break
+        else:
+            groups.append([node])
+    clusters = []
+    for members in groups:
+        cities = Counter(m.get("hq_city") or "" for m in members if m.get("hq_city"))
+        city = cities.most_common(1)[0][0] if cities else ""
+        if len(members) == 1:
+            label = _name(members[0], language)
+        elif len(cities) == 1 and len(members) == cities[city]:
+            label = _("%(city)s · %(count)d companies") % {"city": city, "count": len(members)}
+        elif len(members) == 2:
+            label = " / ".join(_name(m, language) for m in members)
+        else:
+            label = _("around %(city)s · %(count)d companies") % {
+                "city": city or _name(members[0], language),
+                "count": len(members),
+            }
+        clusters.append(
+            {
+                "lat": sum(m["lat"] for m in members) / len(members),
+                "lon": sum(m["lon"] for m in members) / len(members),
+                "city": city,
+                "members": members,
+                "deal_count": sum(m.get("deal_count", 0) for m in members),
+                "label": label,
+            }
+        )
+    clusters.sort(key=lambda c: (-c["deal_count"], c["label"]))
+    return clusters
+
+
+def _view(points: list[dict], pad: float = 2.0) -> dict:
+    """The map's ranges around `points` (lon/lat), padded and widened towards the map's shape,
+    so the view fits the data rather than the world (or the whole of every shaded country)."""
+    lons = [p["lon"] for p in points]
+    lats = [p["lat"] for p in points]
+    lat_span = max(lats) - min(lats) + 2 * pad
+    # Mercator stretches latitude: about twice the span in longitude fills a landscape map.
+    lon_span = max(max(lons) - min(lons) + 2 * pad, 2.0 * lat_span)
+    lon_mid = (max(lons) + min(lons)) / 2
+    return {
+        "lonaxis.range": [lon_mid - lon_span / 2, lon_mid + lon_span / 2],
+        "lataxis.range": [max(min(lats) - pad, -85), min(max(lats) + pad, 85)],
+    }
+
+
+def cluster_radius(points: list[dict]) -> float:
+    """How close (degrees) two companies' markers may sit before they merge: a fourteenth of the
+    span the map first shows, at least the ~10 km of one city."""
+    home = [p for p in points if _in_east_asia(p)] or points
+    if not home:
+        return 0.1
+    lat_span = max(p["lat"] for p in home) - min(p["lat"] for p in home)
+    lon_span = max(p["lon"] for p in home) - min(p["lon"] for p in home)
+    return max(0.1, max(lat_span, lon_span / 1.5) / 14)
+
+
+def _in_east_asia(point: dict) -> bool:
+    return 70 <= point["lon"] <= 150 and 0 <= point["lat"] <= 55
+
+
 def geo_figure(graph: dict, language: str = "en") -> dict:
-    """Companies at their headquarters, partners joined by lines coloured by status, countries
-    shaded by how many of the shown companies are based there."""
+    """Companies at their headquarters (co-located ones clustered), partners joined by lines
+    coloured by status (unconfirmed ones dotted), countries shaded by how many of the shown
+    companies are based there.
+
+    The view opens on Korea and China, fitted to the companies there; a button widens it to
+    every company (Europe, America). What cannot be placed (no coordinates, or a merged
+    "Others" node) is counted in `layout.meta.unplaced`, which the page states under the map.
+    """
     nodes = {node["id"]: node for node in graph["nodes"]}
     placed = {
         key: node
         for key, node in nodes.items()
         if node.get("lat") is not None and node.get("lon") is not None
     }
+    unplaced = [node for key, node in nodes.items() if key not in placed]
     traces: list[dict] = []
 
     per_country: dict[str, int] = defaultdict(int)
@@ -594,136 +977,449 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
         )
 
     by_status: dict[str, list[dict]] = defaultdict(list)
+    unplaced_edges = 0
     for edge in graph["edges"]:
         if edge["source"] in placed and edge["target"] in placed:
             by_status[edge.get("status", "")].append(edge)
-    statuses = sorted(by_status, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)
-    for status in statuses:
-        lons, lats, texts = [], [], []
+        else:
+            unplaced_edges += edge.get("deal_count", 1)
+    clusters = _clusters(list(placed.values()), language, cluster_radius(list(placed.values())))
+    # Lines end at the marker that stands for each company.
+    at = {member["id"]: c for c in clusters for member in c["members"]}
+    for status in _status_order(by_status):
+        lons, lats = [], []
         for edge in by_status[status]:
-            a, b = placed[edge["source"]], placed[edge["target"]]
-            label = _esc(edge.get("deal_title", ""))
+            a, b = at[edge["source"]], at[edge["target"]]
             lons += [a["lon"], b["lon"], None]
             lats += [a["lat"], b["lat"], None]
-            texts += [label, label, None]
+        name = _legend_name(status, by_status[status][0].get("status_label", ""))
+        color = STATUS_COLORS.get(status, "#666666")
         traces.append(
             {
                 "type": "scattergeo",
                 "mode": "lines",
                 "lon": lons,
                 "lat": lats,
-                "text": texts,
-                "hoverinfo": "text",
-                "line": {"color": STATUS_COLORS.get(status, "#666666"), "width": 2},
-                "opacity": 0.8,
-                "name": by_status[status][0].get("status_label") or _status_label(status),
+                # The line's ends are the companies' markers: hovering or clicking there is
+                # about the company; the deal is at the line's middle (below).
+                "hoverinfo": "skip",
+                "line": {
+                    "color": color,
+                    "width": 2.5 if status_style(status) == "confirmed" else 2,
+                    # Unconfirmed partnerships are dotted, so they never read as signed ones.
+                    "dash": "solid" if status_style(status) == "confirmed" else "dot",
+                },
+                "opacity": 0.85,
+                "name": name,
+                "legendgroup": status,
+            }
+        )
+        middles = [
+            (edge, at[edge["source"]], at[edge["target"]])
+            for edge in by_status[status]
+            if at[edge["source"]] is not at[edge["target"]]
+        ]
+        traces.append(
+            {
+                "type": "scattergeo",
+                "mode": "markers",
+                "lon": [(a["lon"] + b["lon"]) / 2 for _e, a, b in middles],
+                "lat": [(a["lat"] + b["lat"]) / 2 for _e, a, b in middles],
+                "marker": {"size": 7, "color": color, "opacity": 0.6, "symbol": "diamond"},
+                "customdata": [
+                    [
+                        reverse("dashboard:deal-detail", args=[e["deal_slug"]])
+                        if e.get("deal_slug")
+                        else ""
+                    ]
+                    for e, _a, _b in middles
+                ],
+                "hovertext": [
+                    "<br>".join(
+                        [
+                            f"<b>{_esc(e.get('deal_title', ''))}</b>",
+                            f"{_esc(a['label'])} – {_esc(b['label'])}",
+                            _esc(name),
+                            _gwh(e.get("volume_gwh")),
+                        ]
+                    )
+                    for e, a, b in middles
+                ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "name": name,
+                "legendgroup": status,
+                "showlegend": False,
             }
         )
 
-    if placed:
-        points = sorted(placed.values(), key=lambda p: -p.get("deal_count", 0))
-        # Headquarters cluster (Seoul, Shanghai): only the busiest few carry a label on the map,
-        # every one has its name on hover.
-        labelled = {id(p) for p in points[:GEO_LABELS]}
+    if clusters:
+        labelled = {id(c) for c in clusters[:GEO_LABELS]}
+
+        def hover(cluster):
+            head = f"<b>{_esc(cluster['label'])}</b>"
+            if len(cluster["members"]) == 1:
+                node = cluster["members"][0]
+                return "<br>".join(
+                    line
+                    for line in (
+                        head,
+                        _esc(node.get("hq_city", "")),
+                        _("%(count)d deal(s)") % {"count": node.get("deal_count", 0)},
+                        _gwh(node["gwh"]) if node.get("gwh") else "",
+                        _("Click to open its page"),
+                    )
+                    if line
+                )
+            names = [
+                f"{_esc(_name(m, language))} · "
+                + _("%(count)d deal(s)") % {"count": m.get("deal_count", 0)}
+                for m in cluster["members"]
+            ]
+            return "<br>".join([head, *names, _("Each is linked in the list under the map")])
+
         traces.append(
             {
                 "type": "scattergeo",
                 "mode": "markers+text",
-                "lon": [p["lon"] for p in points],
-                "lat": [p["lat"] for p in points],
-                "text": [_esc(_name(p, language)) if id(p) in labelled else "" for p in points],
+                "lon": [c["lon"] for c in clusters],
+                "lat": [c["lat"] for c in clusters],
+                "text": [_esc(c["label"]) if id(c) in labelled else "" for c in clusters],
                 "textposition": "top center",
-                "textfont": {"size": 10, "color": "#1f2933"},
-                "customdata": [[p.get("url", "")] for p in points],
-                "hovertext": [
-                    "<br>".join(
-                        line
-                        for line in (
-                            f"<b>{_esc(_name(p, language))}</b>",
-                            _esc(p.get("hq_city", "")),
-                            _("%(count)d deal(s)") % {"count": p.get("deal_count", 0)},
-                            _gwh(p["gwh"]) if p.get("gwh") else "",
-                        )
-                        if line
-                    )
-                    for p in points
+                "textfont": {"size": 11, "color": "#1f2933"},
+                "customdata": [
+                    [_company_url(c["members"][0]) if len(c["members"]) == 1 else ""]
+                    for c in clusters
                 ],
+                "hovertext": [hover(c) for c in clusters],
                 "hovertemplate": "%{hovertext}<extra></extra>",
                 "marker": {
-                    "size": [8 + min(p.get("deal_count", 1), 12) * 2 for p in points],
-                    "color": "#1f2933",
-                    "line": {"color": "#ffffff", "width": 1},
+                    "size": [8 + min(c["deal_count"], 12) * 2 for c in clusters],
+                    "color": ["#1f2933" if len(c["members"]) == 1 else "#ffffff" for c in clusters],
+                    "line": {"color": "#1f2933", "width": 2},
                 },
-                "name": _("Companies"),
+                "name": _("Companies (hollow: several at one place)"),
             }
         )
 
+    geo = {
+        "scope": "world",
+        "resolution": 110,
+        "projection": {"type": "mercator"},
+        "showcountries": True,
+        "countrycolor": "#c5ccd3",
+        "showland": True,
+        "landcolor": "#f5f7fa",
+        "showocean": True,
+        "oceancolor": "#ffffff",
+        "showframe": False,
+        "coastlinecolor": "#c5ccd3",
+    }
+    updatemenus = []
+    points = list(placed.values())
+    if points:
+        asia = [p for p in points if _in_east_asia(p)] or points
+        home, everything = _view(asia), _view(points)
+        for key, value in home.items():
+            axis, _attr = key.split(".")
+            geo[axis] = {"range": value}
+        if len(asia) < len(points):
+            outside = len(points) - len(asia)
+            updatemenus.append(
+                {
+                    "type": "buttons",
+                    "direction": "right",
+                    # Above the map, in its top margin: never over a label.
+                    "x": 0,
+                    "y": 1,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "pad": {"b": 4},
+                    "showactive": True,
+                    "active": 0,
+                    "bgcolor": "#ffffff",
+                    "font": {"size": 12},
+                    "buttons": [
+                        {
+                            "label": _("Korea and China"),
+                            "method": "relayout",
+                            "args": [{f"geo.{k}": v for k, v in home.items()}],
+                        },
+                        {
+                            "label": _("All (+%(count)d elsewhere)") % {"count": outside},
+                            "method": "relayout",
+                            "args": [{f"geo.{k}": v for k, v in everything.items()}],
+                        },
+                    ],
+                }
+            )
+
     layout = _base_layout(
-        height=520,
-        margin={"l": 0, "r": 0, "t": 10, "b": 10},
-        geo={
-            "scope": "world",
-            "resolution": 110,
-            "projection": {"type": "natural earth"},
-            "fitbounds": "locations" if placed else False,
-            "showcountries": True,
-            "countrycolor": "#c5ccd3",
-            "showland": True,
-            "landcolor": "#f5f7fa",
-            "showocean": True,
-            "oceancolor": "#ffffff",
-            "showframe": False,
-            "coastlinecolor": "#c5ccd3",
-        },
+        height=480,
+        margin={"l": 0, "r": 0, "t": 40 if updatemenus else 10, "b": 10},
+        geo=geo,
+        updatemenus=updatemenus,
         legend={"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"},
+        meta={
+            "unplaced": [node.get("name", "") for node in unplaced],
+            "unplaced_deals": unplaced_edges,
+            "clusters": [
+                {
+                    "label": c["label"],
+                    "companies": [
+                        {
+                            "name": _name(m, language),
+                            "url": _company_url(m),
+                            "city": m.get("hq_city", ""),
+                        }
+                        for m in c["members"]
+                    ],
+                }
+                for c in clusters
+                if len(c["members"]) > 1
+            ],
+        },
     )
     return {"data": traces, "layout": layout}
 
 
-def supply_rows(graph: dict) -> list[list]:
-    """The supplier maps' data as CSV rows, header first: one row per partnership drawn."""
+def geo_text(graph: dict, language: str = "en") -> dict:
+    """The map in words: where the companies sit, grouped by place, and what it cannot place."""
+    figure = geo_figure(graph, language)
+    meta = figure["layout"]["meta"]
     nodes = {node["id"]: node for node in graph["nodes"]}
-    rows = [
-        [
-            "deal",
-            "deal_title",
-            "from_company",
-            "from_country",
-            "from_role",
-            "to_company",
-            "to_country",
-            "to_role",
-            "status",
-            "kind",
-            "product",
-            "volume_gwh",
-            "deal_count",
-            "vehicle_models",
-        ]
+    placed = [n for n in nodes.values() if n.get("lat") is not None and n.get("lon") is not None]
+    clusters = _clusters(placed, language, cluster_radius(placed))
+    lines = [
+        {
+            "text": f"{c['city'] or c['label']}: "
+            + ", ".join(_name(m, language) for m in c["members"]),
+            "style": "",
+            "status": "",
+        }
+        for c in clusters
     ]
+    summary = _(
+        "%(companies)d companies at %(places)d places; %(edges)d partnerships drawn (%(split)s)."
+    ) % {
+        "companies": len(placed),
+        "places": len(clusters),
+        "edges": sum(
+            1
+            for e in graph["edges"]
+            if nodes.get(e["source"], {}).get("lat") is not None
+            and nodes.get(e["target"], {}).get("lat") is not None
+        ),
+        "split": _count_split(
+            [
+                e.get("status", "")
+                for e in graph["edges"]
+                if nodes.get(e["source"], {}).get("lat") is not None
+                and nodes.get(e["target"], {}).get("lat") is not None
+            ]
+        ),
+    }
+    if meta["unplaced"]:
+        summary += " " + geo_missing_text(meta)
+    return {"summary": summary, "lines": lines}
+
+
+def geo_missing_text(meta: dict) -> str:
+    """What the map leaves out and why, for the note under it."""
+    return _(
+        "Not on the map (no known headquarters, or merged per country): %(names)s; "
+        "%(deals)d deal(s) with them are in the flows and the CSV."
+    ) % {"names": ", ".join(meta["unplaced"]), "deals": meta["unplaced_deals"]}
+
+
+def supply_rows(graph: dict, coordinates: bool = False) -> list[list]:
+    """The supplier maps' data as CSV rows, header first: one row per partnership. With
+    `coordinates` (geography.csv), each end's headquarters and whether the map could draw it."""
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    header = [
+        "deal",
+        "deal_title",
+        "from_company",
+        "from_country",
+        "from_role",
+        "to_company",
+        "to_country",
+        "to_role",
+        "status",
+        "confirmed",
+        "kind",
+        "product",
+        "volume_gwh",
+        "deal_count",
+        "vehicle_models",
+    ]
+    if coordinates:
+        header += ["from_city", "from_lat", "from_lon", "to_city", "to_lat", "to_lon", "on_map"]
+    rows = [header]
     for edge in graph["edges"]:
         a, b = nodes.get(edge["source"], {}), nodes.get(edge["target"], {})
-        rows.append(
-            [
-                edge.get("deal_slug", ""),
-                edge.get("deal_title", ""),
-                a.get("name", ""),
-                a.get("country", ""),
-                edge.get("source_role", ""),
-                b.get("name", ""),
-                b.get("country", ""),
-                edge.get("target_role", ""),
-                edge.get("status", ""),
-                edge.get("kind", ""),
-                edge.get("product", ""),
-                "" if edge.get("volume_gwh") is None else edge["volume_gwh"],
-                edge.get("deal_count", 1),
-                "; ".join(v.get("name", "") for v in edge.get("vehicle_models", [])),
-            ]
-        )
+        row = [
+            edge.get("deal_slug", ""),
+            edge.get("deal_title", ""),
+            a.get("name", ""),
+            a.get("country", ""),
+            edge.get("source_role", ""),
+            b.get("name", ""),
+            b.get("country", ""),
+            edge.get("target_role", ""),
+            edge.get("status", ""),
+            status_style(edge.get("status", "")),
+            edge.get("kind", ""),
+            edge.get("product", ""),
+            "" if edge.get("volume_gwh") is None else edge["volume_gwh"],
+            edge.get("deal_count", 1),
+            "; ".join(v.get("name", "") for v in edge.get("vehicle_models", [])),
+        ]
+        if coordinates:
+            placed = all(n.get("lat") is not None and n.get("lon") is not None for n in (a, b))
+            for node in (a, b):
+                row += [
+                    node.get("hq_city", ""),
+                    "" if node.get("lat") is None else node["lat"],
+                    "" if node.get("lon") is None else node["lon"],
+                ]
+            row.append("yes" if placed else "no")
+        rows.append(row)
     return rows
 
 
 def period_label(iso: str, precision: str, language: str = "en") -> str:
     """The label a chart shows for a date of known precision (never finer than known)."""
     return format_precise(datetime.date.fromisoformat(iso), precision, language)
+
+
+# --- the charts as text --------------------------------------------------------------------------
+# Each chart has its text twin: a summary sentence and one line per thing drawn. Screen readers
+# read it instead of the SVG, and a phone too narrow for a Sankey shows the flows as this list.
+
+
+def _count_split(statuses: list[str]) -> str:
+    confirmed = sum(1 for status in statuses if status_style(status) == "confirmed")
+    unconfirmed = sum(1 for status in statuses if status_style(status) == "unconfirmed")
+    ended = len(statuses) - confirmed - unconfirmed
+    text = _("%(confirmed)d confirmed, %(unconfirmed)d unconfirmed") % {
+        "confirmed": confirmed,
+        "unconfirmed": unconfirmed,
+    }
+    if ended:
+        text += _(", %(ended)d ended") % {"ended": ended}
+    return text
+
+
+def timeline_text(items: list[dict], language: str = "en") -> dict:
+    """The timeline in words: how many deals it draws and lists, then each at its named date."""
+    deals = [item for item in items if item.get("kind") == "deal"]
+    undated = [deal for deal in deals if not deal.get("date")]
+    events = [item for item in items if item.get("kind") == "event"]
+    summary = _(
+        "%(deals)d deals (%(split)s), %(undated)d of them with no known date, and "
+        "%(events)d context events."
+    ) % {
+        "deals": len(deals),
+        "split": _count_split([deal.get("status", "") for deal in deals]),
+        "undated": len(undated),
+        "events": len(events),
+    }
+    lines = []
+    for item in sorted(items, key=lambda i: (i.get("date") is None, i.get("date") or "")):
+        kind = "event" if item["kind"] == "event" else item.get("date_kind", "")
+        when = f"{date_kind_label(kind)}: {item.get('label') or '–'}"
+        if item["kind"] == "event":
+            lines.append({"text": f"★ {item['title']} — {when}", "style": "event", "status": ""})
+            continue
+        status = item.get("status", "")
+        built = fact_title(item, language)
+        title = f"{built} ({item['title']})" if built else item["title"]
+        parts = [title, when, _legend_name(status, item.get("status_label", ""))]
+        parts.append(_gwh(item.get("volume_gwh")))
+        term = _term_text(item)
+        if term:
+            parts.append(term)
+        lines.append(
+            {
+                "text": " — ".join(parts),
+                "style": status_style(status),
+                "status": status,
+                "url": item.get("url", ""),
+            }
+        )
+    return {"summary": summary, "lines": lines}
+
+
+def timeline_buckets_text(buckets: list[dict], undated: list[dict] | None = None) -> dict:
+    """The yearly timeline in words: deals per year, confirmed and not."""
+    per_year: dict = defaultdict(lambda: [0, 0, 0.0])
+    for bucket in [*buckets, *(undated or [])]:
+        entry = per_year[bucket["year"]]
+        confirmed = status_style(bucket["status"]) == "confirmed"
+        entry[0 if confirmed else 1] += bucket["deals"]
+        if confirmed:
+            entry[2] += bucket["volume_gwh"] or 0
+    lines = [
+        {
+            "text": _("%(year)s: %(confirmed)s confirmed deals (%(gwh)s GWh), %(other)s others")
+            % {
+                "year": year if year is not None else _("No known date"),
+                "confirmed": f"{confirmed:,}",
+                "gwh": f"{gwh:,.1f}",
+                "other": f"{other:,}",
+            },
+            "style": "",
+            "status": "",
+        }
+        for year, (confirmed, other, gwh) in sorted(
+            per_year.items(), key=lambda item: (item[0] is None, item[0] or 0)
+        )
+    ]
+    total = sum(entry[0] + entry[1] for entry in per_year.values())
+    summary = _("%(deals)s deals counted per year of announcement, else of start.") % {
+        "deals": f"{total:,}"
+    }
+    return {"summary": summary, "lines": lines}
+
+
+def flows_text(graph: dict, language: str = "en") -> dict:
+    """The Sankey in words, confirmed flows first and largest first: who supplies whom, how many
+    GWh, in what status. On a narrow phone this list stands in for the Sankey."""
+    flows = flow_links(graph, language)
+    nodes = flows["nodes"]
+    links = sorted(
+        flows["links"],
+        key=lambda link: (
+            status_style(link["status"]) != "confirmed",
+            -(link["gwh"] if link["unknown"] < link["deals"] else -1),
+            nodes[link["source"]]["label"],
+        ),
+    )
+    confirmed = sum(link["gwh"] for link in links if status_style(link["status"]) == "confirmed")
+    unconfirmed = sum(
+        link["gwh"] for link in links if status_style(link["status"]) == "unconfirmed"
+    )
+    summary = _(
+        "%(links)d flows (%(split)s): %(confirmed)s GWh confirmed, %(unconfirmed)s GWh unconfirmed."
+    ) % {
+        "links": len(links),
+        "split": _count_split([link["status"] for link in links]),
+        "confirmed": f"{confirmed:g}",
+        "unconfirmed": f"{unconfirmed:g}",
+    }
+    if flows["left_out"]:
+        summary += " " + _(
+            "%(count)d partnership(s) between companies of one column (%(titles)s) are not "
+            "flows: they are on the map and in the CSV."
+        ) % {"count": len(flows["left_out"]), "titles": "; ".join(flows["left_out"][:3])}
+    lines = [
+        {
+            "text": f"{nodes[link['source']]['label']} → {nodes[link['target']]['label']}: "
+            f"{_flow_weight(link, drawn=False)} — {_legend_name(link['status'])}",
+            "detail": "; ".join(link["titles"][:5]),
+            "style": status_style(link["status"]),
+            "status": link["status"],
+        }
+        for link in links
+    ]
+    return {"summary": summary, "lines": lines}

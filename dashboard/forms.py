@@ -29,7 +29,21 @@ def _blank(choices):
     return [("", ANY), *choices]
 
 
+CONFIRMED_CHOICES = [
+    ("", _("All deals, unconfirmed ones drawn apart")),
+    ("agreed", _("Confirmed only (signed, active, completed)")),
+]
+
+
 class OverviewFilterForm(forms.Form):
+    # Default: every deal, so nothing is hidden from a first look; the charts draw unconfirmed
+    # deals hollow or hatched, and this narrows them to the confirmed ones.
+    status_group = forms.ChoiceField(
+        label=_("Show"),
+        choices=CONFIRMED_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     status = forms.MultipleChoiceField(
         label=_("Status"),
         choices=Deal.Status.choices,
@@ -38,7 +52,9 @@ class OverviewFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=_blank(Deal.Kind.choices), required=False)
     year = forms.IntegerField(
-        label=_("Year announced"), required=False, widget=forms.NumberInput(attrs={"size": 6})
+        label=_("Year (announced, else started)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"size": 6}),
     )
 
 

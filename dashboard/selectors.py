@@ -285,6 +285,8 @@ def company_figures(company, language):
         "vehicle_total": vehicles[0].total if vehicles else 0,
         "flows_figure": charts.sankey_figure(graph, language) if graph["edges"] else None,
         "geo_figure": charts.geo_figure(graph, language) if graph["edges"] else None,
+        "flows_text": charts.flows_text(graph, language) if graph["edges"] else None,
+        "geo_text": charts.geo_text(graph, language) if graph["edges"] else None,
     }
 
 

@@ -4,6 +4,7 @@ from `charts.py`, a template. A filter that does not validate is shown on the pa
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -26,15 +27,41 @@ def _deal_filter(request, *extra):
     return DealFilter(request.GET, queryset=Deal.objects.all(), extra_parameters=extra)
 
 
+def _chart_stamp(request):
+    """What every saved chart (image or CSV) says about itself: the filter it was drawn under,
+    where it comes from, when, and under which licence the data may be reused."""
+    asked = [
+        f"{key}={','.join(values)}"
+        for key, values in request.GET.lists()
+        if any(values) and key not in {"page", "for_company"}
+    ]
+    if company := request.GET.get("for_company"):
+        asked.insert(0, f"company={company}")
+    return {
+        "filter": _("Filter: %(filter)s") % {"filter": "; ".join(asked)}
+        if asked
+        else _("Filter: none (every deal)"),
+        "credit": _("Source: %(site)s · drawn %(date)s · data licence: CC BY 4.0")
+        % {
+            "site": request.build_absolute_uri(request.path),
+            "date": timezone.now().date().isoformat(),
+        },
+    }
+
+
 def _status(filterset):
     return 200 if filterset.is_valid() else 400
 
 
-def _csv_response(filename, rows):
+def _csv_response(filename, rows, about=()):
     """A CSV download (rows with the header first), streamed in blocks as the rows are read.
-    Excel reads UTF-8 (Korean and Chinese names) only with the byte-order mark."""
+    Excel reads UTF-8 (Korean and Chinese names) only with the byte-order mark. `about` lines
+    come first as "# " comments (pandas: `comment="#"`): what the data is and whence."""
     rows = iter(rows)
-    blocks = exports.csv_blocks(next(rows), rows, prefix="\ufeff")
+    comments = "".join(
+        "# " + " ".join(str(line).split()) + "\r\n" for line in about
+    )  # one line each, whatever the filter holds
+    blocks = exports.csv_blocks(next(rows), rows, prefix="\ufeff" + comments)
     response = StreamingHttpResponse(blocks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -89,6 +116,7 @@ def overview(request):
     context.update(
         overview=selectors.overview_figures(deals, _language(), freshness.current()),
         latest_deals=queries.deals_for_list(deals)[:6],
+        chart_stamp=_chart_stamp(request),
     )
     return render(request, "web/overview.html", context)
 
@@ -114,6 +142,20 @@ def deal_list_csv(request):
     return _csv_response("deals.csv", rows)
 
 
+def _chart_about(request, name):
+    """The comment lines a chart's CSV starts with: title, filter, source, date, licence."""
+    titles = {
+        "timeline": _(
+            "Deals at their announcement (else start), contract terms and context events"
+        ),
+        "timeline-by-year": _("Deals per year and status"),
+        "flows": _("Flows: materials → battery makers → automakers → vehicle models"),
+        "geography": _("Geography: headquarters and partnerships, lines coloured by status"),
+    }
+    stamp = _chart_stamp(request)
+    return [titles[name], stamp["filter"], stamp["credit"]]
+
+
 @require_GET
 def chart_csv(request, chart):
     """The data behind a chart, under the same filter as the chart."""
@@ -126,7 +168,8 @@ def chart_csv(request, chart):
         if chart in {"flows", "geography"}:
             # The company page's maps: its top partners, the others summed per country.
             graph = selectors.company_graph_for(company, deals)
-            return _csv_response(f"{chart}.csv", charts.supply_rows(graph))
+            rows = charts.supply_rows(graph, coordinates=chart == "geography")
+            return _csv_response(f"{chart}.csv", rows, _chart_about(request, chart))
         deals = selectors.deals_of_company(company, deals)
     name = chart
     if chart == "timeline":
@@ -136,10 +179,11 @@ def chart_csv(request, chart):
             # Other columns under another name, so a script cannot take one for the other.
             name = "timeline-by-year"
     elif chart in {"flows", "geography"}:
-        rows = charts.supply_rows(queries.supply_graph(deals, limit=aggregates.MAP_LIMIT))
+        graph = queries.supply_graph(deals, limit=aggregates.MAP_LIMIT)
+        rows = charts.supply_rows(graph, coordinates=chart == "geography")
     else:
         raise Http404
-    return _csv_response(f"{name}.csv", rows)
+    return _csv_response(f"{name}.csv", rows, _chart_about(request, name))
 
 
 @require_GET
@@ -192,7 +236,7 @@ def company_detail(request, slug):
         paging.page_number(request.GET.get("page")),
         context["deal_total"],
     )
-    context.update(page=page, deals=page.object_list)
+    context.update(page=page, deals=page.object_list, chart_stamp=_chart_stamp(request))
     return render(request, "web/company_detail.html", context)
 
 

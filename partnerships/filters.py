@@ -415,11 +415,10 @@ class DealFilter(StrictFilterSet):
         field_name="announced_on", lookup_expr="lte", label=_("Announced on or before")
     )
     year = django_filters.NumberFilter(
-        field_name="announced_on",
-        lookup_expr="year",
+        method="filter_year",
         min_value=1900,
         max_value=2100,
-        label=_("Year announced"),
+        label=_("Year of the deal: announced, else started"),
     )
     vehicle_model = SlugOrIdFilter(
         queryset=VehicleModel.objects.all(),
@@ -474,6 +473,13 @@ class DealFilter(StrictFilterSet):
                     Exists(other_party)
                 )
             )
+        )
+
+    def filter_year(self, queryset, name, year):
+        # The same date as the timeline and the stats' years (`queries.deal_year`): written as
+        # two lookups rather than a year of a COALESCE, so an index on either date serves it.
+        return queryset.filter(
+            Q(announced_on__year=year) | Q(announced_on__isnull=True, start_on__year=year)
         )
 
     def filter_status_group(self, queryset, name, group):

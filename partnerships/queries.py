@@ -404,6 +404,9 @@ def headline_figures(deals_qs: QuerySet) -> dict:
 TIMELINE_LIMIT = 200  # deals drawn one by one; beyond, the yearly buckets tell the rest
 
 
+UNDATED = {"date": None, "date_end": None, "precision": "", "label": "", "estimated": False}
+
+
 def _dated(value, precision, estimated, language):
     return {
         "date": value.isoformat(),
@@ -416,20 +419,24 @@ def _dated(value, precision, estimated, language):
 
 def timeline_deal_item(row, language="en"):
     """A deal row (from `deal_rows`) as a timeline item, dated by its announcement, else its
-    start; None when it has neither."""
+    start (`date_kind` names which: every label and hover says it). An undated deal is an item
+    with `date` None, so that lists and counts of the timeline keep it."""
     if row["announced_on"]:
         when = (row["announced_on"], row["announced_precision"], row["announced_estimated"])
+        dated, date_kind = _dated(*when, language), "announced"
     elif row["start_on"]:
         when = (row["start_on"], row["start_precision"], row["start_estimated"])
+        dated, date_kind = _dated(*when, language), "start"
     else:
-        return None
+        dated, date_kind = UNDATED, ""
     term_end, term_end_precision, term_end_estimated = _term_end(row)
     return {
         "kind": "deal",
         "slug": row["slug"],
         "title": row["title"],
         "url": _url("dashboard:deal-detail", row["slug"]),
-        **_dated(*when, language),
+        **dated,
+        "date_kind": date_kind,
         "status": row["status"],
         "status_label": row["status_label"],
         "deal_kind": row["kind"],
@@ -504,7 +511,14 @@ def _timeline_events(language):
 
 
 def _timeline_date():
+    """The one date a deal is placed and counted by, everywhere (timeline, year filter, stats'
+    years, CSVs): its announcement, else its start."""
     return Coalesce("announced_on", "start_on")
+
+
+def deal_year():
+    """The year a deal counts in (`_timeline_date`), for filters and aggregates."""
+    return ExtractYear(_timeline_date())
 
 
 def timeline(
@@ -512,30 +526,37 @@ def timeline(
     include_events: bool = True,
     language: str = "en",
     limit: int | None = TIMELINE_LIMIT,
+    include_undated: bool = False,
 ) -> list:
     """Dated deals (and context events) in date order: the `limit` most recent deals, so the
     output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
-    out. Seven queries with events, five without."""
-    dated = (
-        _scope(deals_qs)
-        .filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
-        .order_by(_timeline_date().desc(), "-id")
-        .values(*DEAL_ROW_FIELDS)
-    )
-    rows = _attach(list(dated if limit is None else dated[:limit]), with_history=True)
+    out unless `include_undated`: then they come last, with `date` None, read by the same
+    queries. Seven queries with events, five without."""
+    deals = _scope(deals_qs)
+    if not include_undated:
+        deals = deals.filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
+    deals = deals.order_by(_timeline_date().desc(nulls_last=True), "-id").values(*DEAL_ROW_FIELDS)
+    rows = _attach(list(deals if limit is None else deals[:limit]), with_history=True)
     items = [timeline_deal_item(row, language) for row in rows]
     if include_events:
         items += _timeline_events(language)
-    items.sort(key=lambda item: (item["date"], item["kind"] != "event", item["title"]))
+    items.sort(
+        key=lambda item: (
+            item["date"] is None,
+            item["date"] or "",
+            item["kind"] != "event",
+            item["title"],
+        )
+    )
     return items
 
 
 def timeline_summary(deals_qs: QuerySet) -> dict:
     """Deals and GWh per year (of the announcement, else the start) and status, in one GROUP BY:
-    `buckets`, the dated `total` and the `undated` count."""
+    `buckets`, the dated `total`, the `undated` count and its split per status."""
     rows = (
         _scope(deals_qs)
-        .annotate(year=ExtractYear(_timeline_date()))
+        .annotate(year=deal_year())
         .values("year", "status")
         .annotate(
             deals=Count("pk"),
@@ -545,10 +566,20 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
         .order_by()
     )
     status_order = list(Deal.Status.values)
-    buckets, undated = [], 0
+    buckets, undated, undated_by_status = [], 0, []
     for row in rows:
         if row["year"] is None:
             undated += row["deals"]
+            undated_by_status.append(
+                {
+                    "year": None,
+                    "status": row["status"],
+                    "status_label": str(STATUS_LABELS.get(row["status"], row["status"])),
+                    "deals": row["deals"],
+                    "volume_gwh": _gwh_sum(row["gwh"]),
+                    "deals_without_volume": row["without_volume"],
+                }
+            )
             continue
         buckets.append(
             {
@@ -561,10 +592,12 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
             }
         )
     buckets.sort(key=lambda b: (b["year"], status_order.index(b["status"])))
+    undated_by_status.sort(key=lambda b: status_order.index(b["status"]))
     return {
         "buckets": buckets,
         "total": sum(b["deals"] for b in buckets),
         "undated": undated,
+        "undated_by_status": undated_by_status,
     }
 
 
@@ -917,7 +950,9 @@ def _by_size(item):
 
 
 def stats(deals_qs: QuerySet) -> dict:
-    """Deal counts and GWh by status, announced year, country pair and product: 2 queries.
+    """Deal counts and GWh by status, year, country pair and product: 2 queries. A deal's year
+    is that of its announcement, else its start (`deal_year`), as on the timeline and in the year
+    filter, so that the three count the same deals; "undated" has neither.
 
     A deal with parties from three countries counts once in each of its country pairs; a deal
     between two companies of one country counts under e.g. "KR-KR".
@@ -927,7 +962,7 @@ def stats(deals_qs: QuerySet) -> dict:
     product_labels = dict(Deal.Product.choices)
     rows = list(
         _scope(deals_qs)
-        .annotate(year=ExtractYear("announced_on"))
+        .annotate(year=deal_year())
         .values("status", "year", "product")
         .annotate(
             deals=Count("pk"),

@@ -2,7 +2,8 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
+from django_countries import countries
 
 from partnerships.dates import format_precise
 
@@ -68,3 +69,20 @@ def total(value):
     if abs(float(value)) >= 10_000:
         return f"{float(value):,.0f}"
     return gwh(value)
+
+
+@register.filter
+def place(value):
+    """A place named in English in the data ("China", "Europe, China"), each country in the
+    viewer's language with the English beside it when they differ; other words as they are."""
+    if not value:
+        return value
+    with override("en"):
+        by_name = {str(name).lower(): code for code, name in countries}
+    parts = []
+    for word in str(value).split(","):
+        word = word.strip()
+        code = by_name.get(word.lower())
+        local = str(countries.name(code)) if code else ""
+        parts.append(f"{local} ({word})" if local and local != word else word)
+    return ", ".join(parts)

@@ -1,11 +1,37 @@
-/* Draws every chart of a page from the figure JSON the server embedded with json_script.
-   No inline script, no request to any other host: maps read their topojson from this site. */
+/* Draws every chart of a page from the figure JSON the server embedded with json_script, when
+   the chart scrolls into view (a phone that never scrolls to the map never draws it). No inline
+   script, no request to any other host: maps read their topojson from this site. */
 (function () {
   "use strict";
+
+  // Below this width a Sankey's labels no longer fit: its text list stands in for it.
+  var NARROW = window.matchMedia("(max-width: 600px)");
 
   function figureOf(el) {
     var data = document.getElementById(el.dataset.figure);
     return data ? JSON.parse(data.textContent) : null;
+  }
+
+  function configFor(el) {
+    return {
+      responsive: true,
+      displaylogo: false,
+      locale: document.documentElement.lang || "en",
+      topojsonURL: el.dataset.topojson,
+      modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+      // A phone scrolls the page with a swipe; the chart does not take it.
+      scrollZoom: false
+    };
+  }
+
+  function listInstead(el) {
+    var figure = el.closest("figure");
+    if (!figure.classList.contains("chart-list-on-narrow") || !NARROW.matches) { return false; }
+    var text = figure.querySelector("details.chart-text");
+    if (text) { text.open = true; }
+    figure.classList.add("chart-as-list");
+    el.dataset.drawn = "list";
+    return true;
   }
 
   function draw(el) {
@@ -17,16 +43,23 @@
       el.dataset.drawn = "empty";
       return Promise.resolve();
     }
-    var config = {
-      responsive: true,
-      displaylogo: false,
-      locale: document.documentElement.lang || "en",
-      topojsonURL: el.dataset.topojson,
-      modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      toImageButtonOptions: { format: "png", filename: el.dataset.filename || "chart", scale: 2 }
-    };
-    return window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
+    if (listInstead(el)) { return Promise.resolve(); }
+    if (NARROW.matches) {
+      // Phones: a touch scrolls the page, never pans or zooms the chart by accident.
+      figure.layout.dragmode = false;
+    }
+    if (NARROW.matches && figure.layout.geo) {
+      figure.layout.height = Math.min(figure.layout.height || 420, 420);
+    }
+    performance.mark("chart-start:" + el.id);
+    return window.Plotly.newPlot(el, figure.data, figure.layout, configFor(el)).then(function () {
       el.dataset.drawn = "true";
+      // For the benchmark (bench/charts_bundle.py): when each chart began and was drawn.
+      performance.mark("chart-drawn:" + el.id);
+      if (figure.layout.geo) {
+        declutter(el);
+        el.on("plotly_afterplot", function () { declutter(el); });
+      }
       el.on("plotly_click", function (event) {
         var point = event.points && event.points[0];
         var url = point && point.customdata && point.customdata[0];
@@ -38,24 +71,89 @@
     });
   }
 
-  function saveImage(id) {
+  // A map's labels that would overlap a busier one's are hidden (busiest first, as the figure
+  // orders them); each is still in its marker's hover and in the list under the map.
+  function declutter(el) {
+    var labels = Array.prototype.slice.call(el.querySelectorAll(".geo .scattergeo text"));
+    var kept = [];
+    labels.forEach(function (label) { label.style.display = ""; });
+    labels.forEach(function (label) {
+      if (!label.textContent) { return; }
+      var box = label.getBoundingClientRect();
+      var clash = kept.some(function (other) {
+        return box.left < other.right && other.left < box.right &&
+          box.top < other.bottom && other.top < box.bottom;
+      });
+      if (clash) { label.style.display = "none"; } else { kept.push(box); }
+    });
+  }
+
+  function escapeText(text) {
+    return String(text || "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // A saved image says what it is, under which filter, from where, when, and under which
+  // licence: the title block is added to a copy of the figure, never to the page's chart.
+  function saveImage(id, format) {
     var el = document.getElementById(id);
-    if (el && window.Plotly && el.dataset.drawn === "true") {
-      window.Plotly.downloadImage(el, { format: "png", filename: el.dataset.filename || id, scale: 2 });
-    }
+    if (!el || !window.Plotly || el.dataset.drawn !== "true") { return; }
+    var meta = el.closest("figure").dataset;
+    var layout = JSON.parse(JSON.stringify(el.layout));
+    var margin = layout.margin || {};
+    layout.title = {
+      text: "<b>" + escapeText(el.dataset.title) + "</b><br><span style='font-size:12px'>" +
+        escapeText(meta.filter) + "<br>" + escapeText(meta.credit) + "</span>",
+      x: 0.01, xanchor: "left", y: 0.99, yanchor: "top", yref: "container",
+      font: { size: 16 }
+    };
+    layout.margin = { l: margin.l, r: margin.r, b: margin.b, t: (margin.t || 10) + 80 };
+    var width = Math.max(el.offsetWidth, 900);
+    var height = (el.layout.height || el.offsetHeight) + 80;
+    layout.width = width;
+    layout.height = height;
+    var figure = { data: el.data, layout: layout, config: configFor(el) };
+    window.Plotly.toImage(figure, { format: format, width: width, height: height, scale: format === "png" ? 2 : 1 })
+      .then(function (url) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = (el.dataset.filename || id) + "." + format;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
   }
 
   function start() {
+    performance.mark("charts-start");
     var charts = Array.prototype.slice.call(document.querySelectorAll("[data-figure]"));
-    Promise.all(charts.map(draw)).then(function () {
-      document.body.dataset.chartsReady = "true";
-    }, function (error) {
-      document.body.dataset.chartsReady = "error";
-      throw error;
-    });
+    var waiting = charts.length;
+    function drawn() {
+      waiting -= 1;
+      if (waiting === 0) { document.body.dataset.chartsReady = "true"; }
+    }
+    function run(el) {
+      draw(el).then(drawn, function (error) {
+        document.body.dataset.chartsReady = "error";
+        throw error;
+      });
+    }
+    if (waiting === 0) { document.body.dataset.chartsReady = "true"; }
+    if ("IntersectionObserver" in window) {
+      var observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            observer.unobserve(entry.target);
+            run(entry.target);
+          }
+        });
+      }, { rootMargin: "300px 0px" });
+      charts.forEach(function (el) { observer.observe(el); });
+    } else {
+      charts.forEach(run);
+    }
     document.addEventListener("click", function (event) {
       var button = event.target.closest("[data-save-image]");
-      if (button) { saveImage(button.dataset.saveImage); }
+      if (button) { saveImage(button.dataset.saveImage, button.dataset.format || "png"); }
     });
   }
 

@@ -18,6 +18,8 @@ def figure(response, element_id):
 
 
 def csv_rows(response):
-    """A CSV download's rows, header first, streamed or not."""
+    """A CSV download's rows, header first, streamed or not; "# " comment lines (a chart's
+    title, filter, source and licence) left out."""
     text = b"".join(response.streaming_content if response.streaming else [response.content])
-    return list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    lines = text.decode("utf-8-sig").splitlines(keepends=True)
+    return list(csv.reader(io.StringIO("".join(line for line in lines if line[:1] != "#"))))

@@ -108,9 +108,13 @@ def page(browser, live_server, article, request):
 def wait_for_charts(page):
     # A selector, not wait_for_function: that evaluates its text with eval, which the page's
     # Content-Security-Policy refuses once the page has loaded its own scripts.
+    # Charts are drawn as they scroll into view: bring each one in first.
+    for chart in page.locator("figure.chart").all():
+        chart.scroll_into_view_if_needed()
     page.wait_for_selector("body[data-charts-ready='true']", state="attached")
     for chart, traces in CHART_TRACES.items():
-        if page.locator(f"#{chart}").count():
+        # On a phone the Sankey is shown as its list ("list"), not drawn.
+        if page.locator(f"#{chart}:not([data-drawn='list'])").count():
             assert page.locator(traces).count() > 0, f"{chart} drew no traces"
 
 
@@ -125,10 +129,11 @@ def test_overview_draws_every_chart(page):
 
 
 def test_follow_a_deal_from_the_timeline(page):
-    """Clicking a deal's bar on the timeline opens that deal's page."""
+    """Clicking a deal's marker on the timeline opens that deal's page."""
     page.goto(page.base + "/")
     wait_for_charts(page)
-    bar = page.locator("#timeline-chart .barlayer .point path").first
+    # Deals are circles (their SVG paths have arcs); stars and whisker caps have none.
+    bar = page.locator('#timeline-chart .scatterlayer path.point[d*="A"]').last
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
     with page.expect_navigation():
@@ -220,10 +225,117 @@ def test_a_chart_saves_as_an_image_and_its_data_as_csv(page):
     page.goto(page.base + "/")
     wait_for_charts(page)
     with page.expect_download() as image:
-        page.locator("[data-save-image=timeline-chart]").click()
+        page.locator("[data-save-image=timeline-chart][data-format=png]").click()
     assert image.value.suggested_filename == "timeline.png"
     assert Path(image.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as vector:
+        page.locator("[data-save-image=timeline-chart][data-format=svg]").click()
+    assert vector.value.suggested_filename == "timeline.svg"
+    svg = Path(vector.value.path()).read_text(encoding="utf-8")
+    # The saved image names itself, its filter, source, date and licence.
+    assert "Deals at their announcement" in svg and "CC BY 4.0" in svg
     with page.expect_download() as data:
         page.locator("#timeline-chart-caption").get_by_role("link", name="Data (CSV)").click()
     assert data.value.suggested_filename == "timeline.csv"
     assert "lges-chery-46-series-cells" in Path(data.value.path()).read_text(encoding="utf-8-sig")
+
+
+# --- phone and desktop widths -----------------------------------------------------------------
+
+WIDTHS = [390, 1440]
+PAGES = ["/", "/deals/", "/companies/", "/companies/catl/", "/vehicles/", "/sources/"]
+
+
+@pytest.fixture
+def sized(browser, live_server, article, request):
+    """A page at a given width (its parameter), failing on console errors like `page`."""
+    width = request.node.callspec.params["width"]
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: page.errors.append(message.text) if message.type == "error" else None,
+    )
+    page.base = live_server.url
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+    assert page.errors == [], f"console errors: {page.errors}"
+
+
+def overlaps(a, b):
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_scrolls_sideways_and_no_chart_is_wider_than_its_box(sized, path, width):
+    """At 390 px (a phone) and 1440 px, the page is no wider than the window and every chart
+    fits inside its figure."""
+    sized.goto(sized.base + path)
+    if sized.locator("[data-figure]").count():
+        wait_for_charts(sized)
+    scroll_width = sized.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{path} is {scroll_width} px wide at {width} px"
+    for chart in sized.locator("figure.chart").all():
+        box = chart.bounding_box()
+        for svg in chart.locator(".main-svg").all():
+            inner = svg.bounding_box()
+            if inner:  # a Sankey shown as its list on a phone has no box
+                assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_map_labels_never_overlap(sized, width):
+    """Co-located companies are one marker with one label; no two labels on the map overlap."""
+    sized.goto(sized.base + "/")
+    wait_for_charts(sized)
+    labels = [
+        label.bounding_box()
+        for label in sized.locator("#geo-chart .geo .scattergeo text").all()
+        if label.is_visible() and (label.text_content() or "").strip()
+    ]
+    assert len(labels) >= 3
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not overlaps(a, b)
+
+
+@pytest.mark.parametrize("width", [390])
+def test_phone_overview_lists_flows_and_folds_the_filter(sized, width):
+    """At 390 px the Sankey is its readable list, the filter folded, the story told up top."""
+    sized.goto(sized.base + "/")
+    wait_for_charts(sized)
+    assert sized.locator("#flows-chart").get_attribute("data-drawn") == "list"
+    flows = sized.locator("#flows-chart-text")
+    assert flows.locator("li").first.is_visible()
+    assert "LG Energy Solution → Chery Automobile: 8 GWh — signed" in flows.inner_text()
+    # The headline figures are on the first screen: the folded filter no longer pushes them down.
+    sized.evaluate("window.scrollTo(0, 0)")
+    assert sized.locator(".figure-grid").bounding_box()["y"] < 600
+    assert not sized.locator(".filter-bar").is_visible()
+    sized.locator(".filter-toggle summary").click()
+    assert sized.locator(".filter-bar").is_visible()
+
+
+def test_a_company_marker_on_the_map_opens_its_page(page):
+    """A marker standing for one company opens that company's page."""
+    page.goto(page.base + "/")
+    wait_for_charts(page)
+    label = page.locator("#geo-chart .geo .scattergeo text").filter(has_text="CATL").first
+    label.scroll_into_view_if_needed()
+    box = label.bounding_box()
+    # The marker sits just under its label ("top center").
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 9)
+    assert page.url.endswith("/companies/catl/")

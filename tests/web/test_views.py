@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from partnerships.models import Citation, Company, Deal
@@ -55,7 +56,9 @@ def test_overview_filter_by_status_kind_and_year(client, article):
     """The overview's filter narrows the figures and both maps."""
     response = client.get(reverse("dashboard:overview"), {"status": "signed", "year": "2025"})
     assert response.status_code == 200
-    expected = Deal.objects.filter(status="signed", announced_on__year=2025).count()
+    # A deal's year is its announcement's, else its start's: the timeline's date.
+    in_2025 = Q(announced_on__year=2025) | Q(announced_on=None, start_on__year=2025)
+    expected = Deal.objects.filter(in_2025, status="signed").count()
     assert response.context["overview"]["headline"]["deals"] == expected
     edges = {t["name"] for t in figure(response, "geo-data")["data"] if t.get("mode") == "lines"}
     assert edges == {"signed"}
@@ -356,19 +359,20 @@ def test_same_filter_same_counts_in_list_figures_charts_csv_and_api(client, arti
     total = listing.context["total"]
     overview = client.get(reverse("dashboard:overview"), params)
     assert overview.context["overview"]["headline"]["deals"] == total
-    timeline_deals = {
-        row[1]
-        for row in csv_rows(client.get(reverse("dashboard:chart-csv", args=["timeline"]), params))[
-            1:
-        ]
-        if row[0] == "deal"
-    }
-    assert len(timeline_deals) + overview.context["overview"]["undated_count"] == total
+    timeline = csv_rows(client.get(reverse("dashboard:chart-csv", args=["timeline"]), params))
+    timeline_deals = {row[1] for row in timeline[1:] if row[0] == "deal"}
+    undated = [row for row in timeline[1:] if row[0] == "deal" and not row[4]]
+    # Undated deals are counted and listed too: the CSV holds every deal, the page says how
+    # many have no date, and the stats' "undated" year counts the same.
+    assert len(timeline_deals) == total
+    assert len(undated) == overview.context["overview"]["undated_count"]
     assert len(csv_rows(client.get(reverse("dashboard:deal-list-csv"), params))) - 1 == total
     api = client.get("/api/v1/deals/", {**params, "limit": 500}).json()
     assert len(api["results"]) == total
     stats = client.get("/api/v1/stats/", params).json()
     assert sum(item["deals"] for item in stats["by_status"]) == total
+    stats_undated = sum(item["deals"] for item in stats["by_year"] if item["key"] is None)
+    assert stats_undated == len(undated)
 
 
 def test_chart_csv_of_the_maps_lists_each_partnership(client, article):
@@ -427,3 +431,15 @@ def test_maps_stay_legible_with_hundreds_of_companies(client, db):
         "KOR": 120,
         "CHN": 120,
     }
+
+
+def test_a_chart_csv_names_its_chart_filter_source_date_and_licence(client, article):
+    """A chart's CSV starts with comment lines saying what it is, under which filter, from
+    where, when, and under which licence; the header follows."""
+    response = client.get(reverse("dashboard:chart-csv", args=["geography"]), {"status": "signed"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    comments = [line for line in text.splitlines() if line.startswith("# ")]
+    assert comments[0] == "# Geography: headquarters and partnerships, lines coloured by status"
+    assert comments[1] == "# Filter: status=signed"
+    assert "CC BY 4.0" in comments[2] and "http://testserver/charts/geography.csv" in comments[2]
+    assert text.splitlines()[3].startswith("deal,deal_title,from_company")
