@@ -468,6 +468,8 @@ class DealDetailSerializer(DealSerializer):
             "status_history",
             "notes",
             "review_reason",
+            "published",
+            "unpublished_reason",
             "created_at",
         ]
         read_only_fields = fields
@@ -653,7 +655,7 @@ class CompanySerializer(OutputSerializer):
 
     @extend_schema_field(CompanyBriefSerializer(many=True))
     def get_parent_chain(self, company):
-        return self.context["family"].parent_chain(company.pk)
+        return self.context["family"].parent_chain(company.pk, company.parent_id)
 
     @extend_schema_field(CompanyBriefSerializer(many=True))
     def get_subsidiaries(self, company):
@@ -677,6 +679,8 @@ class CompanyDetailSerializer(CompanySerializer):
             "identifiers",
             "citations",
             "deals_url",
+            "published",
+            "unpublished_reason",
         ]
         read_only_fields = fields
 
@@ -697,10 +701,13 @@ class CompanyWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Other names people search by; replace the current ones."),
     )
+    citations = CitationInputSerializer(
+        many=True, required=False, help_text=_("Added; a company is published once cited.")
+    )
 
     class Meta:
         model = Company
-        fields = [*sorted(services.COMPANY_FIELDS), "aliases"]
+        fields = [*sorted(services.COMPANY_FIELDS), "aliases", "citations"]
         validators = []
         extra_kwargs = {name: {"validators": []} for name in ("slug", "name", "name_ko", "name_zh")}
 
@@ -740,6 +747,8 @@ class VehicleModelSerializer(OutputSerializer):
             "programme",
             "description",
             "deal_count",
+            "published",
+            "unpublished_reason",
             "updated_at",
         ]
         read_only_fields = fields
@@ -753,10 +762,13 @@ class VehicleModelWriteSerializer(serializers.ModelSerializer):
     predecessor = SlugOrIdRelatedField(
         queryset=VehicleModel.objects.all(), required=False, allow_null=True
     )
+    citations = CitationInputSerializer(
+        many=True, required=False, help_text=_("Added; a model is published once cited.")
+    )
 
     class Meta:
         model = VehicleModel
-        fields = sorted(services.VEHICLE_MODEL_FIELDS)
+        fields = [*sorted(services.VEHICLE_MODEL_FIELDS), "citations"]
         validators = []
         extra_kwargs = {"slug": {"validators": []}}
 

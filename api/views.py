@@ -182,6 +182,13 @@ class ResourceViewSet(
         lookup = queries.slug_or_id_lookup(value)
         return get_object_or_404(self.list_queryset(), **lookup)
 
+    def is_editor(self):
+        """Editors (who may change this kind of row) also reach its unpublished rows, to
+        complete them; lists, exports and aggregates never show those."""
+        model = self.write_serializer.Meta.model
+        permission = f"{model._meta.app_label}.change_{model._meta.model_name}"
+        return self.request.user.has_perm(permission)
+
     def get_object(self):
         obj = self.detail_object(self.kwargs[self.lookup_field])
         self.check_object_permissions(self.request, obj)
@@ -288,7 +295,7 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     detail) to refuse the write if the deal changed since you read it.
     """
 
-    queryset = Deal.objects.all()
+    queryset = Deal.objects.filter(published=True)
     filterset_class = DealFilter
     output_serializer = s.DealSerializer
     detail_serializer = s.DealDetailSerializer
@@ -300,7 +307,7 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         return queries.deals_for_list()
 
     def detail_object(self, value):
-        return queries.deal_detail(value)
+        return queries.deal_detail(value, include_unpublished=self.is_editor())
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -393,7 +400,7 @@ class CompanyViewSet(ResourceViewSet):
     ones). As GeoJSON (`?format=geojson`) the companies with known headquarters are points.
     """
 
-    queryset = Company.objects.all()
+    queryset = Company.objects.filter(published=True)
     filterset_class = CompanyFilter
     output_serializer = s.CompanySerializer
     detail_serializer = s.CompanyDetailSerializer
@@ -406,7 +413,7 @@ class CompanyViewSet(ResourceViewSet):
         return queries.companies_for_list().prefetch_related("aliases")
 
     def detail_object(self, value):
-        return queries.company_detail(value)
+        return queries.company_detail(value, include_unpublished=self.is_editor())
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -420,10 +427,17 @@ class CompanyViewSet(ResourceViewSet):
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
         aliases = fields.pop("aliases", None)
+        citations = [services.CitationInput(**c) for c in fields.pop("citations", [])]
         if instance is None:
-            return call_service(services.company_create, fields=fields, aliases=aliases or [])
+            return call_service(
+                services.company_create, fields=fields, aliases=aliases or [], citations=citations
+            )
         return call_service(
-            services.company_update, company=instance, fields=fields, aliases=aliases
+            services.company_update,
+            company=instance,
+            fields=fields,
+            aliases=aliases,
+            citations=citations,
         )
 
 
@@ -434,7 +448,7 @@ class CompanyViewSet(ResourceViewSet):
 class VehicleModelViewSet(ResourceViewSet):
     """Vehicle models with their maker, battery supplier and the number of deals naming them."""
 
-    queryset = VehicleModel.objects.all()
+    queryset = VehicleModel.objects.filter(published=True)
     filterset_class = VehicleModelFilter
     output_serializer = s.VehicleModelSerializer
     write_serializer = s.VehicleModelWriteSerializer
@@ -444,11 +458,22 @@ class VehicleModelViewSet(ResourceViewSet):
     def list_queryset(self):
         return queries.vehicle_models_for_list()
 
+    def detail_object(self, value):
+        lookup = queries.slug_or_id_lookup(value)
+        rows = queries.vehicle_models_for_list(include_unpublished=self.is_editor())
+        return get_object_or_404(rows, **lookup)
+
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
+        citations = [services.CitationInput(**c) for c in fields.pop("citations", [])]
         if instance is None:
-            return call_service(services.vehicle_model_create, fields=fields)
-        return call_service(services.vehicle_model_update, vehicle_model=instance, fields=fields)
+            return call_service(services.vehicle_model_create, fields=fields, citations=citations)
+        return call_service(
+            services.vehicle_model_update,
+            vehicle_model=instance,
+            fields=fields,
+            citations=citations,
+        )
 
 
 @resource_schema(s.SourceSerializer, s.SourceDetailSerializer, s.SourceWriteSerializer)

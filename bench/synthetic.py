@@ -397,6 +397,7 @@ class Generator:
             values = {
                 "id": company_id,
                 "slug": slug,
+                "published": True,  # every synthetic row is cited
                 "name": name,
                 "country": country,
                 "chain_role": role,
@@ -492,6 +493,7 @@ class Generator:
             values = {
                 "id": model_id,
                 "slug": f"{SLUG_PREFIX}vm-{index:06d}",
+                "published": True,  # every synthetic row is cited
                 "maker_id": maker.id,
                 "name": name,
                 "segment": rng.choice(SEGMENTS),
@@ -613,6 +615,7 @@ class Generator:
                 values = {
                     "id": deal_id,
                     "slug": f"{SLUG_PREFIX}deal-{deal_index:06d}",
+                    "published": True,  # every synthetic row is cited
                     "kind": kind,
                     "product": product,
                     "market": rng.choice(MARKETS) if rng.random() < 0.6 else "",

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from dashboard import charts
 from partnerships import freshness, queries
-from partnerships.models import AggregateSnapshot, Deal
+from partnerships.models import AggregateSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def builders(deals=None) -> dict:
     """What is precomputed: key → (interface language, function building it). The API's
     default aggregates in each interface language (and the timeline's date labels in each),
     and the overview in each language."""
-    deals = Deal.objects.all() if deals is None else deals
+    deals = queries.published_deals() if deals is None else deals
     languages = [code for code, _name in settings.LANGUAGES]
     found = {supply_graph_key(queries.GRAPH_LIMIT): (None, lambda: queries.supply_graph(deals))}
     for ui in languages:

@@ -129,7 +129,7 @@ def deal_diff(older, newer):
 
 def deals_of_company(company, deals=None):
     """Deals in which the company is any party (a subquery, so no duplicate rows)."""
-    deals = Deal.objects.all() if deals is None else deals
+    deals = queries.published_deals(deals)
     return deals.filter(pk__in=DealParty.objects.filter(company=company).values("deal"))
 
 
@@ -142,7 +142,9 @@ def company_for_page(slug):
     """The company by slug (or id) with its owners up to FAMILY_DEPTH levels, aliases,
     identifiers and citations: four queries whatever its size; 404 when unknown."""
     lookup = queries.slug_or_id_lookup(slug)
-    qs = Company.objects.select_related("__".join(["parent"] * FAMILY_DEPTH)).prefetch_related(
+    qs = (
+        queries.readable(Company).select_related("__".join(["parent"] * FAMILY_DEPTH))
+    ).prefetch_related(
         Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
         Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
@@ -154,7 +156,7 @@ def _parent_chain(company):
     """Owners from the nearest up, from the rows `company_for_page` joined (no query)."""
     chain, seen, parent = [], {company.pk}, company.parent
     for _level in range(FAMILY_DEPTH):
-        if parent is None or parent.pk in seen:
+        if parent is None or parent.pk in seen or not parent.published:
             break
         chain.append({"id": parent.pk, "slug": parent.slug, "name": parent.name})
         seen.add(parent.pk)
@@ -269,7 +271,8 @@ def company_figures(company, language):
     graph = company_graph(company, partners, status_counts)
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
-        VehicleModel.objects.filter(Q(maker=company) | Q(battery_supplier=company))
+        queries.readable(VehicleModel)
+        .filter(Q(maker=company) | Q(battery_supplier=company))
         .select_related("maker", "battery_supplier")
         .annotate(total=Window(Count("pk")))
         .order_by("name", "id")[:VEHICLE_LIMIT]
@@ -280,7 +283,9 @@ def company_figures(company, language):
         "partners": partners["top"],
         "partner_total": partners["total"],
         "more_partners": partners["more"],
-        "subsidiaries": list(company.children.order_by("name").values("id", "slug", "name")),
+        "subsidiaries": list(
+            company.children.filter(published=True).order_by("name").values("id", "slug", "name")
+        ),
         "vehicles": vehicles,
         "vehicle_total": vehicles[0].total if vehicles else 0,
         "flows_figure": charts.sankey_figure(graph, language) if graph["edges"] else None,
@@ -301,6 +306,8 @@ def source_marks(source):
     for citation in citations:
         target = citation.target
         kind = citation.target_kind
+        if not getattr(target, "published", True):
+            continue  # an unpublished record: its sentence is not shown as stating anything yet
         facts_by_quote.setdefault(citation.quote, []).append(
             {
                 "target": target,
@@ -311,6 +318,8 @@ def source_marks(source):
             }
         )
     for change in changes:
+        if not change.deal.published:
+            continue
         facts_by_quote.setdefault(change.quote, []).append(
             {
                 "target": change.deal,
@@ -349,10 +358,14 @@ def _unique_facts(facts):
 def search(text, limit=20):
     """Companies, deals and vehicle models that every word of `text` names, in any order and
     script (`partnerships.search`); deals ranked best first."""
-    companies = word_search.companies_matching_words(text).order_by("name")[:limit]
-    deals = queries.deals_for_list(word_search.deals_matching(Deal.objects.all(), text))[:limit]
+    companies = (
+        word_search.companies_matching_words(text).filter(published=True).order_by("name")[:limit]
+    )
+    deals = queries.deals_for_list(word_search.deals_matching(queries.published_deals(), text))[
+        :limit
+    ]
     vehicles = (
-        word_search.vehicles_matching_words(VehicleModel.objects.all(), text)
+        word_search.vehicles_matching_words(queries.readable(VehicleModel), text)
         .select_related("maker")
         .order_by("name")[:limit]
     )

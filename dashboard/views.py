@@ -24,7 +24,7 @@ def _language():
 def _deal_filter(request, *extra):
     """The deals filter of a page; a parameter that is neither a filter nor one of `extra` (the
     page's own, such as `page`) is an error naming the ones the page takes."""
-    return DealFilter(request.GET, queryset=Deal.objects.all(), extra_parameters=extra)
+    return DealFilter(request.GET, queryset=queries.published_deals(), extra_parameters=extra)
 
 
 def _chart_stamp(request):
@@ -88,7 +88,9 @@ def _filtered_list(request, filter_class, list_query, template, name):
     annotations (deal counts): annotated before the LIMIT, every company's deals would be
     counted to show 25 of them (0.5 s at 200,000 deals)."""
     model = filter_class.Meta.model
-    filterset = filter_class(request.GET, queryset=model.objects.all(), extra_parameters=["page"])
+    filterset = filter_class(
+        request.GET, queryset=queries.readable(model), extra_parameters=["page"]
+    )
     context = {"filterset": filterset}
     if filterset.is_valid():
         order = list_query(filterset.qs).query.order_by
@@ -112,7 +114,7 @@ def overview(request):
     context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
     if filterset is not None and not filterset.is_valid():
         return render(request, "web/overview.html", context, status=400)
-    deals = filterset.qs if filterset is not None else Deal.objects.all()
+    deals = filterset.qs if filterset is not None else queries.published_deals()
     context.update(
         overview=selectors.overview_figures(deals, _language(), freshness.current()),
         latest_deals=queries.deals_for_list(deals)[:6],
@@ -164,7 +166,7 @@ def chart_csv(request, chart):
         return _filter_errors(filterset)
     deals = filterset.qs
     if company := request.GET.get("for_company"):
-        company = get_object_or_404(Company, slug=company)
+        company = get_object_or_404(queries.readable(Company), slug=company)
         if chart in {"flows", "geography"}:
             # The company page's maps: its top partners, the others summed per country.
             graph = selectors.company_graph_for(company, deals)
@@ -189,7 +191,8 @@ def chart_csv(request, chart):
 @require_GET
 def deal_detail(request, slug):
     """Parties, product, volume, term, vehicles, status history, sources and change history."""
-    deal = queries.deal_detail(slug)
+    # Editors also open deals readers do not see yet, marked as such (`deal.published`).
+    deal = queries.deal_detail(slug, include_unpublished=request.user.is_staff)
     context = {
         "deal": deal,
         "parties": list(deal.parties.all()),

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from ingest import services
 from ingest.models import Draft, DraftParty, IngestionRun
+from partnerships import services as core
 from partnerships.admin import SourceAdmin
 from partnerships.models import Source
 from partnerships.services import SOURCE_FIELDS
@@ -151,13 +152,16 @@ class IngestingSourceAdmin(SourceAdmin):
             obj.pending_count,
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change and obj.text.strip():
-            services.ingestion_enqueue(source=obj)
+    def write(self, request, form, rows, change):
+        if change:
+            return super().write(request, form, rows, change)
+        fields = {name: form.cleaned_data[name] for name in core.SOURCE_FIELDS}
+        source, _created = core.source_submit(fields=fields)
+        if source.text.strip():
             messages.info(
                 request, _("The article is queued; its drafts appear in the review queue.")
             )
+        return source
 
 
 if admin.site.is_registered(Source):

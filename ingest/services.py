@@ -1,6 +1,7 @@
 """Writes of the ingestion: queue a source, read it into drafts, and turn approved drafts into
 companies and deals with their citations. Keyword-only, atomic, validated before saving."""
 
+import dataclasses
 import hashlib
 import logging
 from pathlib import PurePath
@@ -25,7 +26,7 @@ from ingest.models import Draft, DraftParty, IngestionRun
 from ingest.text import split_sentences
 from partnerships import services as core
 from partnerships.dates import Precision
-from partnerships.models import Citation, Company, Deal, DealParty, Source, StatusChange
+from partnerships.models import Company, Deal, Source
 
 logger = logging.getLogger(__name__)
 
@@ -276,18 +277,23 @@ def _approve_company(draft: Draft) -> None:
     company = Company.objects.filter(
         Q(name__iexact=name) | Q(name_ko=name) | Q(name_zh=name) | Q(aliases__name__iexact=name)
     ).first()
+    citation = core.CitationInput(
+        source=draft.source, quote=draft.sentence, claim=_("named in the article")
+    )
     if company is None:
         if not draft.company_country:
             raise ValidationError(
                 {"company_country": _("Set the company's country before approving it.")}
             )
-        company = Company(
-            name=name, slug=_unique_slug(Company, name), country=draft.company_country
-        )
-        company.full_clean()
-        company.save()
+        fields = {
+            "name": name,
+            "slug": _unique_slug(Company, name),
+            "country": draft.company_country,
+        }
+        company = core.company_create(fields=fields, citations=[citation])
+    else:
+        company = core.company_update(company=company, fields={}, citations=[citation])
     draft.company = company
-    _cite(draft, company=company, claim=_("named in the article"))
     # Deal drafts of the same article that name this company by these words now point to it.
     wanted = normalise(name)
     for party in DraftParty.objects.filter(
@@ -296,20 +302,6 @@ def _approve_company(draft: Draft) -> None:
         if normalise(party.name) == wanted:
             party.company = company
             party.save(update_fields=["company"])
-
-
-def _cite(draft: Draft, field: str = "", claim: str = "", **target) -> None:
-    citation = Citation(
-        source=draft.source, quote=draft.sentence, field=field, claim=claim, **target
-    )
-    citation.full_clean(validate_constraints=False)
-    Citation.objects.get_or_create(
-        source=draft.source,
-        quote=draft.sentence,
-        field=field,
-        **target,
-        defaults={"claim": claim},
-    )
 
 
 def _matching_deal(kind: str, company_ids: set[int], status: str = "") -> Deal | None:
@@ -374,61 +366,82 @@ def _approve_deal(draft: Draft) -> None:
     status_precision = draft.status_precision or draft.source.published_precision or "day"
 
     deal = _matching_deal(draft.deal_kind, company_ids, draft.status)
-    filled = []
+    fields, filled = {}, []
     if deal is None:
-        deal = Deal(
-            title=draft.title or draft.sentence[:200],
-            slug=_unique_slug(Deal, draft.title or draft.sentence),
-            kind=draft.deal_kind,
-            status=draft.status,
-            product=draft.product,
-            announced_on=status_on,
-            announced_precision=status_precision,
-            announced_estimated=draft.status_estimated,
-        )
+        fields = {
+            "title": draft.title or draft.sentence[:200],
+            "slug": _unique_slug(Deal, draft.title or draft.sentence),
+            "kind": draft.deal_kind,
+            "product": draft.product,
+            "announced_on": status_on,
+            "announced_precision": status_precision,
+            "announced_estimated": draft.status_estimated,
+        }
+    current = deal or Deal()
     for name in DEAL_FACTS:
         value = getattr(draft, name)
-        if value not in (None, "") and getattr(deal, name) in (None, ""):
-            setattr(deal, name, value)
+        if value not in (None, "") and getattr(current, name) in (None, ""):
+            fields[name] = value
             filled.append(name)
     for amount, unit in DEAL_PAIRED_FACTS:
         value, unit_value = getattr(draft, amount), getattr(draft, unit)
-        if value is not None and unit_value and getattr(deal, amount) is None:
-            setattr(deal, amount, value)
-            setattr(deal, unit, unit_value)
+        if value is not None and unit_value and getattr(current, amount) is None:
+            fields[amount], fields[unit] = value, unit_value
             filled.append(amount)
     if draft.vehicle_count is not None and "vehicle_count" in filled:
-        deal.vehicle_count_estimated = draft.vehicle_count_estimated
+        fields["vehicle_count_estimated"] = draft.vehicle_count_estimated
     for prefix in ("start", "end"):
-        if getattr(draft, f"{prefix}_on") and not getattr(deal, f"{prefix}_on"):
-            setattr(deal, f"{prefix}_on", getattr(draft, f"{prefix}_on"))
-            setattr(deal, f"{prefix}_precision", getattr(draft, f"{prefix}_precision"))
+        if getattr(draft, f"{prefix}_on") and not getattr(current, f"{prefix}_on"):
+            fields[f"{prefix}_on"] = getattr(draft, f"{prefix}_on")
+            fields[f"{prefix}_precision"] = getattr(draft, f"{prefix}_precision")
             filled.append(f"{prefix}_on")
-    deal.full_clean()
-    deal.save()
-    for party in parties:
-        row, _created = DealParty.objects.get_or_create(
-            deal=deal, company_id=party.company_id, role=party.role
+    step = core.StatusInput(
+        status=draft.status,
+        effective_on=status_on,
+        effective_precision=status_precision,
+        effective_estimated=draft.status_estimated,
+        source=draft.source,
+        quote=draft.sentence,
+    )
+    wanted = {
+        (party.company_id, party.role): core.PartyInput(
+            company=party.company, role=party.role, equity_share=party.equity_share
         )
-        if party.equity_share is not None and row.equity_share is None:
-            row.equity_share = party.equity_share
-            row.full_clean()
-            row.save(update_fields=["equity_share"])
-            filled.append("equity_share")
-    draft.deal = deal
-    _cite(draft, deal=deal)
-    for name in filled:
-        _cite(draft, field=name, deal=deal)
-    already = StatusChange.objects.filter(
-        deal=deal, status=draft.status, effective_on=status_on
-    ).exists()
-    if not already:
-        core.deal_record_status(
+        for party in parties
+    }
+    if deal is not None:
+        # The parties it has, each keeping its share unless it had none and the draft gives one;
+        # any role the draft adds joins them.
+        have = {
+            (p.company_id, p.role): core.PartyInput(
+                company=p.company, role=p.role, note=p.note, equity_share=p.equity_share
+            )
+            for p in deal.parties.select_related("company")
+        }
+        for key, party in wanted.items():
+            known = have.get(key)
+            if known is not None and known.equity_share is None and party.equity_share is not None:
+                have[key] = dataclasses.replace(known, equity_share=party.equity_share)
+                filled.append("equity_share")
+        wanted = {**wanted, **have}
+    elif any(party.equity_share is not None for party in wanted.values()):
+        filled.append("equity_share")
+    citations = [
+        core.CitationInput(source=draft.source, quote=draft.sentence, field=name)
+        for name in dict.fromkeys(["", *filled])
+    ]
+    if deal is None:
+        deal = core.deal_create(
+            fields=fields, parties=list(wanted.values()), citations=citations, status_change=step
+        )
+    else:
+        # A step the history holds already and citations it has already are left out by the
+        # services, so a draft repeating what the deal says changes nothing.
+        deal = core.deal_update(
             deal=deal,
-            status=draft.status,
-            effective_on=status_on,
-            effective_precision=status_precision,
-            effective_estimated=draft.status_estimated,
-            source=draft.source,
-            quote=draft.sentence,
+            fields=fields,
+            parties=list(wanted.values()),
+            citations=citations,
+            status_change=step,
         )
+    draft.deal = deal

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -126,16 +126,146 @@ class AnnouncedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ServiceRefused(Exception):
+    """A service refused the admin's write (`error`, a ValidationError): the form is shown again
+    with the error, and nothing is saved (the admin's transaction rolls back)."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+def _error_items(error: ValidationError):
+    if hasattr(error, "error_dict"):
+        return error.message_dict.items()
+    return [(NON_FIELD_ERRORS, error.messages)]
+
+
+def _rows(formset):
+    """The cleaned rows an inline formset holds after validation, deleted and blank ones left
+    out."""
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if data and not data.get("DELETE"):
+            yield data
+
+
+def _citations(rows):
+    return [
+        services.CitationInput(
+            source=row["source"],
+            quote=row["quote"],
+            field=row.get("field", ""),
+            claim=row.get("claim", ""),
+        )
+        for row in rows
+    ]
+
+
+class ServiceAdmin(HistoryAdmin):
+    """An admin whose forms and inlines validate as usual but write through
+    `partnerships.services` (`write`), so the rules (citations for publication, the stale-edit
+    check, the version) are the same as the API's and draft approval's. A write the service
+    refuses shows the form again with its message."""
+
+    def write(self, request, form, rows: dict, change: bool):
+        raise NotImplementedError
+
+    def revert_fields(self, form):
+        return {name: form.cleaned_data[name] for name in form.cleaned_data if name in form.fields}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refused = getattr(request, "service_refused", None)
+        if refused is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                for field, messages in _error_items(refused):
+                    if field in self.fields:
+                        self.add_error(field, messages)
+                    else:
+                        where = "" if field == NON_FIELD_ERRORS else f"{field}: "
+                        self.add_error(None, [f"{where}{message}" for message in messages])
+                return cleaned
+
+        return RefusedForm
+
+    def _with_refusal(self, view, request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceRefused as refused:
+            request.service_refused = refused.error
+            return view(request, *args, **kwargs)
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._with_refusal(super().changeform_view, request, *args, **kwargs)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.history_version_id = version_id
+        return self._with_refusal(
+            super().history_form_view, request, object_id, version_id, extra_context
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The admin's own save is skipped: `save_related` writes the row with its inlines.
+        # History → Revert calls only this, with the old version's fields on the form.
+        if getattr(request, "history_version_id", None) is not None:
+            self._call(self.revert, request, obj, form)
+
+    def revert(self, request, obj, form):
+        raise NotImplementedError
+
+    def _call(self, function, *args):
+        try:
+            saved = function(*args)
+        except services.StaleVersionError as error:
+            raise ServiceRefused(
+                ValidationError(
+                    _(
+                        "Someone else saved this deal while you were editing it (version "
+                        "%(current)s now). Your changes were not saved: open the deal again to "
+                        "see theirs."
+                    )
+                    % {"current": error.current_version}
+                )
+            ) from error
+        except ValidationError as error:
+            raise ServiceRefused(error) from error
+        return saved
+
+    def save_related(self, request, form, formsets, change):
+        rows = {formset.model: list(_rows(formset)) for formset in formsets}
+        saved = self._call(self.write, request, form, rows, change)
+        form.instance.pk = saved.pk
+        form.instance.refresh_from_db()
+        for formset in formsets:
+            # What the admin's change message reads; the services wrote the rows.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        self.delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete(obj)
+
+    def delete(self, obj):
+        obj.delete()
+
+
 class DealAdminForm(forms.ModelForm):
-    """Carries the version the editor opened, so that saving over someone else's newer edit is
-    refused with a message instead of silently overwriting it."""
+    """Carries the version the editor opened; the services refuse the save when someone saved
+    the deal since (`services.StaleVersionError`)."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Deal
         # What the API may write, plus the review flags only editors here set by hand.
-        fields = sorted(services.DEAL_FIELDS | {"needs_review", "review_reason"})
+        fields = sorted(services.DEAL_FIELDS | services.DEAL_REVIEW_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,38 +275,13 @@ class DealAdminForm(forms.ModelForm):
             stored = Deal.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
             self.fields["seen_version"].initial = stored.first() or self.instance.version
 
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None:
-            # Locks the row for the rest of the admin's save transaction.
-            current = (
-                Deal.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if current is not None and current != seen:
-                raise forms.ValidationError(
-                    _(
-                        "Someone else saved this deal while you were editing it (version "
-                        "%(current)s; you opened version %(seen)s). Your changes were not saved: "
-                        "open the deal again to see theirs."
-                    ),
-                    code="stale",
-                    params={"current": current, "seen": seen},
-                )
-            if current is not None:
-                # Saving raises the stored version, also when reverting to an old copy.
-                self.instance.version = current
-        return cleaned
-
 
 @admin.register(Deal)
-class DealAdmin(HistoryAdmin):
+class DealAdmin(ServiceAdmin):
     form = DealAdminForm
     list_display = [
         "title",
+        "published",
         "kind",
         "status",
         "volume_gwh",
@@ -192,6 +297,7 @@ class DealAdmin(HistoryAdmin):
         PartyCountryFilter,
         AnnouncedYearFilter,
         "needs_review",
+        "published",
     ]
     search_fields = [
         "title",
@@ -203,10 +309,32 @@ class DealAdmin(HistoryAdmin):
         "parties__company__aliases__name",
     ]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "completeness", "version", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "published",
+        "unpublished_reason",
+        "completeness",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DealPartyInline, StatusChangeInline, DealVehicleInline, DealCitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "market", "notes", "seen_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("published", "unpublished_reason"),
+                    "title",
+                    "slug",
+                    "kind",
+                    "status",
+                    "market",
+                    "notes",
+                    "seen_version",
+                ]
+            },
+        ),
         (
             _("Product and volume"),
             {
@@ -263,11 +391,68 @@ class DealAdmin(HistoryAdmin):
     def announced_display(self, obj):
         return obj.announced_display
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.deal_sync_status(deal=form.instance)
-        # Scored now, with its parties and citations saved, not only by the daily task.
-        services.deal_score(deal=form.instance)
+    def write(self, request, form, rows, change):
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in services.DEAL_FIELDS | services.DEAL_REVIEW_FIELDS
+        }
+        parties = [
+            services.PartyInput(
+                company=row["company"],
+                role=row["role"],
+                note=row.get("note", ""),
+                equity_share=row.get("equity_share"),
+            )
+            for row in rows.get(DealParty, [])
+        ]
+        steps = [
+            services.StatusInput(
+                status=row["status"],
+                effective_on=row["effective_on"],
+                effective_precision=row["effective_precision"],
+                effective_estimated=row.get("effective_estimated", False),
+                source=row["source"],
+                quote=row["quote"],
+                note=row.get("note", ""),
+            )
+            for row in rows.get(StatusChange, [])
+        ]
+        vehicle_models = [row["vehiclemodel"] for row in rows.get(Deal.vehicle_models.through, [])]
+        citations = _citations(rows.get(Citation, []))
+        if not change:
+            return services.deal_create(
+                fields=fields,
+                parties=parties,
+                vehicle_models=vehicle_models,
+                status_history=steps,
+                citations=citations,
+            )
+        return services.deal_update(
+            deal=form.instance,
+            fields=fields,
+            parties=parties,
+            vehicle_models=vehicle_models,
+            status_history=steps,
+            all_citations=citations,
+            expected_version=form.cleaned_data.get("seen_version"),
+        )
+
+    def revert(self, request, obj, form):
+        record = Deal.history.filter(id=obj.pk, history_id=request.history_version_id).first()
+        return services.deal_revert(
+            deal=obj,
+            fields={
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name in services.DEAL_FIELDS | services.DEAL_REVIEW_FIELDS
+            },
+            facts=record.facts if record is not None else {},
+            expected_version=form.cleaned_data.get("seen_version"),
+        )
+
+    def delete(self, obj):
+        services.deal_delete(deal=obj)
 
 
 class CompanyAliasInline(admin.TabularInline):
@@ -281,9 +466,19 @@ class CompanyIdentifierInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(HistoryAdmin):
-    list_display = ["name", "name_ko", "name_zh", "country", "chain_role", "parent", "deal_count"]
-    list_filter = ["country", "chain_role", "state_owned"]
+class CompanyAdmin(ServiceAdmin):
+    list_display = [
+        "name",
+        "published",
+        "name_ko",
+        "name_zh",
+        "country",
+        "chain_role",
+        "parent",
+        "deal_count",
+    ]
+    list_filter = ["published", "country", "chain_role", "state_owned"]
+    readonly_fields = ["published", "unpublished_reason"]
     ordering = ["name"]
     search_fields = ["name", "name_ko", "name_zh", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -294,6 +489,7 @@ class CompanyAdmin(HistoryAdmin):
             None,
             {
                 "fields": [
+                    ("published", "unpublished_reason"),
                     "name",
                     "slug",
                     "name_ko",
@@ -332,11 +528,38 @@ class CompanyAdmin(HistoryAdmin):
     def deal_count(self, obj):
         return obj.deal_count
 
+    def write(self, request, form, rows, change):
+        fields = {name: form.cleaned_data[name] for name in services.COMPANY_FIELDS}
+        arguments = {
+            "fields": fields,
+            "aliases": [row["name"] for row in rows.get(CompanyAlias, [])],
+            "identifiers": [
+                (row["scheme"], row["value"]) for row in rows.get(CompanyIdentifier, [])
+            ],
+        }
+        citations = _citations(rows.get(Citation, []))
+        if not change:
+            return services.company_create(**arguments, citations=citations)
+        return services.company_update(company=form.instance, **arguments, all_citations=citations)
+
+    def revert(self, request, obj, form):
+        fields = {name: form.cleaned_data[name] for name in services.COMPANY_FIELDS}
+        return services.company_update(company=obj, fields=fields)
+
 
 @admin.register(VehicleModel)
-class VehicleModelAdmin(HistoryAdmin):
-    list_display = ["name", "maker", "segment", "powertrain", "launch_display", "battery_supplier"]
-    list_filter = ["powertrain", "chemistry", "cell_format"]
+class VehicleModelAdmin(ServiceAdmin):
+    list_display = [
+        "name",
+        "published",
+        "maker",
+        "segment",
+        "powertrain",
+        "launch_display",
+        "battery_supplier",
+    ]
+    list_filter = ["published", "powertrain", "chemistry", "cell_format"]
+    readonly_fields = ["published", "unpublished_reason"]
     search_fields = [
         "name",
         "slug",
@@ -354,9 +577,22 @@ class VehicleModelAdmin(HistoryAdmin):
     def launch_display(self, obj):
         return obj.launch_display
 
+    def write(self, request, form, rows, change):
+        fields = {name: form.cleaned_data[name] for name in services.VEHICLE_MODEL_FIELDS}
+        citations = _citations(rows.get(Citation, []))
+        if not change:
+            return services.vehicle_model_create(fields=fields, citations=citations)
+        return services.vehicle_model_update(
+            vehicle_model=form.instance, fields=fields, all_citations=citations
+        )
+
+    def revert(self, request, obj, form):
+        fields = {name: form.cleaned_data[name] for name in services.VEHICLE_MODEL_FIELDS}
+        return services.vehicle_model_update(vehicle_model=obj, fields=fields)
+
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(ServiceAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "language"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -366,9 +602,19 @@ class SourceAdmin(HistoryAdmin):
     def published_display(self, obj):
         return obj.published_display
 
+    def write(self, request, form, rows, change):
+        fields = {name: form.cleaned_data[name] for name in services.SOURCE_FIELDS}
+        if not change:
+            return services.source_create(fields=fields)
+        return services.source_update(source=form.instance, fields=fields)
+
+    def revert(self, request, obj, form):
+        fields = {name: form.cleaned_data[name] for name in services.SOURCE_FIELDS}
+        return services.source_update(source=obj, fields=fields)
+
 
 @admin.register(ContextEvent)
-class ContextEventAdmin(HistoryAdmin):
+class ContextEventAdmin(ServiceAdmin):
     list_display = ["title", "kind", "country", "occurred_display"]
     list_filter = ["kind"]
     search_fields = ["title", "description"]
@@ -379,11 +625,33 @@ class ContextEventAdmin(HistoryAdmin):
     def occurred_display(self, obj):
         return obj.occurred_display
 
+    def write(self, request, form, rows, change):
+        fields = {name: form.cleaned_data[name] for name in services.CONTEXT_EVENT_FIELDS}
+        citations = _citations(rows.get(Citation, []))
+        if not change:
+            return services.context_event_create(fields=fields, citations=citations)
+        return services.context_event_update(
+            context_event=form.instance, fields=fields, all_citations=citations
+        )
+
+    def revert(self, request, obj, form):
+        fields = {name: form.cleaned_data[name] for name in services.CONTEXT_EVENT_FIELDS}
+        return services.context_event_update(context_event=obj, fields=fields)
+
 
 @admin.register(Citation)
-class CitationAdmin(HistoryAdmin):
+class CitationAdmin(ServiceAdmin):
     list_display = ["__str__", "source", "field", "claim"]
     list_filter = ["source"]
     search_fields = ["quote", "claim"]
     autocomplete_fields = ["source", "company", "deal", "vehicle_model", "context_event"]
     list_select_related = ["source"]
+
+    def write(self, request, form, rows, change):
+        return services.citation_save(citation=form.instance)
+
+    def revert(self, request, obj, form):
+        return services.citation_save(citation=obj)
+
+    def delete(self, obj):
+        services.citation_delete(citation=obj)

@@ -67,6 +67,29 @@ class Timestamped(models.Model):
         super().save(*args, **kwargs)
 
 
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class PublishedManager(SlugManager.from_queryset(PublishedQuerySet)):
+    pass
+
+
+def publication_fields():
+    """Whether readers may see a record, kept by the services (`services.publication_refresh`):
+    only a record its sources state is published."""
+    return (
+        models.BooleanField(
+            _("published"),
+            default=False,
+            editable=False,
+            help_text=_("Shown to readers: set by the services once the record is cited."),
+        ),
+        models.CharField(_("why it is not published"), max_length=300, blank=True, editable=False),
+    )
+
+
 class ChainRole(models.TextChoices):
     AUTOMAKER = "automaker", _("automaker")
     BATTERY_CELLS = "battery_cells", _("battery cell maker")
@@ -232,9 +255,10 @@ class Company(Timestamped):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = models.TextField(_("description"), blank=True)
+    published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = PublishedManager()
 
     class Meta:
         ordering = ["name"]
@@ -451,9 +475,10 @@ class VehicleModel(Timestamped):
     )
     programme = models.CharField(_("development programme"), max_length=120, blank=True)
     description = models.TextField(_("description"), blank=True)
+    published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = PublishedManager()
 
     class Meta:
         ordering = ["name"]
@@ -651,11 +676,23 @@ class Deal(Timestamped):
         help_text=_("Share of the expected facts that are known and sourced; computed."),
     )
     version = models.PositiveIntegerField(
-        _("version"), default=1, help_text=_("Raised on every save; guards concurrent edits.")
+        _("version"),
+        default=1,
+        help_text=_("Raised by every write of any part of the deal; guards concurrent edits."),
     )
+    facts = models.JSONField(
+        _("parties, status steps, vehicle models and citations"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Written by the services at each version, so the history holds the whole deal."
+        ),
+    )
+    published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = PublishedManager()
 
     class Meta:
         ordering = ["-announced_on", "title"]
@@ -751,11 +788,6 @@ class Deal(Timestamped):
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.version += 1
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("dashboard:deal-detail", args=[self.slug])

@@ -105,6 +105,24 @@ def country_pair_key(first, second):
     return f"{a}-{b}"
 
 
+# --- what readers may see ------------------------------------------------------------------------
+
+
+def readable(model) -> QuerySet:
+    """The rows of `model` that readers may see: for deals, companies and vehicle models only the
+    published ones (`services.*_publication`: cited, and naming only published rows). Every read
+    below starts from here or narrows what it is given to it, so no page, count, chart or export
+    shows an unsourced record."""
+    if any(field.name == "published" for field in model._meta.concrete_fields):
+        return model.objects.filter(published=True)
+    return model.objects.all()
+
+
+def published_deals(qs: QuerySet | None = None) -> QuerySet:
+    """`qs` (every deal when None) without the unpublished ones."""
+    return readable(Deal) if qs is None else qs.filter(published=True)
+
+
 # --- deals ---------------------------------------------------------------------------------------
 
 
@@ -118,7 +136,7 @@ def parties_prefetch():
 def deals_for_list(qs: QuerySet | None = None) -> QuerySet:
     """Deals with their parties and companies, vehicle models and citations with sources in
     four queries in all, ordered newest announced first (id breaks ties) unless already ordered."""
-    qs = Deal.objects.all() if qs is None else qs
+    qs = published_deals(qs)
     if not qs.query.order_by:
         qs = qs.order_by(*DEFAULT_DEAL_ORDER)
     return qs.prefetch_related(
@@ -128,10 +146,12 @@ def deals_for_list(qs: QuerySet | None = None) -> QuerySet:
     )
 
 
-def deal_detail(slug) -> Deal:
-    """One deal by slug (or numeric id) with everything its page shows; 404 when unknown."""
+def deal_detail(slug, *, include_unpublished: bool = False) -> Deal:
+    """One deal by slug (or numeric id) with everything its page shows; 404 when unknown, or
+    unpublished unless an editor asks (`include_unpublished`)."""
     lookup = slug_or_id_lookup(slug)
-    qs = Deal.objects.prefetch_related(
+    base = Deal.objects.all() if include_unpublished else published_deals()
+    qs = base.prefetch_related(
         parties_prefetch(),
         Prefetch(
             "status_history",
@@ -273,7 +293,12 @@ def deal_rows(deals_qs: QuerySet, chunk_size: int = 500, with_history: bool = Tr
     """Every deal of `deals_qs`, in its order, as a plain dict with its parties, vehicle models,
     citations, status history and primary quote; read in chunks, so memory stays flat and each
     chunk costs five queries. For exports and timelines, where model instances cost too much."""
-    rows = deals_qs.prefetch_related(None).values(*DEAL_ROW_FIELDS).iterator(chunk_size)
+    rows = (
+        published_deals(deals_qs)
+        .prefetch_related(None)
+        .values(*DEAL_ROW_FIELDS)
+        .iterator(chunk_size)
+    )
     chunk = []
     for row in rows:
         chunk.append(row)
@@ -304,30 +329,41 @@ def _term_end(row):
 # rows, whatever the number of deals; the unfiltered ones are also precomputed (`aggregates.py`).
 
 
+def _is_published_filter(node) -> bool:
+    return (
+        getattr(node, "lookup_name", None) == "exact"
+        and getattr(getattr(node, "lhs", None), "target", None) is not None
+        and node.lhs.target.name == "published"
+        and node.lhs.target.model is Deal
+        and node.rhs is True
+    )
+
+
 def is_whole(deals_qs: QuerySet) -> bool:
-    """True when `deals_qs` is every deal: the aggregates then read the tables directly rather
-    than through `IN (every id)`, which the database would have to build first."""
-    return not deals_qs.query.where and not deals_qs.query.distinct
+    """True when `deals_qs` is every published deal (or every deal): the aggregates then read the
+    tables directly rather than through `IN (every id)`, which the database would build first."""
+    where = deals_qs.query.where
+    if deals_qs.query.distinct or where.negated or where.connector != "AND":
+        return False
+    return all(_is_published_filter(child) for child in where.children)
 
 
 def _scope(deals_qs: QuerySet) -> QuerySet:
     if is_whole(deals_qs):
-        return Deal.objects.all()
-    return Deal.objects.filter(pk__in=_ids(deals_qs))
+        return published_deals()
+    return published_deals().filter(pk__in=_ids(deals_qs))
 
 
 def _parties_of(deals_qs: QuerySet) -> QuerySet:
     if is_whole(deals_qs):
-        return DealParty.objects.all()
-    return DealParty.objects.filter(deal__in=_ids(deals_qs))
+        return DealParty.objects.filter(deal__published=True)
+    return DealParty.objects.filter(deal__in=_ids(published_deals(deals_qs)))
 
 
 def _deal_condition(deals_qs: QuerySet, column: str) -> tuple[str, list]:
-    """A SQL condition keeping `column` (a deal id) to the deals of `deals_qs`, with its
-    parameters; always true for every deal."""
-    if is_whole(deals_qs):
-        return "1 = 1", []
-    sql, params = _ids(deals_qs).query.sql_with_params()
+    """A SQL condition keeping `column` (a deal id) to the published deals of `deals_qs`, with
+    its parameters."""
+    sql, params = _ids(published_deals(deals_qs)).query.sql_with_params()
     return f"{column} IN ({sql})", list(params)
 
 
@@ -602,7 +638,9 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
 
 
 def timeline_undated_count(deals_qs: QuerySet) -> int:
-    return deals_qs.filter(announced_on__isnull=True, start_on__isnull=True).count()
+    return (
+        published_deals(deals_qs).filter(announced_on__isnull=True, start_on__isnull=True).count()
+    )
 
 
 # --- supply graph --------------------------------------------------------------------------------
@@ -1011,31 +1049,35 @@ def stats(deals_qs: QuerySet) -> dict:
 # --- companies -----------------------------------------------------------------------------------
 
 
-def companies_for_list(qs: QuerySet | None = None) -> QuerySet:
-    """Companies with their parent and deal counts (all, agreed, under discussion) annotated."""
+def companies_for_list(qs: QuerySet | None = None, *, include_unpublished=False) -> QuerySet:
+    """Companies with their parent and deal counts (all, agreed, under discussion) annotated;
+    only the published ones unless an editor asks (`include_unpublished`)."""
     qs = Company.objects.all() if qs is None else qs
+    if not include_unpublished:
+        qs = qs.filter(published=True)
     if not qs.query.order_by:
         qs = qs.order_by("name", "id")
+    published = Q(deal_parties__deal__published=True)
     return qs.select_related("parent").annotate(
-        deal_count=Count("deal_parties__deal", distinct=True),
+        deal_count=Count("deal_parties__deal", distinct=True, filter=published),
         deals_agreed=Count(
             "deal_parties__deal",
             distinct=True,
-            filter=Q(deal_parties__deal__status__in=Deal.AGREED),
+            filter=published & Q(deal_parties__deal__status__in=Deal.AGREED),
         ),
         deals_under_discussion=Count(
             "deal_parties__deal",
             distinct=True,
-            filter=Q(deal_parties__deal__status__in=Deal.UNDER_DISCUSSION),
+            filter=published & Q(deal_parties__deal__status__in=Deal.UNDER_DISCUSSION),
         ),
     )
 
 
-def company_detail(slug) -> Company:
+def company_detail(slug, *, include_unpublished: bool = False) -> Company:
     """One company by slug (or numeric id) with aliases, identifiers, citations and deal
-    counts; 404 when unknown."""
+    counts; 404 when unknown (or unpublished, unless an editor asks)."""
     lookup = slug_or_id_lookup(slug)
-    qs = companies_for_list(Company.objects.all()).prefetch_related(
+    qs = companies_for_list(include_unpublished=include_unpublished).prefetch_related(
         Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
         Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
@@ -1050,7 +1092,7 @@ class CompanyFamily:
     def __init__(self):
         self.rows = {
             row["id"]: row
-            for row in Company.objects.values("id", "slug", "name", "country", "parent_id")
+            for row in readable(Company).values("id", "slug", "name", "country", "parent_id")
         }
         self.children = defaultdict(list)
         for row in sorted(self.rows.values(), key=lambda r: r["name"]):
@@ -1061,9 +1103,12 @@ class CompanyFamily:
     def _brief(row):
         return {"id": row["id"], "slug": row["slug"], "name": row["name"]}
 
-    def parent_chain(self, company_id):
+    def parent_chain(self, company_id, parent_id=None):
+        """The published owners up from `company_id` (an unpublished company, which an editor
+        may be looking at, is not in the rows: give its `parent_id`)."""
         chain, seen = [], {company_id}
-        parent_id = self.rows.get(company_id, {}).get("parent_id")
+        if parent_id is None:
+            parent_id = self.rows.get(company_id, {}).get("parent_id")
         while parent_id and parent_id not in seen and parent_id in self.rows:
             chain.append(self._brief(self.rows[parent_id]))
             seen.add(parent_id)
@@ -1074,12 +1119,14 @@ class CompanyFamily:
         return [self._brief(row) for row in self.children.get(company_id, [])]
 
 
-def vehicle_models_for_list(qs: QuerySet | None = None) -> QuerySet:
+def vehicle_models_for_list(qs: QuerySet | None = None, *, include_unpublished=False) -> QuerySet:
     qs = VehicleModel.objects.all() if qs is None else qs
+    if not include_unpublished:
+        qs = qs.filter(published=True)
     if not qs.query.order_by:
         qs = qs.order_by("name", "id")
     return qs.select_related("maker", "battery_supplier", "predecessor").annotate(
-        deal_count=Count("deals", distinct=True)
+        deal_count=Count("deals", distinct=True, filter=Q(deals__published=True))
     )
 
 
@@ -1148,10 +1195,14 @@ def deals_for_export(deals_qs: QuerySet) -> QuerySet:
             queryset.values(item=JSONArray("source__title", "source__url", "quote"))[:1]
         )
 
-    return deals_qs.prefetch_related(None).annotate(
-        party_rows=_JsonRows(parties, "company__name", "company__country", "role"),
-        vehicle_model_rows=_JsonRows(vehicles, "vehiclemodel__name"),
-        primary_citation=Coalesce(
-            first_quote(citations), first_quote(history), output_field=JSONField()
-        ),
+    return (
+        published_deals(deals_qs)
+        .prefetch_related(None)
+        .annotate(
+            party_rows=_JsonRows(parties, "company__name", "company__country", "role"),
+            vehicle_model_rows=_JsonRows(vehicles, "vehiclemodel__name"),
+            primary_citation=Coalesce(
+                first_quote(citations), first_quote(history), output_field=JSONField()
+            ),
+        )
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerships import freshness, maintenance
@@ -16,6 +17,7 @@ from partnerships.models import (
     Citation,
     Company,
     CompanyAlias,
+    CompanyIdentifier,
     ContextEvent,
     Deal,
     DealParty,
@@ -25,16 +27,13 @@ from partnerships.models import (
 )
 
 
-@transaction.atomic
 def deal_sync_status(*, deal: Deal) -> Deal:
-    """Make the deal's current status the newest entry of its status history.
+    """Make the deal's current status the newest entry of its status history (unsaved).
 
     The history is the record; `Deal.status` is kept beside it so lists filter on one column.
     """
     latest = deal.status_history.order_by("-effective_on", "-id").first()
-    if latest is not None and latest.status != deal.status:
-        Deal.objects.filter(pk=deal.pk).update(status=latest.status)
-        freshness.bump()  # update() sends no signal
+    if latest is not None:
         deal.status = latest.status
     return deal
 
@@ -50,21 +49,25 @@ def deal_record_status(
     quote: str,
     effective_estimated: bool = False,
     note: str = "",
-) -> StatusChange:
-    """Append a step to a deal's status history, with its source, and update the deal."""
-    change = StatusChange(
-        deal=deal,
+    expected_version: int | None = None,
+) -> StatusChange | None:
+    """Append a step to a deal's status history, with its source, and update the deal.
+
+    A step that repeats what the history says already (`_repeats_step`) changes nothing and
+    returns None."""
+    deal = _deal_lock(deal, expected_version)
+    step = StatusInput(
         status=status,
         effective_on=effective_on,
         effective_precision=effective_precision,
-        effective_estimated=effective_estimated,
         source=source,
         quote=quote,
+        effective_estimated=effective_estimated,
         note=note,
     )
-    change.full_clean()
-    change.save()
-    deal_sync_status(deal=deal)
+    change = _add_status(deal, step)
+    if change is not None:
+        _deal_commit(deal)
     return change
 
 
@@ -106,6 +109,10 @@ DEAL_FIELDS = frozenset(
         "site_longitude",
     }
 )
+
+
+# Set by editors in the admin (and the periodic data checks), not through the API.
+DEAL_REVIEW_FIELDS = frozenset({"needs_review", "review_reason"})
 
 
 class StaleVersionError(Exception):
@@ -177,6 +184,106 @@ def _apply_fields(instance, fields: Mapping[str, Any], allowed: Iterable[str]):
         setattr(instance, name, value)
 
 
+def _deal_lock(
+    deal: Deal, expected_version: int | None, if_match_versions: Collection[int] | None = None
+) -> Deal:
+    """The deal's row, locked for the rest of the transaction; refused (StaleVersionError) when
+    someone saved it since the editor read `expected_version`, or (PreconditionError) when its
+    version is not one of `if_match_versions`. The one stale-edit check: compared with the row
+    read under its lock, so two writers holding the same version cannot both pass."""
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersionError(locked.version)
+    if if_match_versions is not None and locked.version not in if_match_versions:
+        raise PreconditionError(locked.version)
+    return locked
+
+
+def _repeats_step(deal: Deal, step: StatusInput) -> bool:
+    """True when the step says what the history says already: the same status on the same
+    date, or the same status as the step it would follow (a second "signed" adds nothing)."""
+    from partnerships.dates import period_start
+
+    start = period_start(step.effective_on, step.effective_precision)
+    steps = deal.status_history.all()
+    if steps.filter(status=step.status, effective_on=start).exists():
+        return True
+    before = steps.filter(effective_on__lte=start).order_by("-effective_on", "-id").first()
+    return before is not None and before.status == step.status
+
+
+def _add_status(deal: Deal, step: StatusInput, prefix: str = "status_change"):
+    if _repeats_step(deal, step):
+        return None
+    change = StatusChange(deal=deal, **dataclasses.asdict(step))
+    return _full_save(change, prefix)
+
+
+def _replace_status_history(deal: Deal, steps: Sequence[StatusInput]):
+    """Make the history exactly `steps`: rows already there (same status and date) are kept or
+    corrected, the others deleted or added."""
+    from partnerships.dates import period_start
+
+    existing = {(row.status, row.effective_on): row for row in deal.status_history.all()}
+    wanted = set()
+    for index, step in enumerate(steps):
+        key = (step.status, period_start(step.effective_on, step.effective_precision))
+        if key in wanted:
+            raise ValidationError(
+                {f"status_history.{index}": _("This status is recorded for this date already.")}
+            )
+        wanted.add(key)
+        row = existing.get(key) or StatusChange(deal=deal)
+        values = dataclasses.asdict(step)
+        if row.pk and all(getattr(row, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        _full_save(row, f"status_history.{index}")
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+
+
+def _citation_key(source, quote, field):
+    return (source.pk, quote, field)
+
+
+def _replace_citations(target_name: str, target, citations: Sequence[CitationInput]):
+    """Make the target's citations exactly `citations`, keeping the rows that stay."""
+    existing = {
+        _citation_key(row.source, row.quote, row.field): row
+        for row in Citation.objects.filter(**{target_name: target}).select_related("source")
+    }
+    wanted = set()
+    for index, citation in enumerate(citations):
+        key = _citation_key(citation.source, citation.quote, citation.field)
+        row = existing.get(key)
+        wanted.add(key)
+        if row is not None and row.claim == citation.claim:
+            continue
+        row = row or Citation(**{target_name: target})
+        for name, value in dataclasses.asdict(citation).items():
+            setattr(row, name, value)
+        _full_save(row, f"citations.{index}")
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+
+
+def _add_citations(target_name: str, target, citations: Sequence[CitationInput]):
+    for index, citation in enumerate(citations):
+        if Citation.objects.filter(
+            **{target_name: target},
+            source=citation.source,
+            quote=citation.quote,
+            field=citation.field,
+        ).exists():
+            continue
+        row = Citation(**{target_name: target}, **dataclasses.asdict(citation))
+        _full_save(row, f"citations.{index}")
+
+
 def _deal_children(
     deal: Deal,
     *,
@@ -184,11 +291,13 @@ def _deal_children(
     vehicle_models: Sequence[VehicleModel] | None,
     status_change: StatusInput | None,
     citations: Sequence[CitationInput],
+    status_history: Sequence[StatusInput] | None = None,
+    all_citations: Sequence[CitationInput] | None = None,
 ):
     if parties is not None:
         if not parties:
             raise ValidationError({"parties": _("A deal needs at least one party.")})
-        deal.parties.all().delete()
+        existing = {(row.company_id, row.role): row for row in deal.parties.all()}
         seen = set()
         for index, party in enumerate(parties):
             key = (party.company.pk, party.role)
@@ -197,24 +306,54 @@ def _deal_children(
                     {f"parties.{index}": _("This company has this role in the deal already.")}
                 )
             seen.add(key)
-            row = DealParty(
-                deal=deal,
-                company=party.company,
-                role=party.role,
-                note=party.note,
-                equity_share=party.equity_share,
-            )
+            row = existing.get(key)
+            if row is not None and (row.note, row.equity_share) == (party.note, party.equity_share):
+                continue
+            row = row or DealParty(deal=deal, company=party.company, role=party.role)
+            row.note, row.equity_share = party.note, party.equity_share
             _full_save(row, f"parties.{index}")
+        for key, row in existing.items():
+            if key not in seen:
+                row.delete()
     if vehicle_models is not None:
         deal.vehicle_models.set(vehicle_models)
-    for index, citation in enumerate(citations):
-        row = Citation(deal=deal, **dataclasses.asdict(citation))
-        _full_save(row, f"citations.{index}")
+    if all_citations is not None:
+        _replace_citations("deal", deal, all_citations)
+    _add_citations("deal", deal, citations)
+    if status_history is not None:
+        _replace_status_history(deal, status_history)
     if status_change is not None:
-        try:
-            deal_record_status(deal=deal, **dataclasses.asdict(status_change))
-        except ValidationError as error:
-            raise _prefixed(error, "status_change") from None
+        _add_status(deal, status_change)
+
+
+# Columns a write does not set: bookkeeping, or derived by `_deal_commit`.
+_DERIVED = {"id", "created_at", "updated_at", "version", "facts", "status", "published"}
+
+
+def _deal_state(deal: Deal) -> tuple:
+    """Everything an editor can change about a deal, to tell whether a write changed it."""
+    own = {
+        field.attname: getattr(deal, field.attname)
+        for field in Deal._meta.concrete_fields
+        if field.attname not in _DERIVED and field.attname != "unpublished_reason"
+    }
+    return own, deal_facts(deal)
+
+
+def _deal_commit(deal: Deal, *, created: bool = False, before: tuple | None = None) -> Deal:
+    """Finish a write of any part of a deal: status from its history, publication, the
+    snapshot of the whole deal, and a new version; one history entry per write. A write that
+    changed nothing (`before` is the state it started from) leaves the deal as it was."""
+    facts = deal_facts(deal)
+    if before is not None and before == (_deal_state(deal)[0], facts):
+        return deal
+    deal_sync_status(deal=deal)
+    deal.published, deal.unpublished_reason = deal_publication(deal)
+    deal.facts = facts
+    if not created:
+        deal.version += 1
+    deal.save()
+    return deal
 
 
 @transaction.atomic
@@ -225,22 +364,29 @@ def deal_create(
     vehicle_models: Sequence[VehicleModel] = (),
     status_change: StatusInput | None = None,
     citations: Sequence[CitationInput] = (),
+    status_history: Sequence[StatusInput] | None = None,
 ) -> Deal:
     """Create a deal with its parties, vehicle models, citations and first status.
 
-    Without `status_change` the deal starts as "reported" with an empty status history.
+    Without `status_change` the deal starts as "reported" with an empty status history. It is
+    published only once it is cited (`deal_publication`); until then only editors see it.
     """
     deal = Deal()
-    _apply_fields(deal, fields, DEAL_FIELDS)
-    _full_save(deal)
+    _apply_fields(deal, fields, DEAL_FIELDS | DEAL_REVIEW_FIELDS)
+    deal.full_clean(exclude=["facts"])
+    # The deal's one history entry is written by `_deal_commit`, whole.
+    deal.skip_history_when_saving = True
+    deal.save()
+    del deal.skip_history_when_saving
     _deal_children(
         deal,
         parties=list(parties),
         vehicle_models=list(vehicle_models or ()),
         status_change=status_change,
         citations=citations,
+        status_history=status_history,
     )
-    return deal_score(deal=deal)
+    return deal_score(deal=_deal_commit(deal, created=True))
 
 
 def deal_score(*, deal: Deal) -> Deal:
@@ -260,32 +406,100 @@ def deal_update(
     vehicle_models: Sequence[VehicleModel] | None = None,
     status_change: StatusInput | None = None,
     citations: Sequence[CitationInput] = (),
+    status_history: Sequence[StatusInput] | None = None,
+    all_citations: Sequence[CitationInput] | None = None,
     expected_version: int | None = None,
     if_match_versions: Collection[int] | None = None,
 ) -> Deal:
-    """Change a deal. Parties and vehicle models, when given, replace the current ones;
-    citations are added; a status change is appended to the history and becomes the status.
+    """Change a deal. Parties, vehicle models, `status_history` and `all_citations`, when given,
+    replace the current ones; `citations` are added; a `status_change` is appended to the history
+    (unless it repeats it) and becomes the status.
 
     With `expected_version`, refuses (StaleVersionError) when someone saved the deal meanwhile;
     with `if_match_versions` (an If-Match header's), refuses (PreconditionError) unless the
     current version is one of them. Both are compared with the row read under its lock, so two
     writers holding the same version cannot both pass.
     """
-    deal = Deal.objects.select_for_update().get(pk=deal.pk)
-    if expected_version is not None and deal.version != expected_version:
-        raise StaleVersionError(deal.version)
-    if if_match_versions is not None and deal.version not in if_match_versions:
-        raise PreconditionError(deal.version)
-    _apply_fields(deal, fields, DEAL_FIELDS)
-    _full_save(deal)
+    deal = _deal_lock(deal, expected_version, if_match_versions)
+    before = _deal_state(deal)
+    _apply_fields(deal, fields, DEAL_FIELDS | DEAL_REVIEW_FIELDS)
+    deal.full_clean(exclude=["facts"])
     _deal_children(
         deal,
         parties=parties,
         vehicle_models=vehicle_models,
         status_change=status_change,
         citations=citations,
+        status_history=status_history,
+        all_citations=all_citations,
     )
-    return deal_score(deal=deal)
+    return deal_score(deal=_deal_commit(deal, before=before))
+
+
+def _from_facts(facts: Mapping[str, Any]) -> dict:
+    """A saved version's parties, status steps, vehicle models and citations (`deal_facts`) as
+    the services' inputs; a company, source or model deleted since is a readable error."""
+
+    def find(model, slug, what):
+        row = model.objects.filter(slug=slug).first()
+        if row is None:
+            raise ValidationError(
+                _("%(what)s %(slug)s of that version no longer exists.")
+                % {"what": what, "slug": slug}
+            )
+        return row
+
+    return {
+        "parties": [
+            PartyInput(
+                company=find(Company, p["company"], _("Company")),
+                role=p["role"],
+                note=p["note"],
+                equity_share=Decimal(p["equity_share"]) if p.get("equity_share") else None,
+            )
+            for p in facts.get("parties", [])
+        ],
+        "status_history": [
+            StatusInput(
+                status=step["status"],
+                effective_on=datetime.date.fromisoformat(step["effective_on"]),
+                effective_precision=step["effective_precision"],
+                effective_estimated=step["effective_estimated"],
+                source=find(Source, step["source"], _("Source")),
+                quote=step["quote"],
+                note=step["note"],
+            )
+            for step in facts.get("status_history", [])
+        ],
+        "vehicle_models": [
+            find(VehicleModel, v["slug"], _("Vehicle model"))
+            for v in facts.get("vehicle_models", [])
+        ],
+        "all_citations": [
+            CitationInput(
+                source=find(Source, c["source"], _("Source")),
+                quote=c["quote"],
+                field=c["field"],
+                claim=c["claim"],
+            )
+            for c in facts.get("citations", [])
+        ],
+    }
+
+
+@transaction.atomic
+def deal_revert(
+    *,
+    deal: Deal,
+    fields: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Deal:
+    """Bring back a saved version of a deal, whole: its fields and, where the version recorded
+    them (`facts`), its parties, status steps, vehicle models and citations. It becomes a new
+    version; nothing of the versions between is lost from the history."""
+    children = _from_facts(facts) if facts else {}
+    return deal_update(deal=deal, fields=fields, expected_version=expected_version, **children)
 
 
 @transaction.atomic
@@ -423,52 +637,290 @@ def _set_aliases(company: Company, aliases: Sequence[str]):
             _full_save(CompanyAlias(company=company, name=name), f"aliases.{index}")
 
 
+def _set_identifiers(company: Company, identifiers: Sequence[tuple[str, str]]):
+    wanted = set(identifiers)
+    for row in company.identifiers.all():
+        if (row.scheme, row.value) not in wanted:
+            row.delete()
+    existing = set(company.identifiers.values_list("scheme", "value"))
+    for index, (scheme, value) in enumerate(dict.fromkeys(identifiers)):
+        if (scheme, value) not in existing:
+            row = CompanyIdentifier(company=company, scheme=scheme, value=value)
+            _full_save(row, f"identifiers.{index}")
+
+
+def _cite(target_name, target, citations, all_citations):
+    if all_citations is not None:
+        _replace_citations(target_name, target, all_citations)
+    _add_citations(target_name, target, citations)
+
+
 @transaction.atomic
-def company_create(*, fields: Mapping[str, Any], aliases: Sequence[str] = ()) -> Company:
-    """Register a company with the other names people search it by."""
+def company_create(
+    *,
+    fields: Mapping[str, Any],
+    aliases: Sequence[str] = (),
+    identifiers: Sequence[tuple[str, str]] = (),
+    citations: Sequence[CitationInput] = (),
+) -> Company:
+    """Register a company with the other names people search it by. Readers see it once a
+    citation states it (`company_publication`)."""
     company = Company()
     _apply_fields(company, fields, COMPANY_FIELDS)
     _full_save(company)
     _set_aliases(company, aliases)
+    _set_identifiers(company, identifiers)
+    _cite("company", company, citations, None)
+    publication_refresh(companies=[company])
     return company
 
 
 @transaction.atomic
 def company_update(
-    *, company: Company, fields: Mapping[str, Any], aliases: Sequence[str] | None = None
+    *,
+    company: Company,
+    fields: Mapping[str, Any],
+    aliases: Sequence[str] | None = None,
+    identifiers: Sequence[tuple[str, str]] | None = None,
+    citations: Sequence[CitationInput] = (),
+    all_citations: Sequence[CitationInput] | None = None,
 ) -> Company:
-    """Change a company; `aliases`, when given, replace its current aliases."""
+    """Change a company; `aliases`, `identifiers` and `all_citations`, when given, replace the
+    current ones; `citations` are added."""
     company = Company.objects.select_for_update().get(pk=company.pk)
     _apply_fields(company, fields, COMPANY_FIELDS)
     _full_save(company)
     if aliases is not None:
         _set_aliases(company, aliases)
+    if identifiers is not None:
+        _set_identifiers(company, identifiers)
+    _cite("company", company, citations, all_citations)
+    publication_refresh(companies=[company])
     return company
 
 
 @transaction.atomic
-def vehicle_model_create(*, fields: Mapping[str, Any]) -> VehicleModel:
+def vehicle_model_create(
+    *, fields: Mapping[str, Any], citations: Sequence[CitationInput] = ()
+) -> VehicleModel:
+    """Register a vehicle model; readers see it once it is cited and its maker is published."""
     vehicle = VehicleModel()
     _apply_fields(vehicle, fields, VEHICLE_MODEL_FIELDS)
-    return _full_save(vehicle)
+    _full_save(vehicle)
+    _cite("vehicle_model", vehicle, citations, None)
+    publication_refresh(vehicle_models=[vehicle])
+    return vehicle
 
 
 @transaction.atomic
-def vehicle_model_update(*, vehicle_model: VehicleModel, fields: Mapping[str, Any]):
+def vehicle_model_update(
+    *,
+    vehicle_model: VehicleModel,
+    fields: Mapping[str, Any],
+    citations: Sequence[CitationInput] = (),
+    all_citations: Sequence[CitationInput] | None = None,
+):
     vehicle = VehicleModel.objects.select_for_update().get(pk=vehicle_model.pk)
     _apply_fields(vehicle, fields, VEHICLE_MODEL_FIELDS)
-    return _full_save(vehicle)
+    _full_save(vehicle)
+    _cite("vehicle_model", vehicle, citations, all_citations)
+    publication_refresh(vehicle_models=[vehicle])
+    return vehicle
 
 
 @transaction.atomic
-def context_event_create(*, fields: Mapping[str, Any]) -> ContextEvent:
+def context_event_create(
+    *, fields: Mapping[str, Any], citations: Sequence[CitationInput] = ()
+) -> ContextEvent:
     event = ContextEvent()
     _apply_fields(event, fields, CONTEXT_EVENT_FIELDS)
-    return _full_save(event)
+    _full_save(event)
+    _cite("context_event", event, citations, None)
+    return event
 
 
 @transaction.atomic
-def context_event_update(*, context_event: ContextEvent, fields: Mapping[str, Any]):
+def context_event_update(
+    *,
+    context_event: ContextEvent,
+    fields: Mapping[str, Any],
+    citations: Sequence[CitationInput] = (),
+    all_citations: Sequence[CitationInput] | None = None,
+):
     event = ContextEvent.objects.select_for_update().get(pk=context_event.pk)
     _apply_fields(event, fields, CONTEXT_EVENT_FIELDS)
-    return _full_save(event)
+    _full_save(event)
+    _cite("context_event", event, citations, all_citations)
+    return event
+
+
+# --- citations on their own (the admin's citation list) -------------------------------------
+
+
+def _after_citation_change(citation: Citation):
+    """A citation came or went: its target may be published or withdrawn, and a deal's version
+    moves, since its citations are part of it."""
+    if citation.deal_id:
+        _deal_commit(_deal_lock(citation.deal, None))
+    elif citation.company_id:
+        publication_refresh(companies=[citation.company])
+    elif citation.vehicle_model_id:
+        publication_refresh(vehicle_models=[citation.vehicle_model])
+
+
+@transaction.atomic
+def citation_save(*, citation: Citation) -> Citation:
+    """Create or change one citation (its target, source, quote, fact and claim)."""
+    before = Citation.objects.filter(pk=citation.pk).first() if citation.pk else None
+    _full_save(citation)
+    if before is not None and before.target != citation.target:
+        _after_citation_change(before)
+    _after_citation_change(citation)
+    return citation
+
+
+@transaction.atomic
+def citation_delete(*, citation: Citation) -> None:
+    citation.delete()
+    _after_citation_change(citation)
+
+
+# --- publication ---------------------------------------------------------------------------
+# Readers (pages, API, charts, counts, exports) see only published rows (`queries.py`); editors
+# see every row in the admin, the unpublished ones marked with the reason.
+
+
+def company_publication(company: Company) -> tuple[bool, str]:
+    if not company.citations.exists():
+        return False, str(_("No citation states this company yet."))
+    return True, ""
+
+
+def vehicle_model_publication(vehicle: VehicleModel) -> tuple[bool, str]:
+    reasons = []
+    if not vehicle.citations.exists():
+        reasons.append(str(_("No citation states this vehicle model yet.")))
+    for company in (vehicle.maker, vehicle.battery_supplier):
+        if company is not None and not company.published:
+            reasons.append(str(_("%(name)s is not published.") % {"name": company.name}))
+    return not reasons, " ".join(reasons)
+
+
+def deal_publication(deal: Deal) -> tuple[bool, str]:
+    """A deal is published when a source states it (a citation, or a status step with its quoted
+    sentence) and every company and vehicle model it names is published."""
+    reasons = []
+    if not deal.citations.exists() and not deal.status_history.exists():
+        reasons.append(str(_("No citation or sourced status step states this deal yet.")))
+    hidden = Company.objects.filter(deal_parties__deal=deal, published=False).distinct()
+    hidden_models = deal.vehicle_models.filter(published=False)
+    for name in [c.name for c in hidden] + [str(v) for v in hidden_models]:
+        reasons.append(str(_("%(name)s is not published.") % {"name": name}))
+    return not reasons, " ".join(reasons)
+
+
+def _set_publication(row, published: bool, reason: str) -> bool:
+    if (row.published, row.unpublished_reason) == (published, reason[:300]):
+        return False
+    row.published, row.unpublished_reason = published, reason[:300]
+    row.save(update_fields=["published", "unpublished_reason"])
+    return True
+
+
+def publication_refresh(
+    *, companies: Iterable[Company] = (), vehicle_models: Iterable[VehicleModel] = ()
+) -> None:
+    """Publish or withdraw these companies and vehicle models by the rules above, then, where
+    one of them changed, the vehicle models and deals that show it."""
+    flipped = [
+        company for company in companies if _set_publication(company, *company_publication(company))
+    ]
+    vehicles = list(vehicle_models)
+    if flipped:
+        vehicles += VehicleModel.objects.filter(
+            Q(maker__in=flipped) | Q(battery_supplier__in=flipped)
+        ).select_related("maker", "battery_supplier")
+    flipped_vehicles = [
+        vehicle
+        for vehicle in vehicles
+        if _set_publication(vehicle, *vehicle_model_publication(vehicle))
+    ]
+    if not flipped and not flipped_vehicles:
+        return
+    deals = Deal.objects.filter(
+        Q(parties__company__in=flipped) | Q(vehicle_models__in=flipped_vehicles)
+    ).distinct()
+    for deal in deals:
+        _set_publication(deal, *deal_publication(deal))
+
+
+def fixtures_settle(*, company_ids=(), vehicle_model_ids=(), deal_ids=()) -> None:
+    """After a fixture load, which saves raw past the services: the publication of the loaded
+    rows by the rules above, and each loaded deal's whole-deal snapshot, written without a new
+    version or history entry (the loader gives loaded rows their first one afterwards)."""
+    for company in Company.objects.filter(pk__in=company_ids):
+        published, reason = company_publication(company)
+        Company.objects.filter(pk=company.pk).update(published=published, unpublished_reason=reason)
+    vehicles = VehicleModel.objects.filter(pk__in=vehicle_model_ids)
+    for vehicle in vehicles.select_related("maker", "battery_supplier"):
+        published, reason = vehicle_model_publication(vehicle)
+        VehicleModel.objects.filter(pk=vehicle.pk).update(
+            published=published, unpublished_reason=reason
+        )
+    for deal in Deal.objects.filter(pk__in=deal_ids):
+        published, reason = deal_publication(deal)
+        Deal.objects.filter(pk=deal.pk).update(
+            published=published,
+            unpublished_reason=reason,
+            facts=deal_facts(deal),
+            status=deal_sync_status(deal=deal).status,
+        )
+    freshness.bump()  # update() sends no signal
+
+
+# --- a deal, whole ---------------------------------------------------------------------------
+
+
+def deal_facts(deal: Deal) -> dict:
+    """What a deal is beyond its own columns: parties and roles, status steps, vehicle models and
+    citations, as plain JSON. Stored on the deal at each write, so that each saved version (the
+    history) holds the whole deal, and Compare and Revert can use it."""
+    return {
+        "parties": [
+            {
+                "company": p.company.slug,
+                "name": p.company.name,
+                "role": p.role,
+                "note": p.note,
+                "equity_share": None if p.equity_share is None else str(p.equity_share),
+            }
+            for p in deal.parties.select_related("company").order_by("role", "company__name")
+        ],
+        "status_history": [
+            {
+                "status": step.status,
+                "effective_on": step.effective_on.isoformat(),
+                "effective_precision": step.effective_precision,
+                "effective_estimated": step.effective_estimated,
+                "source": step.source.slug,
+                "source_title": step.source.title,
+                "quote": step.quote,
+                "note": step.note,
+            }
+            for step in deal.status_history.select_related("source").order_by("effective_on", "id")
+        ],
+        "vehicle_models": [
+            {"slug": v.slug, "name": str(v)}
+            for v in deal.vehicle_models.select_related("maker").order_by("name", "id")
+        ],
+        "citations": [
+            {
+                "source": c.source.slug,
+                "source_title": c.source.title,
+                "quote": c.quote,
+                "field": c.field,
+                "claim": c.claim,
+            }
+            for c in deal.citations.select_related("source").order_by("source__slug", "id")
+        ],
+    }

@@ -55,6 +55,9 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Company {n}")
     country = "KR"
     chain_role = "battery_cells"
+    # Rows made here stand for what the services published; tests of publication itself
+    # write through the services or set it.
+    published = True
 
 
 class CompanyAliasFactory(factory.django.DjangoModelFactory):
@@ -73,6 +76,9 @@ class VehicleModelFactory(factory.django.DjangoModelFactory):
     maker = factory.SubFactory(CompanyFactory, chain_role="automaker")
     name = factory.Sequence(lambda n: f"Model {n}")
     powertrain = "bev"
+    # Rows made here stand for what the services published; tests of publication itself
+    # write through the services or set it.
+    published = True
 
 
 class DealFactory(factory.django.DjangoModelFactory):
@@ -87,6 +93,9 @@ class DealFactory(factory.django.DjangoModelFactory):
     volume_gwh = Decimal("5")
     announced_on = datetime.date(2025, 7, 1)
     announced_precision = "month"
+    # Rows made here stand for what the services published; tests of publication itself
+    # write through the services or set it.
+    published = True
 
 
 class DealPartyFactory(factory.django.DjangoModelFactory):

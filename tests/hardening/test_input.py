@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils.html import escape
 
 from partnerships.models import Company, Deal, Source
-from tests.factories import CompanyFactory, UserFactory, supply_deal
+from tests.factories import CompanyFactory, SourceFactory, UserFactory, supply_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,15 @@ def test_malformed_json_is_400(editor_api):
 
 def test_world_scripts_round_trip_through_the_api(editor_api):
     """Korean, Chinese, emoji and right-to-left text are stored and returned exactly."""
-    payload = {"slug": "world-motors", "country": "KR", "chain_role": "automaker", **WORLD_TEXT}
+    source = SourceFactory()
+    citation = {"source": source.slug, "quote": "Beta Motors is a state-owned automaker."}
+    payload = {
+        "slug": "world-motors",
+        "country": "KR",
+        "chain_role": "automaker",
+        "citations": [citation],
+        **WORLD_TEXT,
+    }
     response = editor_api.post("/api/v1/companies/", payload, format="json")
     assert response.status_code == 201, response.content
     returned = editor_api.get("/api/v1/companies/world-motors/").json()

@@ -41,6 +41,14 @@ class Command(BaseCommand):
             call_command("loaddata", *map(str, paths), verbosity=options["verbosity"])
         finally:
             post_save.disconnect(dispatch_uid="load_fixtures.collect")
+        from partnerships import services
+        from partnerships.models import Company, Deal, VehicleModel
+
+        services.fixtures_settle(
+            company_ids=loaded[Company],
+            vehicle_model_ids=loaded[VehicleModel],
+            deal_ids=loaded[Deal],
+        )
         # loaddata saves raw, which records no history: give each loaded row without one its
         # first version, so that the first edit in the admin shows the value it replaced. Only
         # the rows the fixtures hold: anything else in the database is left as it is.
