@@ -2,7 +2,9 @@
 API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
 queries."""
 
+import datetime
 from collections import Counter
+from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, Sum, Window
@@ -26,6 +28,7 @@ from partnerships.models import (
     StatusChange,
     VehicleModel,
 )
+from partnerships.queries import STATUS_LABELS
 
 
 def overview_figures(deals, language, version):
@@ -91,6 +94,22 @@ def citations_by_source(citations):
     ]
 
 
+def steps_as_citations(steps):
+    """A deal's status steps in the shape `citations_by_source` reads, so that the source of
+    each step is listed under the deal's sources too, with what its sentence states."""
+    return [
+        SimpleNamespace(
+            source_id=step.source_id,
+            source=step.source,
+            quote=step.quote,
+            field="",
+            claim=_("status: %(status)s (%(date)s)")
+            % {"status": step.get_status_display(), "date": step.effective_display},
+        )
+        for step in steps
+    ]
+
+
 def _field_label(model, name):
     try:
         return str(model._meta.get_field(name).verbose_name)
@@ -98,8 +117,102 @@ def _field_label(model, name):
         return name
 
 
+# Bookkeeping columns, and those the whole-deal changes below name better.
+_NOT_COMPARED = [
+    "version",
+    "updated_at",
+    "facts",
+    "status",
+    "published",
+    "unpublished_reason",
+    "completeness",
+]
+
+
+def _step_text(step):
+    """ "signed, 2 Sep 2025, cited to Source title: “quote”" for a status step of `deal_facts`."""
+    on = format_precise(
+        datetime.date.fromisoformat(step["effective_on"]), step["effective_precision"]
+    )
+    label = str(STATUS_LABELS.get(step["status"], step["status"]))
+    return _("%(status)s, %(date)s, cited to %(source)s: “%(quote)s”") % {
+        "status": label,
+        "date": on,
+        "source": step["source_title"],
+        "quote": step["quote"],
+    }
+
+
+ROLE_LABELS = dict(PartyRole.choices)
+
+
+def _party_text(party):
+    return f"{party['name']} ({ROLE_LABELS.get(party['role'], party['role'])})"
+
+
+def _citation_text(citation):
+    what = citation["claim"] or citation["field"]
+    head = f"{citation['source_title']}: “{citation['quote']}”"
+    return f"{head} ({what})" if what else head
+
+
+def facts_changes(old: dict, new: dict) -> list[dict]:
+    """What changed in a deal's parties, status steps, vehicle models and citations between two
+    saved versions (`services.deal_facts`), each change named: "status: not finalized → signed,
+    2 Sep 2025, cited to …", "party: + CALB (supplier)"."""
+    if not old or not new:
+        return (
+            []
+            if old == new
+            else [
+                {
+                    "field": _("parties, status steps, vehicle models and citations"),
+                    "old": _("not recorded in this version") if not old else "",
+                    "new": _("not recorded in this version") if not new else "",
+                }
+            ]
+        )
+    changes = []
+    old_steps, new_steps = old.get("status_history", []), new.get("status_history", [])
+    old_last = old_steps[-1] if old_steps else None
+    new_last = new_steps[-1] if new_steps else None
+    if (old_last or {}).get("status") != (new_last or {}).get("status"):
+        changes.append(
+            {
+                "field": _("status"),
+                "old": str(STATUS_LABELS.get(old_last["status"], "")) if old_last else None,
+                "new": _step_text(new_last) if new_last else None,
+            }
+        )
+    for name, key, text in (
+        (_("status step"), "status_history", _step_text),
+        (_("party"), "parties", _party_text),
+        (_("vehicle model"), "vehicle_models", lambda v: v["name"]),
+        (_("citation"), "citations", _citation_text),
+    ):
+        before = [text(item) for item in old.get(key, [])]
+        after = [text(item) for item in new.get(key, [])]
+        for item in before:
+            if item not in after:
+                changes.append({"field": name, "old": item, "new": None})
+        for item in after:
+            if item not in before:
+                changes.append({"field": name, "old": None, "new": item})
+    return changes
+
+
+def _record_changes(newer, older):
+    delta = newer.diff_against(older, excluded_fields=_NOT_COMPARED)
+    fields = [
+        {"field": _field_label(Deal, change.field), "old": change.old, "new": change.new}
+        for change in delta.changes
+    ]
+    return fields + facts_changes(older.facts or {}, newer.facts or {})
+
+
 def deal_versions(deal, limit=50):
-    """The deal's saved versions, newest first, each with the fields it changed."""
+    """The deal's saved versions, newest first, each with what it changed: its fields and its
+    parties, status steps, vehicle models and citations."""
     records = list(
         deal.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
@@ -107,24 +220,15 @@ def deal_versions(deal, limit=50):
     for newer, older in zip(records, records[1:] + [None], strict=False):
         changed = []
         if older is not None:
-            changed = [
-                _field_label(Deal, change.field)
-                for change in newer.diff_against(
-                    older, excluded_fields=["version", "updated_at"]
-                ).changes
-            ]
+            changed = list(dict.fromkeys(str(c["field"]) for c in _record_changes(newer, older)))
         versions.append({"record": newer, "changed": changed})
     return versions[:limit]
 
 
 def deal_diff(older, newer):
-    """(older, newer, [{"field", "old", "new"}]) between two historical records of a deal."""
-    delta = newer.diff_against(older, excluded_fields=["version", "updated_at"])
-    changes = [
-        {"field": _field_label(Deal, change.field), "old": change.old, "new": change.new}
-        for change in delta.changes
-    ]
-    return older, newer, changes
+    """(older, newer, [{"field", "old", "new"}]) between two historical records of a deal, the
+    whole deal: its fields, and its parties, status steps, vehicle models and citations."""
+    return older, newer, _record_changes(newer, older)
 
 
 def deals_of_company(company, deals=None):

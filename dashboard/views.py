@@ -196,7 +196,9 @@ def deal_detail(request, slug):
     context = {
         "deal": deal,
         "parties": list(deal.parties.all()),
-        "citations_by_source": selectors.citations_by_source(deal.citations.all()),
+        "citations_by_source": selectors.citations_by_source(
+            [*deal.citations.all(), *selectors.steps_as_citations(deal.status_history.all())]
+        ),
         "versions": selectors.deal_versions(deal),
         "compare_form": CompareForm(deal=deal) if request.user.is_staff else None,
     }
