@@ -410,6 +410,7 @@ def deal_update(
     all_citations: Sequence[CitationInput] | None = None,
     expected_version: int | None = None,
     if_match_versions: Collection[int] | None = None,
+    always_new_version: bool = False,
 ) -> Deal:
     """Change a deal. Parties, vehicle models, `status_history` and `all_citations`, when given,
     replace the current ones; `citations` are added; a `status_change` is appended to the history
@@ -419,6 +420,9 @@ def deal_update(
     with `if_match_versions` (an If-Match header's), refuses (PreconditionError) unless the
     current version is one of them. Both are compared with the row read under its lock, so two
     writers holding the same version cannot both pass.
+
+    A write that changes nothing leaves the deal and its version as they were, unless
+    `always_new_version` (a revert is recorded even when it brings back what is there).
     """
     deal = _deal_lock(deal, expected_version, if_match_versions)
     before = _deal_state(deal)
@@ -433,7 +437,7 @@ def deal_update(
         status_history=status_history,
         all_citations=all_citations,
     )
-    return deal_score(deal=_deal_commit(deal, before=before))
+    return deal_score(deal=_deal_commit(deal, before=None if always_new_version else before))
 
 
 def _from_facts(facts: Mapping[str, Any]) -> dict:
@@ -499,7 +503,13 @@ def deal_revert(
     them (`facts`), its parties, status steps, vehicle models and citations. It becomes a new
     version; nothing of the versions between is lost from the history."""
     children = _from_facts(facts) if facts else {}
-    return deal_update(deal=deal, fields=fields, expected_version=expected_version, **children)
+    return deal_update(
+        deal=deal,
+        fields=fields,
+        expected_version=expected_version,
+        always_new_version=True,
+        **children,
+    )
 
 
 @transaction.atomic
