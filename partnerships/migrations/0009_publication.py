@@ -42,7 +42,7 @@ def publish_sourced(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0007_source_text_fingerprint'),
+        ('partnerships', '0008_data_version'),
     ]
 
     operations = [
