@@ -189,11 +189,16 @@ def test_status_history_drives_the_current_status():
     assert change.effective_display == "Jul 2025"
 
 
-def test_saving_a_deal_raises_its_version():
-    """Each save raises the version that guards against concurrent edits."""
+def test_a_write_through_the_services_raises_the_deal_version():
+    """Each write of a deal (through the services, its one write path) raises the version that
+    guards against concurrent edits; a write that changes nothing does not."""
+    from partnerships import services
+
     deal = DealFactory()
     assert deal.version == 1
-    deal.title = "Renamed"
-    deal.save()
+    services.deal_update(deal=deal, fields={"title": "Renamed"})
+    deal.refresh_from_db()
+    assert deal.version == 2
+    services.deal_update(deal=deal, fields={"title": "Renamed"})
     deal.refresh_from_db()
     assert deal.version == 2
