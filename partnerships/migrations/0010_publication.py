@@ -42,7 +42,7 @@ def publish_sourced(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0008_data_version'),
+        ('partnerships', '0009_deal_money_capacity_site'),
     ]
 
     operations = [
