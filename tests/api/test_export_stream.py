@@ -68,9 +68,9 @@ def test_article_csv_has_the_same_cells_as_the_deal_rows(api, article):
         "Chery Automobile (CN, customer); LG Energy Solution (KR, supplier)"
     )
     assert chery["countries"] == "CN-KR" and chery["volume_gwh"] == "8.0"
-    assert chery["announced"] == "Jul 2025" and chery["term_years"] == "6"
+    assert chery["announced"] == "16 Jun 2025" and chery["term_years"] == "6"
     elecxio = next(row for row in rows if row["slug"] == "byd-beijing-hyundai-elecxio")
-    assert elecxio["vehicle_models"] == "Elecxio"
+    assert elecxio["vehicle_models"] == "Elexio"
     assert elecxio["quote"].startswith("It is known that Beijing Hyundai")
 
 

@@ -154,10 +154,10 @@ def test_deal_page_shows_parties_volume_term_status_and_sources(client, article)
 
 
 def test_deal_page_dates_are_never_finer_than_known(client, article):
-    """A deal announced in July 2025 reads "Jul 2025", not a day."""
-    html = client.get(reverse("dashboard:deal-detail", args=["lges-chery-46-series-cells"])).content
-    assert b"Jul 2025" in html
-    assert b"1 Jul 2025" not in html
+    """A deal announced in June 2025, known to the month, reads "Jun 2025", not a day."""
+    html = client.get(reverse("dashboard:deal-detail", args=["ecopro-catl-cathode"])).content
+    assert b"Jun 2025" in html
+    assert b"1 Jun 2025" not in html
 
 
 def test_deal_page_query_count(client, article, django_assert_num_queries):
@@ -328,7 +328,7 @@ def test_korean_interface_shows_korean_names_with_english_beside(client, article
     assert "거래" in html and "기업" in html
     korean = '<span lang="ko">LG에너지솔루션</span>'
     assert f'{korean} <span class="name-en" lang="en">LG Energy Solution</span>' in html
-    assert "2025년 7월" in html
+    assert "2025년 6월" in html
 
 
 def test_language_switcher_sets_korean(client, db):

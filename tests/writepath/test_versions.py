@@ -148,7 +148,7 @@ def test_a_new_source_for_a_step_is_listed_under_sources(article):
     deal's sources."""
     deal = Deal.objects.get(slug=SLUG)
     notes = Source.objects.get(slug="editors-reference-notes")
-    sentence = notes.text.split(". ")[0] + "."
+    sentence = notes.text.splitlines()[0]
     services.deal_record_status(
         deal=deal,
         status="signed",
