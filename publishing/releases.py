@@ -19,7 +19,7 @@ import zipfile
 from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from partnerships import freshness
@@ -108,13 +108,28 @@ def _schema_field(model, field) -> dict:
     return described
 
 
+def _readable(model):
+    """The rows of `model` a reader may see: published ones, and those of published records (an
+    unsourced deal, company or vehicle model is in no release, nor are its parties or citations)."""
+    rows = model._default_manager.all()
+    names = {field.name for field in model._meta.concrete_fields}
+    if "published" in names:
+        rows = rows.filter(published=True)
+    for parent in ("deal", "company", "vehicle_model"):
+        if parent in names:
+            rows = rows.filter(
+                Q(**{f"{parent}__isnull": True}) | Q(**{f"{parent}__published": True})
+            )
+    return rows
+
+
 def _table(model) -> tuple[dict, bytes]:
     """A model's rows as CSV bytes and its Table Schema."""
     columns = _columns(model)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([field.attname for field in columns])
-    rows = model._default_manager.order_by("pk").values_list(*[field.attname for field in columns])
+    rows = _readable(model).order_by("pk").values_list(*[field.attname for field in columns])
     for row in rows.iterator(chunk_size=2000):
         writer.writerow([_cell(value) for value in row])
     schema = {
@@ -143,7 +158,8 @@ def _deal_vehicle_models() -> tuple[dict, bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "deal_id", "vehiclemodel_id"])
-    for row in through.objects.order_by("pk").values_list("pk", "deal_id", "vehiclemodel_id"):
+    links = through.objects.filter(deal__published=True, vehiclemodel__published=True)
+    for row in links.order_by("pk").values_list("pk", "deal_id", "vehiclemodel_id"):
         writer.writerow(row)
     schema = {
         "fields": [

@@ -49,7 +49,9 @@ def signature(secret: str, body: bytes) -> str:
 
 def matches(subscription: WebhookSubscription, deal_id: int) -> bool:
     """Whether the deal passes the subscription's filter (the deals page's vocabulary)."""
-    filterset = DealFilter(QueryDict(subscription.filter), queryset=Deal.objects.filter(pk=deal_id))
+    # An unpublished deal (not yet cited) is news to nobody.
+    deals = Deal.objects.filter(pk=deal_id, published=True)
+    filterset = DealFilter(QueryDict(subscription.filter), queryset=deals)
     # A filter that no longer validates (a company since renamed) matches nothing.
     return filterset.is_valid() and filterset.qs.exists()
 

@@ -42,7 +42,7 @@ def publish_sourced(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0009_deal_money_capacity_site'),
+        ('partnerships', '0010_word_search_indexes'),
     ]
 
     operations = [
