@@ -42,8 +42,8 @@ class DealFeed(Feed):
         return f"{dataset.LICENCE['title']} ({dataset.LICENCE['url']})"
 
     def items(self, filterset):
-        newest = filterset.qs.order_by("-updated_at", "-id")[:FEED_ITEMS]
-        return queries.deals_for_list(newest)
+        newest = filterset.qs.order_by("-updated_at", "-id")
+        return queries.deals_for_list(newest)[:FEED_ITEMS]
 
     def item_title(self, deal):
         return f"{deal.title} · {deal.get_status_display()}"
