@@ -61,3 +61,15 @@ def test_companies_and_search_page_take_words(api, client, article):
     assert "/deals/calb-hyundai-motor-30gwh/" in page
     vehicles = api.get("/api/v1/vehicle-models/", {"q": "kia pv5"}).json()["results"]
     assert [v["slug"] for v in vehicles] == ["kia-pv5"]
+
+
+def test_too_many_matches_keep_the_list_order(api, article, monkeypatch):
+    """Beyond RANK_MAX matches the list is not ranked but newest first, as without a search."""
+    from partnerships import search
+
+    ranked = deal_slugs(api, "Chery")
+    monkeypatch.setattr(search, "RANK_MAX", 1)
+    newest_first = deal_slugs(api, "Chery")
+    assert set(newest_first) == set(ranked)
+    plain = [d["slug"] for d in api.get("/api/v1/deals/", {"limit": 100}).json()["results"]]
+    assert newest_first == [slug for slug in plain if slug in set(ranked)]

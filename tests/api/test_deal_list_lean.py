@@ -128,8 +128,9 @@ def test_search_reads_the_same_deals_both_ways(named_world, monkeypatch, text, e
     assert search() == expected
 
 
-def test_search_costs_one_query_more_whatever_it_matches(api, named_world, monkeypatch):
-    """The list with a search runs one query more than without, for few or many matches."""
+def test_search_costs_two_queries_more_whatever_it_matches(api, named_world, monkeypatch):
+    """The list with a one-word search runs two queries more than without (the parties the word
+    names, the matches to rank), for few or many matches."""
 
     def count(path):
         with CaptureQueriesContext(connection) as captured:
@@ -137,6 +138,8 @@ def test_search_costs_one_query_more_whatever_it_matches(api, named_world, monke
         return len(captured)
 
     plain = count("/api/v1/deals/")
-    assert count("/api/v1/deals/?q=kia") == plain + 1
+    assert count("/api/v1/deals/?q=kia") == plain + 2
     monkeypatch.setattr(word_search, "SEARCH_DEAL_IDS_MAX", 0)  # as for a common name
-    assert count("/api/v1/deals/?q=kia") == plain + 1
+    assert count("/api/v1/deals/?q=kia") == plain + 2
+    monkeypatch.setattr(word_search, "RANK_MAX", 0)  # too many matches to rank
+    assert count("/api/v1/deals/?q=kia") == plain + 2

@@ -276,8 +276,9 @@ def test_company_vehicle_source_event_filters(api, filter_world):
     ("url", "queries"),
     [
         ("/api/v1/deals/", 5),
-        # The search reads the matching parties first, to choose how to find their deals.
-        ("/api/v1/deals/?company=company-1&country_pair=KR-CN&q=Deal", 7),
+        # The search reads the matching parties first, to choose how to find their deals, and
+        # the matching ids (up to 1,000) to rank them.
+        ("/api/v1/deals/?company=company-1&country_pair=KR-CN&q=Deal", 8),
         ("/api/v1/companies/", 4),
         ("/api/v1/vehicle-models/", 2),
         ("/api/v1/sources/", 3),
