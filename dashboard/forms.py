@@ -83,6 +83,11 @@ class DealFilterForm(OverviewFilterForm):
         ),
     )
     role = forms.ChoiceField(label=_("Its role"), choices=_blank(PartyRole.choices), required=False)
+    country = forms.CharField(
+        label=_("Country of a party"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "KR, Korea, 중국", "size": 10}),
+    )
     country_pair = forms.CharField(
         label=_("Country pair"),
         required=False,
@@ -110,6 +115,7 @@ class DealFilterForm(OverviewFilterForm):
         "product",
         "company",
         "role",
+        "country",
         "country_pair",
         "year",
         "announced_after",

@@ -122,6 +122,8 @@ def test_web_deals_page_takes_a_company_name(client, article):
     assert "lges-chery-46-series-cells" in html and "catl-kia-pv5-cells" not in html
     assert 'list="company-suggestions"' in html and 'data-suggest="/api/v1/companies/"' in html
     assert client.get("/deals/", {"page": "1", "ordering": "-volume_gwh"}).status_code == 200
+    korean = client.get("/deals/", {"country": "한국"})
+    assert korean.status_code == 200 and 'name="country"' in korean.content.decode()
 
 
 def test_choice_errors_list_the_valid_values(api, article):
