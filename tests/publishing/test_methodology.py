@@ -66,3 +66,9 @@ def test_downloads_carry_licence_and_last_updated(client, api, article):
         assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
         assert response["X-Data-Licence"] == "CC-BY-4.0"
         assert response["X-Data-Last-Updated"], path
+
+
+def test_korean_footer_and_volume_notes(client, article):
+    """The licence line, "last updated" and the filter's country box read in Korean."""
+    html = client.get("/deals/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "데이터: CC-BY-4.0" in html and "최종 갱신" in html and "당사자의 국가" in html
