@@ -133,7 +133,9 @@ def deals_matching(queryset: QuerySet, text: str, *, rank: bool = True) -> Query
     if not rank:
         return queryset
     ids = list(queryset.order_by().values_list("pk", flat=True)[: RANK_MAX + 1])
-    if len(ids) > RANK_MAX:
+    if not ids or len(ids) > RANK_MAX:
+        # None: the conditions already match nothing (an empty `pk__in` would make raw-SQL
+        # readers such as the supply graph fail to compile the query).
         return queryset
     return (
         queryset.filter(pk__in=ids)

@@ -73,3 +73,9 @@ def test_too_many_matches_keep_the_list_order(api, article, monkeypatch):
     assert set(newest_first) == set(ranked)
     plain = [d["slug"] for d in api.get("/api/v1/deals/", {"limit": 100}).json()["results"]]
     assert newest_first == [slug for slug in plain if slug in set(ranked)]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/supply-graph/", "/api/v1/stats/", "/api/v1/timeline/"])
+def test_a_search_matching_nothing_leaves_aggregates_empty(api, article, path):
+    """Aggregates under a search that matches no deal answer 200, not 500."""
+    assert api.get(path, {"q": "zzzz nothing"}).status_code == 200
