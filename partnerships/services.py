@@ -56,6 +56,7 @@ def deal_record_status(
     A step that repeats what the history says already (`_repeats_step`) changes nothing and
     returns None."""
     deal = _deal_lock(deal, expected_version)
+    headline = (deal.status, deal.title)
     step = StatusInput(
         status=status,
         effective_on=effective_on,
@@ -67,7 +68,7 @@ def deal_record_status(
     )
     change = _add_status(deal, step)
     if change is not None:
-        _deal_commit(deal)
+        _deal_commit(deal, headline=headline)
     return change
 
 
@@ -340,14 +341,36 @@ def _deal_state(deal: Deal) -> tuple:
     return own, deal_facts(deal)
 
 
-def _deal_commit(deal: Deal, *, created: bool = False, before: tuple | None = None) -> Deal:
+def _flag_headline(deal: Deal, status: str, title: str) -> None:
+    """An editor's headline is written under a status ("in talks with CALB"): when a write moves
+    the status and leaves the headline as it was, the deal is flagged for review, so a signed deal
+    does not keep an in-talks headline unnoticed."""
+    if not status or deal.status == status or deal.title != title:
+        return
+    labels = dict(Deal.Status.choices)
+    deal.needs_review = True
+    deal.review_reason = str(
+        _("The headline was written when the deal was %(old)s; it is %(new)s now: check it.")
+        % {"old": labels.get(status, status), "new": labels.get(deal.status, deal.status)}
+    )[:300]
+
+
+def _deal_commit(
+    deal: Deal,
+    *,
+    created: bool = False,
+    before: tuple | None = None,
+    headline: tuple[str, str] = ("", ""),
+) -> Deal:
     """Finish a write of any part of a deal: status from its history, publication, the
     snapshot of the whole deal, and a new version; one history entry per write. A write that
-    changed nothing (`before` is the state it started from) leaves the deal as it was."""
+    changed nothing (`before` is the state it started from) leaves the deal as it was.
+    `headline` is the (status, title) the write started from (`_flag_headline`)."""
     facts = deal_facts(deal)
     if before is not None and before == (_deal_state(deal)[0], facts):
         return deal
     deal_sync_status(deal=deal)
+    _flag_headline(deal, *headline)
     deal.published, deal.unpublished_reason = deal_publication(deal)
     deal.facts = facts
     if not created:
@@ -426,6 +449,7 @@ def deal_update(
     """
     deal = _deal_lock(deal, expected_version, if_match_versions)
     before = _deal_state(deal)
+    headline = (deal.status, deal.title)
     _apply_fields(deal, fields, DEAL_FIELDS | DEAL_REVIEW_FIELDS)
     deal.full_clean(exclude=["facts"])
     _deal_children(
@@ -437,7 +461,9 @@ def deal_update(
         status_history=status_history,
         all_citations=all_citations,
     )
-    return deal_score(deal=_deal_commit(deal, before=None if always_new_version else before))
+    return deal_score(
+        deal=_deal_commit(deal, before=None if always_new_version else before, headline=headline)
+    )
 
 
 def _from_facts(facts: Mapping[str, Any]) -> dict:

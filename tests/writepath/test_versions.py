@@ -161,3 +161,30 @@ def test_a_new_source_for_a_step_is_listed_under_sources(article):
     sources = [source for source, _quotes in page.context["citations_by_source"]]
     assert notes in sources
     assert Company.objects.filter(slug="byd").exists()
+
+
+def test_a_headline_is_flagged_when_the_status_it_was_written_under_changes(article, editor_api):
+    """Signing the CALB deal leaves its "in talks" headline flagged for review, shown on its
+    page; a write that changes the status and the headline together flags nothing."""
+    deal = Deal.objects.get(slug=SLUG)
+    assert not deal.needs_review
+    assert _sign(editor_api, deal).status_code == 200
+    deal.refresh_from_db()
+    assert deal.needs_review
+    assert "not finalized / denied" in deal.review_reason and "signed" in deal.review_reason
+    page = Client().get(reverse("dashboard:deal-detail", args=[SLUG])).content.decode()
+    assert "The headline was written when the deal was" in page
+
+    other = Deal.objects.get(slug="lges-chery-expansion-talks")
+    step = {
+        "status": "signed",
+        "effective_on": "2025-09-02",
+        "effective_precision": "day",
+        "source": ARTICLE,
+        "quote": _quote(other),
+    }
+    body = {"title": "LG Energy Solution and Chery sign more cells", "status_change": step}
+    response = editor_api.patch(f"/api/v1/deals/{other.slug}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    other.refresh_from_db()
+    assert other.status == "signed" and not other.needs_review
