@@ -15,7 +15,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
 from api.renderers import CSV_MEDIA_TYPE, GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from partnerships import queries
+from partnerships import edges, queries
 from partnerships.dates import format_precise
 
 CHUNK_SIZE = 500
@@ -166,7 +166,7 @@ def deals_geojson(rows):
     for deal in rows:
         lines = [
             (source, target)
-            for source, target in queries.deal_edges(deal["parties"])
+            for source, target in edges.deal_edges(deal["parties"])
             if None not in (source["lon"], source["lat"], target["lon"], target["lat"])
         ]
         if not lines:

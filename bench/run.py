@@ -60,11 +60,11 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import translation  # noqa: E402
-from partnerships.management.commands.generate_synthetic import (  # noqa: E402
+
+from bench.management.commands.generate_synthetic import (  # noqa: E402
     delete_synthetic,
     generate_synthetic,
 )
-
 from bench.synthetic import Sizes  # noqa: E402
 from dashboard import aggregates  # noqa: E402
 from partnerships.models import Company, Deal  # noqa: E402

@@ -36,8 +36,8 @@ from ingest.quantities import (
 )
 from ingest.relative_dates import DateMention, Role, find_dates
 from ingest.text import Sentence, split_sentences
+from partnerships.edges import ROLE_PRIORITY
 from partnerships.models import ChainRole, DealKind, DealStatus, PartyRole
-from partnerships.queries import ROLE_PRIORITY
 
 # Who is upstream of whom when the words do not say: materials feed cell makers, who feed
 # automakers. Used to orient "a supply contract with".

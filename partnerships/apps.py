@@ -8,6 +8,7 @@ class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from partnerships import freshness
+        from partnerships import edges, freshness
 
+        edges.connect_signals()
         freshness.connect_signals()

@@ -895,6 +895,42 @@ class DealParty(models.Model):
     natural_key.dependencies = ["partnerships.deal", "partnerships.company"]
 
 
+class DealEdge(models.Model):
+    """One line the supplier maps draw for a deal: from the party that delivers to the party
+    that receives (or from the deal's hub to another party), with the deal's status, volume,
+    kind, product and year copied beside it, so the maps aggregate one table.
+
+    Derived, never edited: `partnerships/edges.py` rewrites a deal's edges from its parties by
+    one rule (`edges.deal_edges`), in the transaction that changes the deal or its parties.
+    """
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="edges")
+    source = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    source_role = models.CharField(max_length=16, choices=PartyRole.choices)
+    target_role = models.CharField(max_length=16, choices=PartyRole.choices)
+    status = models.CharField(max_length=16, choices=Deal.Status.choices)
+    kind = models.CharField(max_length=24, choices=Deal.Kind.choices)
+    product = models.CharField(max_length=24, choices=Deal.Product.choices)
+    volume_gwh = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Of the announcement, else of the start.")
+    )
+
+    class Meta:
+        ordering = ["deal", "id"]
+        verbose_name = _("supplier-map edge")
+        verbose_name_plural = _("supplier-map edges")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="deal_edge_between_two_companies"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.deal_id}: {self.source_id} → {self.target_id}"
+
+
 class StatusChangeManager(models.Manager):
     def get_by_natural_key(self, deal, status, effective_on):
         return self.get(deal__slug=deal, status=status, effective_on=effective_on)

@@ -36,28 +36,13 @@ from partnerships.models import (
     CompanyIdentifier,
     ContextEvent,
     Deal,
+    DealEdge,
     DealParty,
-    PartyRole,
     Source,
     StatusChange,
     VehicleModel,
 )
 
-# Who is drawn where on an edge: the party that delivers comes first.
-UPSTREAM_ROLES = (PartyRole.SUPPLIER, PartyRole.MANUFACTURER)
-ROLE_PRIORITY = {
-    role: index
-    for index, role in enumerate(
-        [
-            PartyRole.SUPPLIER,
-            PartyRole.MANUFACTURER,
-            PartyRole.DEVELOPER,
-            PartyRole.INVESTOR,
-            PartyRole.PARTNER,
-            PartyRole.CUSTOMER,
-        ]
-    )
-}
 DEFAULT_DEAL_ORDER = (F("announced_on").desc(nulls_last=True), "title", "id")
 
 
@@ -650,69 +635,22 @@ GRAPH_MAX_EDGES = 1000  # the strongest edges; the rest are counted in `edges_om
 OTHERS_SLUGS = 20  # slugs listed per merged country node
 
 
-def deal_edges(parties):
-    """Pairs of parties to draw: each deliverer to each customer, other parties from the hub.
-    `_EDGES_SQL` says the same in SQL; this one serves a single deal's page."""
-    ordered = sorted(parties, key=lambda p: (ROLE_PRIORITY.get(p["role"], 99), p["company_id"]))
-    upstream = [p for p in ordered if p["role"] in UPSTREAM_ROLES]
-    downstream = [p for p in ordered if p["role"] == PartyRole.CUSTOMER]
-    pairs = [(u, d) for u in upstream for d in downstream if u["company_id"] != d["company_id"]]
-    covered = {id(p) for pair in pairs for p in pair}
-    hub = ordered[0] if ordered else None
-    for party in ordered[1:]:
-        if id(party) not in covered and party["company_id"] != hub["company_id"]:
-            pairs.append((hub, party))
-    return pairs
-
-
-def _role_priority_sql(column):
-    cases = " ".join(f"WHEN '{role}' THEN {rank}" for role, rank in ROLE_PRIORITY.items())
-    return f"CASE {column} {cases} ELSE 99 END"
-
-
-# The edges of every deal (as `deal_edges`), grouped per pair of nodes, status and roles: a
-# company among the kept ones is its own node, any other is merged into its country's node.
+# The stored edges (`DealEdge`, one row per line a deal draws), grouped per pair of nodes,
+# status and roles: a company among the kept ones is its own node, any other is merged into its
+# country's node. `{src_kept}`/`{dst_kept}` say whether an end keeps its own node.
 _EDGES_SQL = """
-WITH p AS (
-    SELECT dp.id, dp.deal_id, dp.company_id, dp.role, c.country,
-           {priority} AS priority
-    FROM {party} dp JOIN {company} c ON c.id = dp.company_id
-    WHERE {condition}
-),
-ranked AS (
-    SELECT p.*, ROW_NUMBER() OVER (PARTITION BY deal_id ORDER BY priority, company_id) AS rn
-    FROM p
-),
-supply AS (
-    SELECT u.deal_id, u.id AS src_party, u.company_id AS src, u.country AS src_country,
-           u.role AS src_role, d.id AS dst_party, d.company_id AS dst,
-           d.country AS dst_country, d.role AS dst_role
-    FROM p u
-    JOIN p d ON d.deal_id = u.deal_id AND d.role = 'customer' AND d.company_id <> u.company_id
-    WHERE u.role IN ({upstream})
-),
-covered AS (
-    SELECT src_party AS id FROM supply UNION SELECT dst_party FROM supply
-),
-edges AS (
-    SELECT deal_id, src, src_country, src_role, dst, dst_country, dst_role FROM supply
-    UNION ALL
-    SELECT h.deal_id, h.company_id, h.country, h.role, o.company_id, o.country, o.role
-    FROM ranked h
-    JOIN ranked o ON o.deal_id = h.deal_id AND o.rn > 1 AND o.company_id <> h.company_id
-    LEFT JOIN covered cv ON cv.id = o.id
-    WHERE h.rn = 1 AND cv.id IS NULL
-)
 SELECT
-    CASE WHEN e.src IN ({kept}) THEN e.src END,
-    CASE WHEN e.src IN ({kept}) THEN '' ELSE e.src_country END,
-    CASE WHEN e.dst IN ({kept}) THEN e.dst END,
-    CASE WHEN e.dst IN ({kept}) THEN '' ELSE e.dst_country END,
-    d.status, e.src_role, e.dst_role,
-    COUNT(*), SUM(d.volume_gwh), COUNT(d.volume_gwh), MIN(d.id), MIN(d.slug), MIN(d.title),
-    MIN(d.kind), MAX(d.kind), MIN(d.product), MAX(d.product)
-FROM edges e JOIN {deal} d ON d.id = e.deal_id
-WHERE {touching}
+    CASE WHEN {src_kept} THEN e.source_id END,
+    CASE WHEN {src_kept} THEN '' ELSE cs.country END,
+    CASE WHEN {dst_kept} THEN e.target_id END,
+    CASE WHEN {dst_kept} THEN '' ELSE ct.country END,
+    e.status, e.source_role, e.target_role,
+    COUNT(*), SUM(e.volume_gwh), COUNT(e.volume_gwh), MIN(e.deal_id),
+    MIN(e.kind), MAX(e.kind), MIN(e.product), MAX(e.product)
+FROM {edge} e
+JOIN {company} cs ON cs.id = e.source_id
+JOIN {company} ct ON ct.id = e.target_id
+WHERE {condition} AND {touching}
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 
@@ -751,12 +689,15 @@ ORDER BY country, slug
 """
 
 
-# Run even when no edge stands for a single deal, so the query count never depends on the data.
-_VEHICLES_SQL = """
-SELECT t.deal_id, v.slug, v.name, v.maker_id
-FROM {through} t JOIN {vehicle} v ON v.id = t.vehiclemodel_id
-WHERE t.deal_id IN ({deals})
-ORDER BY v.name, v.id
+# The slug, title and vehicle models of the deals that are an edge on their own. Run even when
+# there are none (`_id_list` gives NULL), so the query count never depends on the data.
+_SINGLE_DEALS_SQL = """
+SELECT d.id, d.slug, d.title, v.slug, v.name, v.maker_id
+FROM {deal} d
+LEFT JOIN {through} t ON t.deal_id = d.id
+LEFT JOIN {vehicle} v ON v.id = t.vehiclemodel_id
+WHERE d.id IN ({deals})
+ORDER BY d.id, v.name, v.id
 """
 
 
@@ -875,30 +816,32 @@ def supply_graph(
         for country, deal_count, gwh in sorted(_fetch(sql, params)):
             nodes.append(others_node(country, deal_count, _gwh_total(gwh)))
 
+    edge_condition, edge_params = _deal_condition(deals_qs, "e.deal_id")
     sql = _EDGES_SQL.format(
-        condition=condition,
-        kept=kept if merge else "dp.company_id",
-        priority=_role_priority_sql("dp.role"),
-        upstream=", ".join(f"'{role}'" for role in UPSTREAM_ROLES),
-        touching="1 = 1" if touching is None else f"{int(touching)} IN (e.src, e.dst)",
+        condition=edge_condition,
+        src_kept=f"e.source_id IN ({kept})" if merge else "1 = 1",
+        dst_kept=f"e.target_id IN ({kept})" if merge else "1 = 1",
+        touching=(
+            "1 = 1"
+            if touching is None
+            else f"(e.source_id = {int(touching)} OR e.target_id = {int(touching)})"
+        ),
+        edge=connection.ops.quote_name(DealEdge._meta.db_table),
         **tables,
     )
-    if not merge:
-        # Every company keeps its node: the CASEs above must always take their first branch.
-        sql = sql.replace("IN (dp.company_id)", "IS NOT NULL")
     grouped = []
-    for row in _fetch(sql, params):
+    for row in _fetch(sql, edge_params):
         (src_id, src_country, dst_id, dst_country, status, src_role, dst_role) = row[:7]
-        count, gwh, with_gwh, first_deal, slug, title = row[7:13]
-        kind_lo, kind_hi, product_lo, product_hi = row[13:]
+        count, gwh, with_gwh, first_deal = row[7:11]
+        kind_lo, kind_hi, product_lo, product_hi = row[11:]
         source, target = _edge_node(src_id, src_country), _edge_node(dst_id, dst_country)
         if source == target:
             continue
         grouped.append(
             {
                 "deal_id": first_deal if count == 1 else None,
-                "deal_slug": slug if count == 1 else "",
-                "deal_title": title if count == 1 else f"{count} deals",
+                "deal_slug": "",
+                "deal_title": f"{count} deals",
                 "source": source,
                 "target": target,
                 "source_role": src_role,
@@ -920,14 +863,19 @@ def supply_graph(
     for edge in edges:
         if edge["deal_id"] is not None:
             single[edge["deal_id"]].append(edge)
-    sql = _VEHICLES_SQL.format(
+    sql = _SINGLE_DEALS_SQL.format(
         deals=_id_list(single),
+        deal=tables["deal"],
         through=connection.ops.quote_name(Deal.vehicle_models.through._meta.db_table),
         vehicle=connection.ops.quote_name(VehicleModel._meta.db_table),
     )
-    for deal_id, slug, name, maker_id in _fetch(sql, []):
+    for deal_id, slug, title, model_slug, name, maker_id in _fetch(sql, []):
         for edge in single[deal_id]:
-            edge["vehicle_models"].append({"slug": slug, "name": name, "maker_id": maker_id})
+            edge.update(deal_slug=slug, deal_title=title)
+            if model_slug is not None:
+                edge["vehicle_models"].append(
+                    {"slug": model_slug, "name": name, "maker_id": maker_id}
+                )
     for edge in edges:
         del edge["deal_id"]
     # Stable for readers: strongest first, as ranked above.

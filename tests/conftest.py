@@ -17,6 +17,7 @@ def _article_models():
         CompanyIdentifier,
         ContextEvent,
         Deal,
+        DealEdge,
         DealParty,
         Source,
         StatusChange,
@@ -25,7 +26,7 @@ def _article_models():
 
     models = [
         Source, Company, CompanyAlias, CompanyIdentifier, VehicleModel, Deal,
-        Deal.vehicle_models.through, DealParty, StatusChange, ContextEvent, Citation,
+        Deal.vehicle_models.through, DealParty, DealEdge, StatusChange, ContextEvent, Citation,
     ]  # fmt: skip
     histories = [m.history.model for m in models if hasattr(m, "history")]
     return models + histories

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from dashboard import aggregates
-from partnerships import freshness, queries
+from partnerships import edges, freshness, queries
 from partnerships.models import AggregateSnapshot, Deal, DealParty
 from tests.factories import CompanyFactory, DealPartyFactory, supply_deal
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reference_edges(deals):
-    """Every deal's edges by the one-deal Python rule (`queries.deal_edges`), counted per pair
+    """Every deal's edges by the one-deal Python rule (`edges.deal_edges`), counted per pair
     of companies, status and roles: what the SQL must agree with."""
     counts = Counter()
     for deal in deals:
@@ -27,7 +27,7 @@ def reference_edges(deals):
             {"company_id": p.company_id, "role": p.role}
             for p in DealParty.objects.filter(deal=deal).order_by("id")
         ]
-        for source, target in queries.deal_edges(parties):
+        for source, target in edges.deal_edges(parties):
             key = (source["company_id"], target["company_id"], deal.status)
             counts[key + (source["role"], target["role"])] += 1
     return counts

@@ -11,12 +11,13 @@ from django.db.models import Max
 from django.utils import translation
 
 from bench.synthetic import SLUG_PREFIX, TABLE_ORDER, DealVehicleModel, Generator, Sizes
-from partnerships import freshness
+from partnerships import edges, freshness
 from partnerships.models import (
     Citation,
     Company,
     CompanyAlias,
     Deal,
+    DealEdge,
     DealParty,
     Source,
     StatusChange,
@@ -137,13 +138,18 @@ def generate_synthetic(sizes: Sizes, *, seed: int, phases: dict | None = None) -
         if postgres:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(TABLE_ORDER)):
                 cursor.execute(sql)
+        # COPY sends no signals: the supplier maps' edges are derived here, by the same rule.
+        counts[DealEdge] = edges.rebuild(
+            deal_ids=Deal.objects.filter(slug__startswith=SLUG_PREFIX).values("pk")
+        )
+        phase("edges")
     phase("commit")
     if postgres:
         # Fresh statistics for the planner; outside a transaction also VACUUM, which fills the
         # visibility map so that index-only scans need no heap visits.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in TABLE_ORDER:
+            for model in (*TABLE_ORDER, DealEdge):
                 cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
         phase("analyze")
         # CPU seconds per side, which say what the machine could do when nothing else runs.
@@ -294,6 +300,7 @@ def delete_synthetic() -> dict:
         (Citation, f"deal_id IN ({synthetic_deals}) OR source_id IN ({synthetic_sources})"),
         (StatusChange, f"deal_id IN ({synthetic_deals})"),
         (DealParty, f"deal_id IN ({synthetic_deals})"),
+        (DealEdge, f"deal_id IN ({synthetic_deals})"),
         (Deal, synthetic),
         (Citation, f"company_id IN ({synthetic_companies})"),
         (Citation, f"vehicle_model_id IN ({synthetic_models})"),

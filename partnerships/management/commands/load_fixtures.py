@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from partnerships import edges
+from partnerships.models import Deal, DealParty
+
 
 class Command(BaseCommand):
     help = (
@@ -58,3 +61,8 @@ class Command(BaseCommand):
                 continue
             missing = model._default_manager.filter(pk__in=pks).exclude(pk__in=manager.values("id"))
             manager.bulk_history_create(list(missing), default_change_reason="Loaded from fixtures")
+        # Raw saves leave the supplier maps' edges alone: derive those of the loaded deals.
+        touched = set(loaded[Deal]) | set(
+            DealParty.objects.filter(pk__in=loaded[DealParty]).values_list("deal_id", flat=True)
+        )
+        edges.rebuild(deal_ids=touched)
