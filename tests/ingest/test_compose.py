@@ -51,7 +51,8 @@ def test_stack_has_its_services_and_health_checks():
     config = yaml.safe_load(result.stdout)
     services = config["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
-    web = " ".join(services["web"]["command"])
+    assert services["web"]["command"] == ["sh", "scripts/web"]
+    web = (BASE / "scripts" / "web").read_text()
     assert "migrate" in web and "collectstatic" in web and "gunicorn" in web
     assert "healthcheck" in services["web"]
     for name in ("worker", "beat"):
