@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from partnerships.dates import Precision, format_precise
-from partnerships.models import Deal, DealStatus, PartyRole
+from partnerships.models import Deal, DealStatus, PartyRole, local_name
 
 # Okabe–Ito colours: told apart by people with the common colour-vision deficiencies, and dark
 # enough against white for the 3:1 contrast that graphics need.
@@ -52,12 +52,7 @@ LABEL_WIDTH = 44  # characters per line of a timeline title: fits a 390 px phone
 
 def _name(item: dict, language: str) -> str:
     """A company's name in the viewer's language, the English one beside it when they differ."""
-    english = item.get("name") or ""
-    local = ""
-    if language.startswith("ko"):
-        local = item.get("name_ko") or ""
-    elif language.startswith("zh"):
-        local = item.get("name_zh") or ""
+    english, local = local_name(item, language)
     return f"{local} ({english})" if local and local != english else english
 
 

@@ -52,10 +52,6 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def is_aligned(value: datetime.date, precision: str) -> bool:
-    return period_start(value, precision) == value
-
-
 def format_precise(value: datetime.date | None, precision: str, language: str = "en") -> str:
     """Show a date no finer than it is known: "10 Jul 2025", "Jul 2025", "Q3 2025", "H2 2025"."""
     if value is None or not precision:

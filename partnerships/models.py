@@ -43,6 +43,18 @@ def precise_date(label):
     )
 
 
+def local_name(company, language: str) -> tuple[str, str]:
+    """(English name, name in the viewer's `language` or "") of a company, model or plain row:
+    the one rule the pages, the charts and the admin name companies by."""
+    get = company.get if isinstance(company, dict) else lambda key: getattr(company, key, "")
+    english = get("name") or ""
+    if language.startswith("ko"):
+        return english, get("name_ko") or ""
+    if language.startswith("zh"):
+        return english, get("name_zh") or ""
+    return english, ""
+
+
 class SlugManager(models.Manager):
     """Fixtures name rows by slug, so loading them twice updates instead of duplicating."""
 
@@ -327,11 +339,8 @@ class Company(Timestamped):
 
     def display_name(self, language="en"):
         """The name in the viewer's language where known, else the English one."""
-        if language.startswith("ko") and self.name_ko:
-            return self.name_ko
-        if language.startswith("zh") and self.name_zh:
-            return self.name_zh
-        return self.name
+        english, local = local_name(self, language)
+        return local or english
 
     @property
     def founded_display(self):

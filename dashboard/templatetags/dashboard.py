@@ -6,24 +6,15 @@ from django.utils.translation import get_language, override
 from django_countries import countries
 
 from partnerships.dates import format_precise
+from partnerships.models import local_name
 
 register = template.Library()
-
-
-def _local_name(company, language):
-    get = company.get if isinstance(company, dict) else lambda key: getattr(company, key, "")
-    english = get("name") or ""
-    if language.startswith("ko"):
-        return english, get("name_ko") or ""
-    if language.startswith("zh"):
-        return english, get("name_zh") or ""
-    return english, ""
 
 
 @register.simple_tag
 def company_name(company):
     """The company's name in the viewer's language, the English one beside it in grey."""
-    english, local = _local_name(company, get_language() or "en")
+    english, local = local_name(company, get_language() or "en")
     if local and local != english:
         return format_html(
             '<span lang="{}">{}</span> <span class="name-en" lang="en">{}</span>',
@@ -37,7 +28,7 @@ def company_name(company):
 @register.simple_tag
 def company_plain_name(company):
     """The same as text only, for attributes and titles."""
-    english, local = _local_name(company, get_language() or "en")
+    english, local = local_name(company, get_language() or "en")
     return f"{local} ({english})" if local and local != english else english
 
 
