@@ -334,7 +334,10 @@ def company_graph(company, partners, status_counts, deals=None):
         for entry in partners["top"]
     ]
     return queries.supply_graph(
-        deals_of_company(company, deals), touching=company.pk, ranked=ranked
+        deals_of_company(company, deals),
+        touching=company.pk,
+        ranked=ranked,
+        edge_deals=Deal.objects.all() if deals is None else deals,
     )
 
 

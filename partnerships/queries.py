@@ -748,6 +748,7 @@ def supply_graph(
     kept_ids: list | None = None,
     touching: int | None = None,
     ranked: list | None = None,
+    edge_deals: QuerySet | None = None,
 ) -> dict:
     """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
     in six queries (four without `limit`). The `limit` companies with most deals keep their own
@@ -757,7 +758,9 @@ def supply_graph(
 
     A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
     `touching` it, as the whole graph draws them; `ranked` gives their `company_ranking` rows
-    when the caller has them already (one query fewer)."""
+    when the caller has them already (one query fewer). `edge_deals` narrows the edges by a
+    wider queryset than `deals_qs` where that draws the same edges (every deal, for a company's
+    map: the edges touching it are those of its deals), which spares the database a filter."""
     tables = _tables()
     condition, params = _deal_condition(deals_qs, "dp.deal_id")
     if ranked is not None:
@@ -816,7 +819,9 @@ def supply_graph(
         for country, deal_count, gwh in sorted(_fetch(sql, params)):
             nodes.append(others_node(country, deal_count, _gwh_total(gwh)))
 
-    edge_condition, edge_params = _deal_condition(deals_qs, "e.deal_id")
+    edge_condition, edge_params = _deal_condition(
+        deals_qs if edge_deals is None else edge_deals, "e.deal_id"
+    )
     sql = _EDGES_SQL.format(
         condition=edge_condition,
         src_kept=f"e.source_id IN ({kept})" if merge else "1 = 1",
