@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from partnerships import edges
-from partnerships.models import Deal, DealParty
+from partnerships.models import Company, Deal, DealParty, VehicleModel
 
 
 class Command(BaseCommand):
@@ -45,7 +45,6 @@ class Command(BaseCommand):
         finally:
             post_save.disconnect(dispatch_uid="load_fixtures.collect")
         from partnerships import services
-        from partnerships.models import Company, Deal, VehicleModel
 
         services.fixtures_settle(
             company_ids=loaded[Company],

@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0008_data_version'),
+        ('partnerships', '0011_publication'),
     ]
 
     operations = [
