@@ -124,6 +124,9 @@ def embed_chart(request, chart):
     query = request.GET.urlencode()
     context.update(
         figure=figures[key],
+        # The chart's text (for screen readers, and a Sankey's list on a phone) rides along.
+        text=figures.get(key.replace("_figure", "_text")),
+        narrow_list=chart == "flows",
         query=query,
         page_url=request.build_absolute_uri(
             reverse("dashboard:overview") + (f"?{query}" if query else "")

@@ -27,3 +27,13 @@ def test_other_pages_still_refuse_framing(client, article):
 def test_embed_refuses_unknown_charts_and_filters(client, article):
     assert client.get("/embed/pie/").status_code == 404
     assert client.get("/embed/flows/", {"stauts": "x"}).status_code == 400
+
+
+def test_embedded_flows_carry_their_text_and_become_a_list_on_a_phone(client, article):
+    """An embedded chart has its text twin; the Sankey's is marked to stand in for it when the
+    frame is narrow, the timeline's is not."""
+    flows = client.get("/embed/flows/").content.decode()
+    assert "The chart as text" in flows and "chart-list-on-narrow" in flows
+    assert "LG Energy Solution → Chery Automobile: 8 GWh" in flows
+    timeline = client.get("/embed/timeline/").content.decode()
+    assert "The chart as text" in timeline and "chart-list-on-narrow" not in timeline
