@@ -537,7 +537,8 @@ def timeline_buckets_figure(
                 "type": "bar",
                 "name": _legend_name(status, label),
                 "x": years,
-                "y": [c["deals"] if c else 0 for c in cells],
+                # None, not 0: an empty outlined bar would draw a line on top of the stack.
+                "y": [c["deals"] if c else None for c in cells],
                 "marker": _bar_marker(status),
                 "hovertext": [
                     "<br>".join(
