@@ -81,6 +81,9 @@ def visit(page, path, dialogs):
     response = page.goto(page.base + path)
     assert response.status == 200, path
     if page.locator("[data-figure]").count():
+        # Charts are drawn as they scroll into view: bring each one in first.
+        for chart in page.locator("figure.chart").all():
+            chart.scroll_into_view_if_needed()
         page.wait_for_selector("body[data-charts-ready='true']", state="attached")
     injected = page.evaluate(
         """() => ({
