@@ -676,15 +676,39 @@ def _without_overlaps(marks):
     return kept
 
 
+COUNTRY_CUES = [
+    ("CN", r"China's|Chinese|中国|중국|中方"),
+    ("KR", r"Korea's|Korean|South Korea|한국|국내|韩国|韩方"),
+    ("JP", r"Japan's|Japanese|일본|日本"),
+]
+
+
+# Chinese companies often carry their province or city in their name ("福建…", "장쑤…",
+# "Zhejiang …"): China's provinces and province-level cities in Han, Hangul and pinyin.
+CHINESE_PLACES = re.compile(
+    r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|深圳|宁德|常州|合肥|"
+    r"베이징|톈진|상하이|충칭|허베이|산시|랴오닝|지린|헤이룽장|장쑤|저장|안후이|푸젠|장시|산둥|"
+    r"허난|후베이|후난|광둥|하이난|쓰촨|구이저우|윈난|간쑤|칭하이|네이멍구|광시|닝샤|신장|선전|"
+    r"Beijing|Tianjin|Shanghai|Chongqing|Hebei|Shanxi|Liaoning|Jilin|Heilongjiang|Jiangsu|"
+    r"Zhejiang|Anhui|Fujian|Jiangxi|Shandong|Henan|Hubei|Hunan|Guangdong|Hainan|Sichuan|"
+    r"Guizhou|Yunnan|Shaanxi|Gansu|Qinghai|Guangxi|Ningxia|Xinjiang|Shenzhen)"
+)
+
+
 def _country(sentence: str, mention: Mention) -> str:
-    before = sentence[max(0, mention.start - 40) : mention.start]
-    if re.search(r"China's|Chinese|中国", before):
+    """The country the words just before a name give it ("Chinese carmaker X", "韩国X",
+    "중국 배터리업체 X"): the nearest cue wins, so an earlier company's cue is not taken; else
+    a Chinese province or city at the start of the name."""
+    if CHINESE_PLACES.match(mention.text):
         return "CN"
-    if re.search(r"Korea's|Korean|한국|국내", before):
-        return "KR"
-    if re.search(r"Japan's|Japanese", before):
-        return "JP"
-    return ""
+    before = sentence[max(0, mention.start - 40) : mention.start]
+    nearest, country = -1, ""
+    for code, pattern in COUNTRY_CUES:
+        for match in re.finditer(pattern, before):
+            if match.end() > nearest:
+                nearest, country = match.end(), code
+    return country
 
 
 def _shorter_form(mention: Mention, proposals: dict) -> Mention:

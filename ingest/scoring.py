@@ -185,6 +185,7 @@ def load_cases(directory: Path) -> list[tuple[str, dict]]:
 
 GOLD_FIELDS = (
     "companies",
+    "country",
     "pairs",
     "roles",
     "kind",
@@ -231,6 +232,7 @@ def _gold_add(facts, parties: dict, values: dict):
 def gold_facts(article: dict) -> dict:
     facts = _gold_empty()
     facts["companies"] = set(article["known"]) | {n["key"] for n in article["new"]}
+    facts["country"] = {(n["key"], n["country"]) for n in article["new"]}
     for deal in article["deals"]:
         values = {
             "kind": deal.get("kind"),
@@ -291,6 +293,9 @@ def extraction_gold_facts(extraction: Extraction, article: dict) -> dict:
     facts = _gold_empty()
     for mentions in extraction.mentions.values():
         facts["companies"] |= {key_of(m) for m in mentions}
+    for proposal in (p for p in extraction.companies if p.country):  # "" claims nothing
+        key = spellings.get(normalise(proposal.name), "new:" + normalise(proposal.name))
+        facts["country"].add((key, proposal.country))
     for deal in extraction.deals:
         parties = {}
         for party in deal.parties:

@@ -23,6 +23,7 @@ from ingest.extract import (
 )
 from ingest.matching import CompanyIndex, normalise
 from ingest.models import Draft, DraftParty, IngestionRun
+from ingest.names import HAN, HANGUL
 from ingest.text import split_sentences
 from partnerships import services as core
 from partnerships.dates import Precision
@@ -290,6 +291,12 @@ def _approve_company(draft: Draft) -> None:
             "slug": _unique_slug(Company, name),
             "country": draft.company_country,
         }
+        # The name as the article writes it is also the company's Korean or Chinese name, so
+        # the next Korean or Chinese article finds it.
+        if HANGUL.search(name):
+            fields["name_ko"] = name
+        elif HAN.search(name):
+            fields["name_zh"] = name
         company = core.company_create(fields=fields, citations=[citation])
     else:
         company = core.company_update(company=company, fields={}, citations=[citation])

@@ -195,3 +195,24 @@ def test_proposal_linked_to_known_company_by_spelling():
     keys = {p.key for d in found.deals for p in d.parties}
     assert "hyundai-motor" in keys
     assert [c.name for c in found.companies] == ["Ganfeng Cell"]
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        (
+            "국내 배터리 기업 나래에너지는 중국 전기차업체 충칭창위안자동차와 계약했다.",
+            {"나래에너지": "KR", "충칭창위안자동차": "CN"},
+        ),
+        ("福建海川电池与韩国罗莱能源签署供货协议。", {"福建海川电池": "CN", "罗莱能源": "KR"}),
+        (
+            "Korea's Jinwoo Materials will supply Chinese carmaker Changyuan Auto.",
+            {"Jinwoo Materials": "KR", "Changyuan Auto": "CN"},
+        ),
+    ],
+)
+def test_proposals_take_the_country_the_nearest_words_give(text, countries):
+    """'중국 …업체 X', '韩国X', "Korea's X": the cue nearest the name sets its country, and a
+    Chinese province at the start of a name says China."""
+    found = extract(text, PUBLISHED, EMPTY)
+    assert {c.name: c.country for c in found.companies} == countries

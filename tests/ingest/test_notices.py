@@ -66,3 +66,21 @@ def test_a_notice_cannot_be_approved(read):
     ingest_services.draft_reject(draft=notice)
     notice.refresh_from_db()
     assert notice.state == Draft.State.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "field"),
+    [
+        ("국내 배터리 기업 나래에너지는 올해 매출 목표를 높였다.", "나래에너지", "name_ko"),
+        ("福建海川电池宣布扩大产能。", "福建海川电池", "name_zh"),
+    ],
+)
+def test_approved_proposal_keeps_its_native_name(read, text, name, field):
+    """A company approved from a Korean or Chinese proposal is found by that name next time."""
+    run = read(text)
+    draft = Draft.objects.get(source=run.source, kind=Draft.Kind.COMPANY)
+    draft.company_country = "KR" if field == "name_ko" else "CN"
+    draft.save()
+    ingest_services.draft_approve(draft=draft)
+    draft.refresh_from_db()
+    assert getattr(draft.company, field) == name
