@@ -85,3 +85,13 @@ def test_csv_export_has_the_figures(client, venture):
     assert rows[0]["investment_amount"].startswith("350000000000")
     assert rows[0]["investment_currency"] == "KRW"
     assert rows[0]["capacity_unit"] == "t" and rows[0]["site_name"] == "Changsha"
+
+
+def test_deal_page_shows_money_capacity_site_and_shares(client, venture):
+    """The deal's page gives the figures with their units and each party's share."""
+    html = client.get(venture.get_absolute_url()).content.decode()
+    assert "350,000,000,000 KRW" in html
+    assert "30,000 t" in html
+    assert "Changsha" in html and "60% held" in html
+    korean = client.get(venture.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "연간 생산능력" in korean and "지분 60%" in korean
