@@ -115,7 +115,8 @@ STATUS_CUES = [
         r"\bsigned\b|entered into|\breached\b|\bwon\b|\bsecured\b|\bconcluded\b|\bagreed\b|"
         r"\binked\b|\bclinched\b|\bsealed\b|\bwill (?:supply|provide|deliver|produce)|"
         r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
-        r"기로\s*했|설립(?:한다|키로|하기로)|签署|签订|达成|宣布|收购",
+        r"기로\s*했|설립(?:한다|키로|하기로)|공급(?:한다|할 예정|하기로)|签署|签订|达成|宣布|收购|"
+        r"将[^，。]{0,15}?(?:供应|供货|采购|提供)",
     ),
     (
         DealStatus.ACTIVE,
@@ -180,8 +181,19 @@ CJK_FROM = re.compile(r"(?:从|自)\s*(?:韩国|中国)?$")
 CJK_FROM_AFTER = re.compile(r"^(?:로부터|으로부터|에서)\s")
 
 
+# "向X采购" and "X로부터 구매": X sells, though 向 usually marks the one supplied.
+CJK_BUY_AFTER = re.compile(r"^[^，。,]{0,15}?(?:采购|购买|订购|进口|공급받|구매|구입|수입)")
+
+
+def _cjk_supplier(text: str, mention: Mention) -> bool:
+    before, after = text[: mention.start], text[mention.end :]
+    if CJK_FROM.search(before) or CJK_FROM_AFTER.match(after):
+        return True
+    return bool(re.search(r"向\s*(?:韩国|中国)?$", before) and CJK_BUY_AFTER.match(after))
+
+
 def _cjk_customer(text: str, mention: Mention) -> bool:
-    if CJK_FROM.search(text[: mention.start]) or CJK_FROM_AFTER.match(text[mention.end :]):
+    if _cjk_supplier(text, mention):
         return False
     return bool(CJK_TO.search(text[: mention.start]) or CJK_TO_AFTER.match(text[mention.end :]))
 
@@ -343,6 +355,10 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
         if suppliers and len(suppliers) < len(mentions):
             customers = [m for m in mentions if m not in suppliers]
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
+        sellers = [m for m in mentions if _cjk_supplier(text, m)]
+        if sellers and len(sellers) < len(mentions):
+            buyers = [m for m in mentions if m not in sellers]
+            return [(sellers, PartyRole.SUPPLIER), (buyers, PartyRole.CUSTOMER)], True
         customers = [m for m in after if SUPPLY_TO.search(text[: m.start])] or [
             m for m in mentions if _cjk_customer(text, m)
         ]

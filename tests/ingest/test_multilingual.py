@@ -65,6 +65,10 @@ def proposals(text):
             ),
         ),
         (
+            "나래에너지는 중국 산둥진위안그룹으로부터 양극재를 공급받는 계약을 체결했다.",
+            ({"산둥진위안그룹": "supplier", "나래에너지": "customer"}, "supply", "signed"),
+        ),
+        (
             "한결소재는 중국 베이징신위안동력그룹과 리튬 공급을 위한 업무협약(MOU)을 맺었다.",
             ({"한결소재": "partner", "베이징신위안동력그룹": "partner"}, "cooperation", "signed"),
         ),
@@ -101,6 +105,10 @@ def test_korean_deals(text, expected):
         (
             "北京新源动力正与韩国大力汽车洽谈电池供应事宜。",
             ({"北京新源动力": "supplier", "大力汽车": "customer"}, "supply", "in_talks"),
+        ),
+        (
+            "重庆长远汽车将向韩国美好电池采购磷酸铁锂电池。",
+            ({"美好电池": "supplier", "重庆长远汽车": "customer"}, "supply", "signed"),
         ),
         (
             "上海高达科技收购韩国青山材料20%的股权。",
