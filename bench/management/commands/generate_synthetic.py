@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import JSONField, Max
 from django.utils import translation
 
 from bench.synthetic import SLUG_PREFIX, TABLE_ORDER, DealVehicleModel, Generator, Sizes
@@ -260,8 +260,15 @@ def copy_rows(table, rows):
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in table.columns)
     sql = f"COPY {quote(table.model._meta.db_table)} ({columns}) FROM STDIN"
+    # COPY's text format takes JSON as text: the JSON fields' values (defaults included) are
+    # encoded here, as the field would encode them for an INSERT.
+    encoded = [i for i, field in enumerate(table.fields) if isinstance(field, JSONField)]
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
+            if encoded:
+                row = list(row)
+                for index in encoded:
+                    row[index] = None if row[index] is None else json.dumps(row[index])
             copy.write_row(row)
 
 
