@@ -274,6 +274,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
 }
 CELERY_TIMEZONE = TIME_ZONE
+# No task runs without end. Past the soft limit the task is told (SoftTimeLimitExceeded) and
+# records why it stopped; past the hard limit its process is killed and the worker moves on.
+# Both stay below the visibility timeout, so a task is never handed out twice at once.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+# Reading one article: the founding article takes 0.1 s and 100 KB of hostile text ~1 s.
+INGEST_TIME_LIMIT = int(os.environ.get("INGEST_TIME_LIMIT", "120"))
+INGEST_HARD_TIME_LIMIT = INGEST_TIME_LIMIT + 30
 
 # A deal "in talks" whose newest source is older than this is flagged for review.
 STALE_TALKS_MONTHS = int(os.environ.get("STALE_TALKS_MONTHS", "6"))

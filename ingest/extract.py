@@ -186,7 +186,7 @@ CJK_BUY_AFTER = re.compile(r"^[^，。,]{0,15}?(?:采购|购买|订购|进口|�
 
 
 def _cjk_supplier(text: str, mention: Mention) -> bool:
-    before, after = text[: mention.start], text[mention.end :]
+    before, after = _before(text, mention.start), _after(text, mention.end)
     if CJK_FROM.search(before) or CJK_FROM_AFTER.match(after):
         return True
     return bool(re.search(r"向\s*(?:韩国|中国)?$", before) and CJK_BUY_AFTER.match(after))
@@ -195,13 +195,45 @@ def _cjk_supplier(text: str, mention: Mention) -> bool:
 def _cjk_customer(text: str, mention: Mention) -> bool:
     if _cjk_supplier(text, mention):
         return False
-    return bool(CJK_TO.search(text[: mention.start]) or CJK_TO_AFTER.match(text[mention.end :]))
+    before, after = _before(text, mention.start), _after(text, mention.end)
+    return bool(CJK_TO.search(before) or CJK_TO_AFTER.match(after))
 
 
 def _invested_in(text: str, mention: Mention) -> bool:
-    if INVESTED_BEFORE.search(text[: mention.start]) or INVESTED_AFTER.match(text[mention.end :]):
+    before, after = _before(text, mention.start), _after(text, mention.end)
+    if INVESTED_BEFORE.search(before) or INVESTED_AFTER.match(after):
         return True
-    return bool("자사 지분" in text and TOPIC_AFTER.match(text[mention.end :]))
+    return bool("자사 지분" in text and TOPIC_AFTER.match(after))
+
+
+# How far before or after a name the role cues are looked for, in characters: longer than
+# any "supply ... to" span in a real sentence.
+CUE_WINDOW = 300
+# Sentences longer than this are not read for deals: no news sentence is this long, and the
+# cue patterns cost more than linear time on hostile text (a table without full stops, the same
+# name 20,000 times). Their company names are still proposed.
+MAX_SENTENCE_CHARS = 2000
+# New companies proposed from one article at most: a real article names a few dozen; a list
+# of thousands is not one to review name by name, and each name is compared with the others.
+MAX_PROPOSALS = 200
+
+
+def _before(text: str, at: int) -> str:
+    """The words just before `at`, for the cues that end where a name begins ("supplied by",
+    "to"): a window, not the whole sentence before it, so each name costs the same however
+    many came before (a sentence naming 20,000 companies would otherwise be quadratic)."""
+    return text[max(0, at - CUE_WINDOW) : at]
+
+
+def _after(text: str, at: int) -> str:
+    """The words just after `at` (see `_before`)."""
+    return text[at : at + CUE_WINDOW]
+
+
+def _without(mentions: list[Mention], dropped: list[Mention]) -> list[Mention]:
+    """`mentions` without those in `dropped`, in order, in linear time."""
+    dropped_set = set(dropped)
+    return [m for m in mentions if m not in dropped_set]
 
 
 @dataclass
@@ -315,13 +347,13 @@ def _first_cue(cues, text):
 def _drop_appositives(text: str, mentions: list[Mention]) -> list[Mention]:
     kept = []
     for index, mention in enumerate(mentions):
-        if FOR_WHOSE.search(text[: mention.start]) and text[mention.end :].startswith("'s"):
+        if text.startswith("'s", mention.end) and FOR_WHOSE.search(_before(text, mention.start)):
             continue  # "packs for Hyundai Motor's next SUV": whom it is for, not a party
         previous = mentions[index - 1] if index else None
         if (
             previous is not None
             and APPOSITIVE.match(text[previous.end : mention.start])
-            and APPOSITIVE_NOUN.match(text[mention.end :])
+            and APPOSITIVE_NOUN.match(_after(text, mention.end))
         ):
             continue
         kept.append(mention)
@@ -342,7 +374,7 @@ def _orient(subject: list[Mention], others: list[Mention]):
 def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
     """[(mentions, role)] groups, and whether the words (not the fallback) set the roles."""
     before = [m for m in mentions if m.start < cue_at] or mentions[:1]
-    after = [m for m in mentions if m not in before]
+    after = _without(mentions, before)
     if not after:
         # "X is in talks with Y to supply ...": the cue follows both names; X is the subject.
         before, after = mentions[:1], mentions[1:]
@@ -350,33 +382,34 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
         suppliers = [
             m
             for m in mentions
-            if SUPPLIER_BY.search(text[: m.start]) or SUPPLIER_BEFORE_PRODUCT.match(text[m.end :])
+            if SUPPLIER_BY.search(_before(text, m.start))
+            or SUPPLIER_BEFORE_PRODUCT.match(_after(text, m.end))
         ]
         if suppliers and len(suppliers) < len(mentions):
-            customers = [m for m in mentions if m not in suppliers]
+            customers = _without(mentions, suppliers)
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
         sellers = [m for m in mentions if _cjk_supplier(text, m)]
         if sellers and len(sellers) < len(mentions):
-            buyers = [m for m in mentions if m not in sellers]
+            buyers = _without(mentions, sellers)
             return [(sellers, PartyRole.SUPPLIER), (buyers, PartyRole.CUSTOMER)], True
-        customers = [m for m in after if SUPPLY_TO.search(text[: m.start])] or [
+        customers = [m for m in after if SUPPLY_TO.search(_before(text, m.start))] or [
             m for m in mentions if _cjk_customer(text, m)
         ]
         if customers and len(customers) < len(mentions):
-            suppliers = [m for m in mentions if m not in customers]
+            suppliers = _without(mentions, customers)
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
-        sellers = [m for m in after if BUY_FROM.search(text[: m.start])]
+        sellers = [m for m in after if BUY_FROM.search(_before(text, m.start))]
         if sellers:
-            buyers = [m for m in mentions if m not in sellers]
+            buyers = _without(mentions, sellers)
             return [(sellers, PartyRole.SUPPLIER), (buyers, PartyRole.CUSTOMER)], True
         suppliers, customers, by_chain = _orient(before, after)
         return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], by_chain
     if kind == DealKind.CONTRACT_MANUFACTURING:
         if MANUFACTURE_TO_ITS.search(text):
             return [(before, PartyRole.MANUFACTURER), (after, PartyRole.CUSTOMER)], True
-        customers = [m for m in after if MANUFACTURE_FOR.search(text[: m.start])]
+        customers = [m for m in after if MANUFACTURE_FOR.search(_before(text, m.start))]
         if customers:
-            makers = [m for m in mentions if m not in customers]
+            makers = _without(mentions, customers)
             return [(makers, PartyRole.MANUFACTURER), (customers, PartyRole.CUSTOMER)], True
         return [(after, PartyRole.MANUFACTURER), (before, PartyRole.CUSTOMER)], True
     if kind == DealKind.INVESTMENT:
@@ -685,9 +718,10 @@ def _marks(text, parties, quantities, dates, kind_match, status_match, found_by_
 
 def _without_overlaps(marks):
     """Keep the earlier and then longer mark where two overlap, so the sentence marks cleanly."""
+    # Kept marks never overlap and come in order: the last one's end is all there is to check.
     kept = []
     for mark in sorted(marks, key=lambda m: (m[0], -(m[1] - m[0]))):
-        if all(mark[1] <= k[0] or mark[0] >= k[1] for k in kept):
+        if not kept or mark[0] >= kept[-1][1]:
             kept.append(mark)
     return kept
 
@@ -727,13 +761,14 @@ def _country(sentence: str, mention: Mention) -> str:
     return country
 
 
-def _shorter_form(mention: Mention, proposals: dict) -> Mention:
+def _shorter_form(mention: Mention, proposals: dict, bare_names: dict) -> Mention:
     """The same company as an earlier proposal whose name ends with these words, less a place
-    or legal suffix: "福建海川电池" then "海川电池", "Sejin Energy Co." then "Sejin Energy"."""
+    or legal suffix: "福建海川电池" then "海川电池", "Sejin Energy Co." then "Sejin Energy".
+    `bare_names` holds each proposal's name normalised without its suffix, made once."""
     short = normalise(LEGAL_SUFFIX.sub("", mention.text))
+    own = normalise(mention.text)
     for key, proposal in proposals.items():
-        full = normalise(LEGAL_SUFFIX.sub("", proposal.name))
-        if key != normalise(mention.text) and len(short) >= 2 and short in full:
+        if key != own and len(short) >= 2 and short in bare_names[key]:
             return replace(mention, full_name=proposal.name)
     return mention
 
@@ -762,17 +797,18 @@ def nothing_found_reason(text: str, extraction: Extraction) -> str:
 def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extraction:
     """Candidate deals and new companies of an article published on `published`."""
     context = _Context()
-    deals, companies, all_mentions = [], {}, {}
+    deals, companies, all_mentions, bare_names = [], {}, {}, {}
     for sentence in split_sentences(text):
         known = index.find(sentence.text)
         found_names = find_unknown_organisations(sentence.text, known, index)
         linked = [m for m in found_names if m.company is not None]
         unknown = []
         for mention in (m for m in found_names if m.company is None):
-            mention = _shorter_form(mention, companies)
+            mention = _shorter_form(mention, companies, bare_names)
             unknown.append(mention)
             name_key = normalise(mention.name)
-            if name_key not in companies:
+            if name_key not in companies and len(companies) < MAX_PROPOSALS:
+                bare_names[name_key] = normalise(LEGAL_SUFFIX.sub("", mention.name))
                 companies[name_key] = CompanyCandidate(
                     sentence=sentence,
                     name=mention.name,
@@ -782,9 +818,12 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
                 )
         mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
         all_mentions[sentence.start] = mentions
-        found = _deals_in_sentence(sentence, mentions, context, published, unknown)
-        if not found:
-            found = _follow_up(sentence, mentions, context, published)
+        if len(sentence.text) > MAX_SENTENCE_CHARS:
+            found = []
+        else:
+            found = _deals_in_sentence(sentence, mentions, context, published, unknown)
+            if not found:
+                found = _follow_up(sentence, mentions, context, published)
         for candidate in found:
             for party in candidate.parties:
                 proposal = companies.get(normalise(party.mention.name))

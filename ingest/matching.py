@@ -188,11 +188,22 @@ class CompanyIndex:
     def find(self, sentence: str) -> list[Mention]:
         """Known companies named in the sentence, longest names first, never overlapping."""
         mentions: list[Mention] = []
+        # One flag per character already named: the overlap check costs the match's length,
+        # not the number of mentions found so far (a sentence may name a company 20,000 times).
+        taken = bytearray(len(sentence))
         for pattern, company in self._patterns:
             for match in pattern.finditer(sentence):
-                if all(match.end() <= m.start or match.start() >= m.end for m in mentions):
+                if _free(taken, match.start(), match.end()):
                     mentions.append(Mention(match.start(), match.end(), match[0], company))
         return sorted(mentions, key=lambda m: m.start)
+
+
+def _free(taken: bytearray, start: int, end: int) -> bool:
+    """Whether no character of [start, end) is taken yet; if so, takes them."""
+    if taken.find(1, start, end) != -1:
+        return False
+    taken[start:end] = b"\x01" * (end - start)
+    return True
 
 
 def find_unknown_organisations(
@@ -205,7 +216,8 @@ def find_unknown_organisations(
     candidates: list[tuple[int, int, str, str]] = []
     for pattern in (ORG_BY_CUE, ORG_BY_SUFFIX):
         for match in pattern.finditer(sentence):
-            if pattern is ORG_BY_CUE and PRECEDING_CAPITAL.search(sentence[: match.start()]):
+            before = sentence[max(0, match.start() - 100) : match.start()]
+            if pattern is ORG_BY_CUE and PRECEDING_CAPITAL.search(before):
                 continue  # "Renault Korea's Grand Koleos": a name's own "Korea's"
             start, end = match.span(1)
             role = guess_chain_role(sentence[max(0, match.start() - 20) : end])
@@ -214,15 +226,19 @@ def find_unknown_organisations(
         candidates.append((name.start, name.end, name.text, name.chain_role))
 
     found: list[Mention] = []
+    taken = bytearray(len(sentence))
+    for mention in known:
+        taken[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     for start, end, text, role in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
         text, start, end = _trim(text, start, end)
         if not text or normalise(text) in NOT_ORGS or len(text) < 2:
             continue
-        if any(start < m.end and end > m.start for m in [*known, *found]):
+        if taken.find(1, start, end) != -1:
             continue
         if all(word.casefold() in NOT_ORGS for word in text.split()) or not is_name(text):
             continue
         company = index.fuzzy(text) if index is not None else None
+        taken[start:end] = b"\x01" * (end - start)
         found.append(Mention(start, end, text, company, guessed_role=role))
     return found
 

@@ -17,7 +17,7 @@ Proposals that are spellings of a known company are linked to it (`CompanyIndex.
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from partnerships.models import ChainRole
 
@@ -231,17 +231,24 @@ def korean_names(sentence: str) -> list[Found]:
             found.append(Found(start, end, text))
             continue
         # A proper noun alone may be a place ("포항"): a company's name only after a cue.
-        cued = KO_CUE_BEFORE.search(sentence[:start])
-        tokens = _kiwi().tokenize(text)
+        cued = KO_CUE_BEFORE.search(sentence[max(0, start - 40) : start])
+        tokens = _ko_tokens(text)
         if cued and tokens and tokens[0].tag == "NNP" and is_name(text):
             found.append(Found(start, end, text))
     return _with_roles(sentence, _non_overlapping(found))
 
 
+@lru_cache(maxsize=4096)
+def _ko_tokens(word: str) -> tuple:
+    """The analyser's reading of one word, remembered: an article repeats its names, and each
+    reading costs milliseconds."""
+    return tuple(_kiwi().tokenize(word))
+
+
 def _ko_trim(text: str, start: int) -> tuple[str, int]:
     """Drop the particles at the end of the word ("나래에너지는" → "나래에너지"). Only at the end:
     inside an unknown name the analyser may see particles that are not there ("상하이가오다")."""
-    tokens = _kiwi().tokenize(text)
+    tokens = _ko_tokens(text)
     cut = len(text)
     for token in reversed(tokens):
         if not token.tag.startswith(("J", "E", "VCP")):
@@ -320,6 +327,9 @@ def _zh_boundary(word: str, flag: str) -> bool:
     return len(word) >= 2 and flag.startswith("v")
 
 
+ZH_LONGEST_NAME = 40
+
+
 def _names_in_run(sentence, start, run):
     # Country and descriptor words before the name: "韩国", "动力电池企业".
     lead = ZH_PLACES_BEFORE.match(run)
@@ -328,8 +338,10 @@ def _names_in_run(sentence, start, run):
     descriptor = ZH_DESCRIPTOR.match(run)
     if descriptor and not is_name(run):
         start, run = start + descriptor.end(), run[descriptor.end() :]
-    # The longest prefix of the run that ends in a company word and reads as a name.
-    for end in range(len(run), 2, -1):
+    # The longest prefix of the run that ends in a company word and reads as a name; no name
+    # is longer than ZH_LONGEST_NAME, and trying every prefix of a run as long as the article
+    # (no punctuation in 100 KB) would be quadratic.
+    for end in range(min(len(run), ZH_LONGEST_NAME), 2, -1):
         text = run[:end]
         if text.endswith(ZH_SUFFIXES) and is_name(text):
             return [Found(start, start + end, text)]
@@ -340,9 +352,10 @@ def _names_in_run(sentence, start, run):
 
 
 def _non_overlapping(found: list[Found]) -> list[Found]:
+    # Kept names never overlap and come in order: the last one's end is all there is to check.
     kept: list[Found] = []
     for item in sorted(found, key=lambda f: (f.start, -(f.end - f.start))):
-        if all(item.end <= k.start or item.start >= k.end for k in kept):
+        if not kept or item.start >= kept[-1].end:
             kept.append(item)
     return kept
 

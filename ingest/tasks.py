@@ -8,7 +8,9 @@ other error marks the run failed with its message, visible in the admin, and the
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
 
 from ingest.models import IngestionRun
 from ingest.services import ingestion_execute, ingestion_mark
@@ -21,7 +23,33 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def _timed_out(seconds) -> str:
+    return (
+        f"Stopped after {seconds} s, the time limit for reading one article "
+        "(INGEST_TIME_LIMIT): the text is too long or too unusual to read into drafts."
+    )
+
+
+class IngestionTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Past the hard limit the task's process is killed and the worker calls this: the run
+        says why it stopped instead of staying "running" for ever."""
+        if isinstance(exc, TimeLimitExceeded) and args:
+            run = IngestionRun.objects.filter(pk=args[0]).first()
+            if run is not None and run.status != IngestionRun.Status.DONE:
+                error = _timed_out(self.time_limit)
+                ingestion_mark(run=run, status=IngestionRun.Status.FAILED, error=error)
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+@shared_task(
+    bind=True,
+    base=IngestionTask,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=settings.INGEST_TIME_LIMIT,
+    time_limit=settings.INGEST_HARD_TIME_LIMIT,
+)
 def ingest_source(self, run_id: int) -> int:
     """Read one ingestion run's article into drafts; returns how many drafts are new."""
     try:
@@ -41,6 +69,11 @@ def ingest_source(self, run_id: int) -> int:
             )
             raise self.retry(exc=error, countdown=countdown) from error
         ingestion_mark(run=run, status=IngestionRun.Status.FAILED, error=_describe(error))
+        raise
+    except SoftTimeLimitExceeded:
+        ingestion_mark(
+            run=run, status=IngestionRun.Status.FAILED, error=_timed_out(self.soft_time_limit)
+        )
         raise
     except Exception as error:
         ingestion_mark(run=run, status=IngestionRun.Status.FAILED, error=_describe(error))

@@ -37,6 +37,11 @@ def worker_database_env():
 def worker(broker, tmp_path):
     """A `celery -A config worker` process on its own queue, and this process's Celery
     app sending to it through Redis instead of running tasks in-process."""
+    yield from run_worker(broker, tmp_path)
+
+
+def run_worker(broker, tmp_path, pool="solo", extra_env=None):
+    """The `worker` fixture's body; `pool` prefork enforces time limits (solo cannot)."""
     queue = f"test-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
     env = {
@@ -45,6 +50,7 @@ def worker(broker, tmp_path):
         "CELERY_BROKER_URL": broker,
         "TESTING": "1",
         "PYTHONPATH": str(settings.BASE_DIR),
+        **(extra_env or {}),
     }
     process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [
@@ -54,7 +60,8 @@ def worker(broker, tmp_path):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
