@@ -197,6 +197,8 @@ class ResourceViewSet(
     def build_list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         export = request.accepted_renderer.format
+        if export == "xlsx" and (too_many := exports.xlsx_too_many(queryset)):
+            raise serializers.ValidationError({"format": [too_many]})
         if export in {"csv", "xlsx"}:
             header, rows = self.export_table(queryset)
             respond = exports.csv_response if export == "csv" else exports.xlsx_response

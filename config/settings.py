@@ -328,6 +328,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Largest list exported as a workbook (XLSX); beyond it the answer says to take the CSV.
+XLSX_MAX_ROWS = int(os.environ.get("XLSX_MAX_ROWS", "10000"))
 # Largest request body accepted, checked before any parser reads it (413 beyond it): far more
 # than any article, far less than would tie up a worker.
 REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(2 * 1024 * 1024)))

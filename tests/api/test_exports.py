@@ -131,3 +131,28 @@ def test_export_query_count_is_bounded(api, deals, django_assert_max_num_queries
     with django_assert_max_num_queries(7):
         rows = read_csv(api.get("/api/v1/deals/?format=csv"))
     assert len(rows) == Deal.objects.count()
+
+
+def test_xlsx_of_more_rows_than_a_workbook_takes_says_to_take_the_csv(api, deals, settings):
+    """Past XLSX_MAX_ROWS the workbook is refused with a 400 naming `format` and the way out
+    (the CSV, which streams any number); at the limit it is served."""
+    settings.XLSX_MAX_ROWS = 2
+    refused = api.get("/api/v1/deals/?format=xlsx")
+    assert refused.status_code == 400
+    assert "CSV" in refused.json()["format"][0]
+    assert api.get("/api/v1/deals/?format=xlsx&status=in_talks").status_code == 200
+    assert len(read_csv(api.get("/api/v1/deals/?format=csv"))) == 3
+
+
+def test_xlsx_drops_control_characters_stored_in_text(api, deals):
+    """A control character in a stored name (U+0007) cannot go into a workbook: it is left
+    out there, the rest of the name kept, instead of a 500 for every reader."""
+    CompanyFactory(slug="bell", name="Bell\x07 Battery\x1b")
+    Deal.objects.filter(slug="catl-kia").update(title="Ding\x07 deal")
+    for path in ("companies", "deals"):
+        response = api.get(f"/api/v1/{path}/?format=xlsx")
+        assert response.status_code == 200
+        values = {
+            v for row in load_workbook(io.BytesIO(response.content)).active.values for v in row
+        }
+        assert {"Bell Battery", "Ding deal"} & values
