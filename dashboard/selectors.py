@@ -402,7 +402,7 @@ def company_figures(company, language):
     }
 
 
-def source_marks(source):
+def source_marks(source, version):
     """The source's cited sentences, numbered in reading order, each with the facts it states,
     and its text in paragraphs with each sentence marked."""
     citations = source.citations.select_related(
@@ -445,10 +445,14 @@ def source_marks(source):
         {"number": number, "quote": quote, "facts": _unique_facts(facts)}
         for number, (quote, facts) in enumerate(ordered, start=1)
     ]
-    paragraphs = mark_quotes(text, [(s["number"], s["quote"]) for s in sentences])
-    found = {number for paragraph in paragraphs for seg in paragraph for number in seg["facts"]}
+    quotes = [(s["number"], s["quote"]) for s in sentences]
     for sentence in sentences:
-        sentence["found"] = sentence["number"] in found
+        sentence["found"] = bool(sentence["quote"]) and sentence["quote"] in text
+    # Marked once per source and data version, not once per reader: a long text costs its
+    # marking once per change.
+    paragraphs = aggregates.read(
+        "source-marks", lambda: mark_quotes(text, quotes), version=version, parts=(source.pk,)
+    )
     return {"sentences": sentences, "paragraphs": paragraphs}
 
 

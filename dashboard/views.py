@@ -281,7 +281,7 @@ def source_list(request):
 def source_detail(request, slug):
     """The article's text with each cited sentence marked and linked to the facts it states."""
     source = get_object_or_404(Source, slug=slug)
-    context = {"source": source, **selectors.source_marks(source)}
+    context = {"source": source, **selectors.source_marks(source, freshness.current())}
     return render(request, "web/source_detail.html", context)
 
 
