@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -39,6 +38,6 @@ urlpatterns = [
     path("timeline/", views.TimelineView.as_view(), name="timeline"),
     path("releases/", ReleaseList.as_view(), name="release-list"),
     path("releases/<int:number>/", ReleaseDetail.as_view(), name="release-detail"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", views.ThrottledObtainAuthToken.as_view(), name="token"),
     path("", include(router.urls)),
 ]

@@ -21,7 +21,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import APIException, Throttled, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -32,6 +33,8 @@ from api.conditional import ConditionalGet, ConditionalListMixin
 from api.pagination import LimitOffsetNoCountPagination
 from api.parsers import JSONBodyParser
 from api.renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
+from config.cache import recognised_query
+from config.throttling import sign_in_failed, sign_in_wait
 from dashboard import aggregates
 from partnerships import queries, services
 from partnerships.filters import (
@@ -548,6 +551,24 @@ def table_responses(serializer):
     }
 
 
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+class ThrottledObtainAuthToken(ObtainAuthToken):
+    """`POST /api/v1/auth/token/`: DRF's token exchange behind the sign-in throttle."""
+
+    def post(self, request, *args, **kwargs):
+        username = str(request.data.get("username", ""))[:150]
+        wait = sign_in_wait(request, username)
+        if wait is not None:
+            raise Throttled(wait)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            sign_in_failed(request, username)
+            raise
+
+
 # --- aggregates ----------------------------------------------------------------------------------
 
 
@@ -577,14 +598,22 @@ class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIV
             # Every deal: the precomputed snapshot, or computed now and stored for the next.
             name, parts = self.snapshot_key(**params), ()
         else:
-            # A filter's answer is shared until the next write, per address and language.
-            name, parts = self.export_name, (request.get_full_path(), get_language())
+            # A filter's answer is shared until the next write, per language and the
+            # parameters this view reads: any others change nothing and would only multiply
+            # the copies.
+            name, parts = self.export_name, (self.recognised_query(request), get_language())
         result = aggregates.read(name, build, version=conditional.version, parts=parts)
         export = request.accepted_renderer.format
         if export in {"csv", "xlsx"}:
             respond = exports.csv_response if export == "csv" else exports.xlsx_response
             return conditional.stamp(respond(*self.table(result), self.export_name))
         return conditional.stamp(Response(result))
+
+    def recognised_query(self, request):
+        names = set(self.filterset_class.base_filters)
+        if self.params_serializer is not None:
+            names |= set(self.params_serializer().fields)
+        return recognised_query(request.query_params, names)
 
     def compute(self, deals, **params):
         raise NotImplementedError

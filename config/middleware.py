@@ -31,7 +31,7 @@ def _wants_json(request):
     )
 
 
-def _plain_page(title, message, status):
+def plain_page(title, message, status):
     """A page that needs neither templates nor the database, which may be what is failing."""
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -47,7 +47,7 @@ def service_unavailable(request):
     if _wants_json(request):
         response = JsonResponse({"detail": message}, status=503)
     else:
-        response = _plain_page(_("Temporarily unavailable"), message, 503)
+        response = plain_page(_("Temporarily unavailable"), message, 503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
@@ -71,7 +71,7 @@ class RequestSizeLimitMiddleware:
             ) % {"size": length, "limit": limit}
             if _wants_json(request):
                 return JsonResponse({"detail": message}, status=413)
-            return _plain_page(_("Request too large"), message, 413)
+            return plain_page(_("Request too large"), message, 413)
         return self.get_response(request)
 
 

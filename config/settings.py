@@ -226,9 +226,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Keyed on the client address of config.throttling (X-Forwarded-For only from proxies).
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "120/minute")},
 }
+
+# How many reverse proxies in front of the app append to X-Forwarded-For; the client address
+# is the one the outermost of them saw. 0: the header is ignored (anyone can send it).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+# Failed sign-ins (API token, admin) allowed per address and per account in each window.
+SIGN_IN_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_WINDOW_SECONDS", "900"))
+SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "20"))
+SIGN_IN_FAILURES_PER_ACCOUNT = int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "10"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Korea–China Partnerships API",

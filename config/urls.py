@@ -5,7 +5,11 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.throttling import admin_login
+
 urlpatterns = [
+    # Before the admin's own: its sign-in form behind the failed sign-in throttle.
+    path("admin/login/", admin_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),

@@ -50,7 +50,7 @@ def test_stack_has_its_services_and_health_checks():
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     services = config["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "cache", "web", "worker", "beat"}
     assert services["web"]["command"] == ["sh", "scripts/web"]
     web = (BASE / "scripts" / "web").read_text()
     assert "migrate" in web and "collectstatic" in web and "gunicorn" in web
@@ -59,6 +59,22 @@ def test_stack_has_its_services_and_health_checks():
         assert services[name]["depends_on"]["web"]["condition"] == "service_healthy"
         assert services[name]["environment"]["CELERY_BROKER_URL"].startswith("redis://redis")
     assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://")
+
+
+def test_cache_redis_is_bounded_and_apart_from_the_broker():
+    """The cache's Redis has maxmemory and evicts least recently used keys; the broker is
+    another Redis that never evicts, so cached pages can never push out queued tasks."""
+    result = compose_config()
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    cache = " ".join(services["cache"]["command"])
+    assert "--maxmemory 256mb" in cache and "--maxmemory-policy allkeys-lru" in cache
+    broker = " ".join(services["redis"]["command"])
+    assert "--maxmemory-policy noeviction" in broker
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["REDIS_URL"].startswith("redis://cache:")
+        assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
 
 
 def test_compose_refuses_to_run_without_a_database_password(tmp_path):
