@@ -1,6 +1,8 @@
 """The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py`, a figure
 from `charts.py`, a template. A filter that does not validate is shown on the page with a 400."""
 
+import re
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +17,8 @@ from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
 from partnerships import freshness, queries
 from partnerships.filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
 from partnerships.models import Company, Deal, Source
+
+SLUG = re.compile(r"[-\w]{1,80}")
 
 
 def _language():
@@ -61,7 +65,7 @@ def _csv_response(filename, rows, about=()):
     comments = "".join(
         "# " + " ".join(str(line).split()) + "\r\n" for line in about
     )  # one line each, whatever the filter holds
-    blocks = exports.csv_blocks(next(rows), rows, prefix="\ufeff" + comments)
+    blocks = exports.csv_blocks(next(rows), exports.primed(rows), prefix="\ufeff" + comments)
     response = StreamingHttpResponse(blocks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -166,6 +170,10 @@ def chart_csv(request, chart):
         return _filter_errors(filterset)
     deals = filterset.qs
     if company := request.GET.get("for_company"):
+        if not SLUG.fullmatch(company):
+            # NUL and other characters no slug holds: PostgreSQL would refuse the query.
+            message = _("for_company: not a company's slug.")
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         company = get_object_or_404(queries.readable(Company), slug=company)
         if chart in {"flows", "geography"}:
             # The company page's maps: its top partners, the others summed per country.

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -51,7 +51,12 @@ def text_from_upload(upload) -> str:
     except UnicodeDecodeError as error:
         raise ValidationError(_("The file is not UTF-8 text.")) from error
     if suffix in {".html", ".htm"}:
-        text = strip_tags(text)
+        try:
+            text = strip_tags(text)
+        except SuspiciousOperation as error:
+            raise ValidationError(
+                _("The HTML could not be read: its tags nest too deeply. Upload its text instead.")
+            ) from error
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
     if not text:
         raise ValidationError(_("The file holds no text."))

@@ -37,6 +37,8 @@ def test_uploaded_article_becomes_a_source_with_drafts(
         ("deal.pdf", b"%PDF-1.4", {}, "Upload a plain-text or HTML file"),
         ("deal.txt", "기사".encode("utf-16"), {}, "not UTF-8"),
         ("deal.txt", ARTICLE.encode(), {"text": ARTICLE}, "not both"),
+        # Django's strip_tags refuses (SuspiciousOperation) HTML nested this deep.
+        ("deal.html", b"<b" * 60_000 + b">" + b"text", {}, "could not be read"),
     ],
 )
 def test_bad_uploads_get_a_field_error_and_store_nothing(editor_api, name, content, extra, message):

@@ -240,3 +240,13 @@ def test_nul_in_slugs_is_a_404_or_400(article, editor_api):
         format="json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chart", ["timeline", "flows", "geography"])
+def test_a_nul_in_for_company_is_a_400(client, chart):
+    """`?for_company=%00` (no slug holds it; PostgreSQL refuses it in a query) is a 400 naming
+    the parameter, not a 500."""
+    response = client.get(f"/charts/{chart}.csv?for_company=%00")
+    assert response.status_code == 400
+    assert b"for_company" in response.content
