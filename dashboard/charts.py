@@ -84,7 +84,10 @@ def _gwh(value) -> str:
 
 def _day_after(iso: str) -> str:
     """Bars end where the next period begins, so a month covers the whole of its last day."""
-    return (datetime.date.fromisoformat(iso) + datetime.timedelta(days=1)).isoformat()
+    day = datetime.date.fromisoformat(iso)
+    if day == datetime.date.max:  # a stored 9999-12-31 has no next day: end within it
+        return f"{iso}T23:59:59"
+    return (day + datetime.timedelta(days=1)).isoformat()
 
 
 def _span_ms(start: str, end_inclusive: str) -> int:

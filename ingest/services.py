@@ -27,7 +27,7 @@ from ingest.names import HAN, HANGUL
 from ingest.text import split_sentences
 from partnerships import services as core
 from partnerships.dates import Precision
-from partnerships.models import Company, Deal, Source
+from partnerships.models import Company, Deal, Source, without_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def text_from_upload(upload) -> str:
                 _("The HTML could not be read: its tags nest too deeply. Upload its text instead.")
             ) from error
     text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    text = without_control_characters(text)
     if not text:
         raise ValidationError(_("The file holds no text."))
     return text
@@ -240,8 +241,10 @@ def _deal_draft(source: Source, candidate: DealCandidate) -> int:
 
 def _unique_slug(model, text: str) -> str:
     base = slugify(text)[:70].strip("-") or "item"
+    if base.isdigit():  # "2025" would address the row with that id
+        base = f"{model._meta.model_name}-{base}"
     slug, number = base, 2
-    while model.objects.filter(slug=slug).exists():
+    while model.objects.filter(slug__iexact=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 

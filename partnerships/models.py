@@ -5,14 +5,16 @@ Every fact row points to the sentence that states it (`Citation`, `StatusChange.
 that was inferred, carries an `*_estimated` flag. Unknown is null, never zero.
 """
 
+import datetime
 import hashlib
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Length, Upper
+from django.db.models.functions import Length, Lower, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +27,61 @@ from partnerships.dates import Precision, clean_precise_pair, format_precise, pr
 QUOTE_MAX_LENGTH = 600
 
 
+# Dates a source can give: the oldest companies of the chain were founded in the 19th century,
+# the longest contracts run to the 2040s. Outside this a date is a typo (9999-12-31), and
+# pages and charts that compute with it (a bar to the day after) would fail.
+FIRST_DATE, LAST_DATE = datetime.date(1800, 1, 1), datetime.date(2100, 12, 31)
+DATE_RANGE_MESSAGE = _("Give a date between 1800 and 2100.")
+DATE_VALIDATORS = [
+    MinValueValidator(FIRST_DATE, message=DATE_RANGE_MESSAGE),
+    MaxValueValidator(LAST_DATE, message=DATE_RANGE_MESSAGE),
+]
+# Control characters (U+0007, NUL, escape, C1) break exports and terminals and never belong
+# in a name or a sentence; tab and line breaks are text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with its control characters removed (an article's text may come with them)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def slug_field():
+    """The slug every row is addressed by: never digits alone, which address rows by id."""
+    return models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]+$",
+                inverse_match=True,
+                message=_("A slug needs a letter or a hyphen: digits alone address a row by id."),
+                code="digits_only",
+            )
+        ],
+    )
+
+
+def slug_unique_ignoring_case(table):
+    """`CATL` and `catl` would be one company to a reader and two rows to the database."""
+    return models.UniqueConstraint(
+        Lower("slug"),
+        name=f"{table}_slug_unique_ci",
+        violation_error_message=_("This slug exists already (in other capitals)."),
+    )
+
+
 def precise_date(label):
     """The three fields of a date known to some precision, for a model body."""
     return (
-        models.DateField(_(label), null=True, blank=True, help_text=_("First day of the period.")),
+        models.DateField(
+            _(label),
+            null=True,
+            blank=True,
+            help_text=_("First day of the period."),
+            validators=DATE_VALIDATORS,
+        ),
         models.CharField(
             _("%(label)s precision") % {"label": label},
             max_length=8,
@@ -62,7 +115,41 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Timestamped(models.Model):
+class CatalogueRow(models.Model):
+    """A row people write and every page reads: its text holds no control characters.
+
+    Checked in `clean_fields`, so the services (`full_clean`) and the admin's forms refuse such
+    text with a message naming the field.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField):
+                continue
+            if exclude and field.name in exclude:
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                errors.setdefault(field.name, []).append(
+                    ValidationError(
+                        _("Remove the control character (U+%(code)04X) from this text."),
+                        code="control_character",
+                        params={"code": ord(CONTROL_CHARACTERS.search(value)[0])},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Timestamped(CatalogueRow):
     """Created and updated times. Plain defaults rather than auto_now, because fixtures load with
     raw saves, which skip auto_now."""
 
@@ -135,7 +222,7 @@ class Source(Timestamped):
         REPORT = "report", _("report")
         REFERENCE = "reference", _("editors' reference notes")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = slug_field()
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -163,6 +250,7 @@ class Source(Timestamped):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
+            slug_unique_ignoring_case("source"),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),
@@ -220,7 +308,7 @@ class Company(Timestamped):
         MAJOR_SHAREHOLDER = "major_shareholder", _("held by a major shareholder")
         GROUP_MEMBER = "group_member", _("member of the business group")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = slug_field()
     name = models.CharField(_("English name"), max_length=200, unique=True)
     name_ko = models.CharField(_("Korean name"), max_length=200, blank=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
@@ -277,6 +365,7 @@ class Company(Timestamped):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         constraints = [
+            slug_unique_ignoring_case("company"),
             models.UniqueConstraint(
                 fields=["name_ko"],
                 condition=~Q(name_ko=""),
@@ -382,7 +471,7 @@ class CompanyAliasManager(models.Manager):
         return self.get(company__slug=company, name=name)
 
 
-class CompanyAlias(models.Model):
+class CompanyAlias(CatalogueRow):
     """Other names people search by: "LGES", "LG에너지솔루션", "宁德时代"."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="aliases")
@@ -409,7 +498,7 @@ class CompanyAlias(models.Model):
     natural_key.dependencies = ["partnerships.company"]
 
 
-class CompanyIdentifier(models.Model):
+class CompanyIdentifier(CatalogueRow):
     class Scheme(models.TextChoices):
         TICKER = "ticker", _("stock ticker (exchange:symbol)")
         LEI = "lei", _("LEI")
@@ -447,7 +536,7 @@ class VehicleModel(Timestamped):
         FCEV = "fcev", _("fuel cell")
         ICE = "ice", _("combustion engine")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = slug_field()
     maker = models.ForeignKey(
         Company, verbose_name=_("maker"), on_delete=models.PROTECT, related_name="vehicle_models"
     )
@@ -494,6 +583,7 @@ class VehicleModel(Timestamped):
         verbose_name = _("vehicle model")
         verbose_name_plural = _("vehicle models")
         constraints = [
+            slug_unique_ignoring_case("vehicle_model"),
             models.UniqueConstraint(
                 fields=["maker", "name"],
                 name="vehicle_model_unique_per_maker",
@@ -585,7 +675,7 @@ class Deal(Timestamped):
         VEHICLE_PRODUCTION = "vehicle_production", _("vehicle production")
         OTHER = "other", _("other")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = slug_field()
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     status = models.CharField(
@@ -708,6 +798,7 @@ class Deal(Timestamped):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         constraints = [
+            slug_unique_ignoring_case("deal"),
             models.CheckConstraint(
                 condition=Q(volume_gwh__isnull=True) | Q(volume_gwh__gt=0),
                 name="deal_volume_gwh_positive",
@@ -850,7 +941,7 @@ class DealPartyManager(models.Manager):
         return self.get(deal__slug=deal, company__slug=company, role=role)
 
 
-class DealParty(models.Model):
+class DealParty(CatalogueRow):
     Role = PartyRole
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="parties")
@@ -945,12 +1036,14 @@ class StatusChangeManager(models.Manager):
         return self.get(deal__slug=deal, status=status, effective_on=effective_on)
 
 
-class StatusChange(models.Model):
+class StatusChange(CatalogueRow):
     """One step of a deal's life (reported → in talks → signed → active), dated and sourced."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="status_history")
     status = models.CharField(_("status"), max_length=16, choices=Deal.Status.choices)
-    effective_on = models.DateField(_("effective"), help_text=_("First day of the period."))
+    effective_on = models.DateField(
+        _("effective"), help_text=_("First day of the period."), validators=DATE_VALIDATORS
+    )
     effective_precision = models.CharField(
         _("effective precision"), max_length=8, choices=Precision.choices
     )
@@ -1016,7 +1109,7 @@ class StatusChange(models.Model):
             raise ValidationError(errors)
 
 
-class ContextEvent(models.Model):
+class ContextEvent(CatalogueRow):
     """A policy or political event the sources tie to the deals: tariffs, an inauguration."""
 
     class Kind(models.TextChoices):
@@ -1025,7 +1118,7 @@ class ContextEvent(models.Model):
         MARKET = "market", _("market")
         CORPORATE = "corporate", _("corporate")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = slug_field()
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
@@ -1039,7 +1132,10 @@ class ContextEvent(models.Model):
         ordering = ["occurred_on", "title"]
         verbose_name = _("context event")
         verbose_name_plural = _("context events")
-        constraints = [*precision_constraints("occurred", "context_event")]
+        constraints = [
+            slug_unique_ignoring_case("context_event"),
+            *precision_constraints("occurred", "context_event"),
+        ]
 
     def __str__(self):
         when = self.occurred_display
@@ -1068,7 +1164,7 @@ class CitationManager(models.Manager):
         )
 
 
-class Citation(models.Model):
+class Citation(CatalogueRow):
     """The sentence of a source that states a fact about one company, deal, vehicle or event.
 
     `field` names the fact ("volume_gwh", "state_owned"; empty for the record as a whole) and

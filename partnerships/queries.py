@@ -5,6 +5,7 @@ costs a fixed number of queries however many rows match. Outputs of the aggregat
 plain dicts and lists with JSON-ready values: Decimal becomes float, dates ISO strings.
 """
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 
@@ -300,10 +301,12 @@ def _term_end(row):
         return row["end_on"], row["end_precision"], row["end_estimated"]
     if row["start_on"] and row["term_years"]:
         start = row["start_on"]
+        # Capped at the calendar's last year: stored data may be absurd, the page must not fail.
+        year = min(start.year + row["term_years"], datetime.MAXYEAR)
         try:
-            end = start.replace(year=start.year + row["term_years"])
+            end = start.replace(year=year)
         except ValueError:  # 29 February
-            end = start.replace(year=start.year + row["term_years"], day=28)
+            end = start.replace(year=year, day=28)
         return end, row["start_precision"], True
     return None, "", False
 

@@ -24,6 +24,7 @@ from partnerships.models import (
     Source,
     StatusChange,
     VehicleModel,
+    without_control_characters,
 )
 
 
@@ -616,7 +617,7 @@ CONTEXT_EVENT_FIELDS = frozenset(
 def source_create(*, fields: Mapping[str, Any]) -> Source:
     """Register a source; quotes of citations and status changes must appear in its text."""
     source = Source()
-    _apply_fields(source, fields, SOURCE_FIELDS)
+    _apply_fields(source, _neutral_text(fields), SOURCE_FIELDS)
     return _full_save(source)
 
 
@@ -635,6 +636,7 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
     """
     from ingest.services import ingestion_enqueue, source_find_duplicate, source_slug
 
+    fields = _neutral_text(fields)
     text, url = fields.get("text", ""), fields.get("url", "")
     for attempt in range(SUBMIT_ATTEMPTS):
         existing = source_find_duplicate(text=text, url=url)
@@ -661,8 +663,17 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
 def source_update(*, source: Source, fields: Mapping[str, Any]) -> Source:
     """Change a source. Changing its text does not re-check quotes cited from it."""
     source = Source.objects.select_for_update().get(pk=source.pk)
-    _apply_fields(source, fields, SOURCE_FIELDS)
+    _apply_fields(source, _neutral_text(fields), SOURCE_FIELDS)
     return _full_save(source)
+
+
+def _neutral_text(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An article's text without control characters: texts pasted or uploaded from other
+    programs carry form feeds and the like, which no reader needs and exports cannot hold.
+    (Every other text field refuses them: `CatalogueRow.clean_fields`.)"""
+    if isinstance(fields.get("text"), str):
+        return {**fields, "text": without_control_characters(fields["text"])}
+    return fields
 
 
 def _set_aliases(company: Company, aliases: Sequence[str]):

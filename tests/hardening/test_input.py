@@ -250,3 +250,86 @@ def test_a_nul_in_for_company_is_a_400(client, chart):
     response = client.get(f"/charts/{chart}.csv?for_company=%00")
     assert response.status_code == 400
     assert b"for_company" in response.content
+
+
+# --- input that breaks rendering is refused at the door --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/v1/context-events/",
+            {"slug": "end", "title": "End", "kind": "policy", "occurred_on": "9999-12-31"},
+            "occurred_on",
+        ),
+        ("/api/v1/companies/", {"slug": "bell", "name": "Bell\x07", "country": "KR"}, "name"),
+        ("/api/v1/companies/", {"slug": "1", "name": "One", "country": "KR"}, "slug"),
+        (
+            "/api/v1/companies/",
+            {"slug": "esc", "name": "Esc", "country": "KR", "description": "a\x1b[31mred"},
+            "description",
+        ),
+    ],
+)
+def test_values_that_break_pages_are_refused_by_the_api(editor_api, path, body, field):
+    """A date outside 1800–2100, a control character in text and a digit-only slug are each a
+    400 naming the field; nothing is stored."""
+    response = editor_api.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert not Company.objects.filter(slug=body["slug"]).exists()
+
+
+def test_a_slug_differing_only_in_capitals_is_refused(editor_api):
+    """`CATL` beside `catl` is one company to a reader: the second is a 400."""
+    CompanyFactory(slug="catl", name="CATL")
+    response = editor_api.post(
+        "/api/v1/companies/", {"slug": "CATL", "name": "CATL again", "country": "CN"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "other capitals" in json.dumps(response.json())
+    assert Company.objects.filter(slug__iexact="catl").count() == 1
+
+
+def test_a_control_character_in_the_admin_is_a_form_error():
+    """The admin refuses a company name with U+0007 with a message on the field."""
+    client = Client()
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/partnerships/company/add/",
+        {
+            "name": "Bell\x07",
+            "slug": "bell",
+            "country": "KR",
+            "chain_role": "other",
+            **{
+                f"{prefix}-{count}_FORMS": "0"
+                for prefix in ("aliases", "identifiers", "citations")
+                for count in ("TOTAL", "INITIAL")
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "control character (U+0007)" in response.content.decode()
+    assert not Company.objects.filter(slug="bell").exists()
+
+
+def test_an_article_loses_its_control_characters_not_its_text(editor_api):
+    """An article pasted with form feeds and a bell is stored without them."""
+    response = editor_api.post(
+        "/api/v1/sources/",
+        {"title": "Pasted", "text": "Page one.\x0cPage two\x07 ends."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert Source.objects.get(title="Pasted").text == "Page one.Page two ends."
+
+
+def test_a_submitted_article_titled_with_a_year_gets_a_slug_with_a_letter(editor_api):
+    """An article titled "2025" is not given the slug "2025", which addresses the id 2025."""
+    response = editor_api.post(
+        "/api/v1/sources/", {"title": "2025", "text": "A year in batteries."}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["slug"] == "source-2025"
