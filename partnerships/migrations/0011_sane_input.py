@@ -34,7 +34,7 @@ def sane_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0009_deal_money_capacity_site"),
+        ("partnerships", "0010_word_search_indexes"),
     ]
 
     operations = [
