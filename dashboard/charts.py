@@ -246,11 +246,14 @@ def _term_span(deal: dict):
         return deal["term_start"], deal["term_end"], True
     if deal.get("term_years") and deal.get("date"):
         start = datetime.date.fromisoformat(deal["date"])
+        # Capped at the calendar's last year: a stored term may be absurd, the chart must draw.
+        year = min(start.year + int(deal["term_years"]), datetime.MAXYEAR)
         try:
-            end = start.replace(year=start.year + int(deal["term_years"]))
+            end = start.replace(year=year)
         except ValueError:  # 29 February
-            end = start.replace(year=start.year + int(deal["term_years"]), day=28)
-        return deal["date"], (end - datetime.timedelta(days=1)).isoformat(), False
+            end = start.replace(year=year, day=28)
+        end = max(end - datetime.timedelta(days=1), start)
+        return deal["date"], end.isoformat(), False
     return None
 
 

@@ -128,6 +128,12 @@ def seed_hostile():
     )  # fmt: skip
     DealParty.objects.create(deal=ended, company=bell, role="partner")
     DealParty.objects.create(deal=ended, company=upper, role="partner")
+    endless = Deal.objects.create(
+        slug="endless", title="Endless", kind="supply", status="signed", product="other",
+        announced_on=datetime.date(2025, 2, 1), announced_precision="month", term_years=30_000,
+    )  # fmt: skip
+    DealParty.objects.create(deal=endless, company=bell, role="supplier")
+    DealParty.objects.create(deal=endless, company=upper, role="customer")
     vehicle = VehicleModel.objects.create(
         slug="V-1", maker=upper, name=f"\u202eV{BELL}", battery_supplier=bell,
         launch_on=datetime.date(9999, 12, 31), launch_precision="day",
