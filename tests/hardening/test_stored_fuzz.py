@@ -148,6 +148,10 @@ def seed_hostile():
         source=source, company=bell, quote=f"Bell{BELL} Battery will supply cells to Kia."
     )
     Citation.objects.create(source=source, context_event=event, quote="Page two")
+    # Shown to readers as if cited and approved: hostile data that made it through.
+    Company.objects.filter(pk__in=[bell.pk, upper.pk]).update(published=True)
+    Deal.objects.filter(pk__in=[deal.pk, ended.pk, endless.pk]).update(published=True)
+    VehicleModel.objects.filter(pk=vehicle.pk).update(published=True)
     return {"company": bell, "upper": upper, "deal": deal, "vehicle": vehicle, "source": source}
 
 

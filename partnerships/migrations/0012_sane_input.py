@@ -34,7 +34,7 @@ def sane_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0010_word_search_indexes"),
+        ("partnerships", "0011_publication"),
     ]
 
     operations = [
