@@ -34,7 +34,7 @@ def sane_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0011_publication"),
+        ("partnerships", "0012_deal_edges"),
     ]
 
     operations = [
