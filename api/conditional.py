@@ -20,7 +20,7 @@ class ConditionalGet:
         media_type = getattr(request, "accepted_media_type", "") or ""
         key = "|".join([request.get_full_path(), media_type, get_language() or ""])
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-        self.etag = f'"v{version.number}-{digest}"'
+        self.etag = f'"v{version.tag}-{digest}"'
         changed = version.changed_at
         self.last_modified = int(changed.timestamp()) if changed else None
         self.not_modified = get_conditional_response(

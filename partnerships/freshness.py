@@ -59,6 +59,14 @@ class Version(NamedTuple):
     number: int
     changed_at: object  # datetime of the last write; None before the first
 
+    @property
+    def tag(self) -> str:
+        """The version as it goes into cache keys and ETags. The number alone could repeat
+        where the cache outlives the database (a restored backup, a test's rolled-back
+        transaction) and hand out another state's answers; the time of the bump cannot."""
+        stamp = int(self.changed_at.timestamp() * 1_000_000) if self.changed_at else 0
+        return f"{self.number}.{stamp}"
+
 
 def current() -> Version:
     """The data version as committed now: one query."""
@@ -81,7 +89,7 @@ def key(name: str, *parts, version: Version) -> str:
     """A cache key for `name` with `parts` (a filter, a language...) at `version`: every key
     of an older version is unreachable once the version moves."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
-    return f"v{version.number}:{name}:{digest}"
+    return f"v{version.tag}:{name}:{digest}"
 
 
 def _on_write(sender, action=None, **kwargs):
