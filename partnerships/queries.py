@@ -864,7 +864,18 @@ def supply_graph(
             }
         )
     grouped.sort(
-        key=lambda e: (-e["deal_count"], -(e["volume_gwh"] or 0), str(e["source"]), e["status"])
+        # Ties broken down to the deal, so that two computations (a snapshot and a live read)
+        # list the same edges in the same order whatever order the database returned them in.
+        key=lambda e: (
+            -e["deal_count"],
+            -(e["volume_gwh"] or 0),
+            str(e["source"]),
+            e["status"],
+            str(e["target"]),
+            e["source_role"],
+            e["target_role"],
+            e["deal_id"] or 0,
+        )
     )
     edges, omitted = grouped[:GRAPH_MAX_EDGES], grouped[GRAPH_MAX_EDGES:]
     single = defaultdict(list)
