@@ -13,8 +13,10 @@ themselves.
 """
 
 import hashlib
+from contextvars import ContextVar
 from typing import NamedTuple
 
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
@@ -68,10 +70,30 @@ class Version(NamedTuple):
         return f"{self.number}.{stamp}"
 
 
+# Within one request the version is read once: the page's cache keys, its ETag and its
+# footer's "last updated" share that read. A write in the request forgets it (`bump`). Outside
+# requests (workers, commands) there is no memo, so a long-lived process never reads an old one.
+_request_memo: ContextVar[dict | None] = ContextVar("data_version_memo", default=None)
+
+
 def current() -> Version:
-    """The data version as committed now: one query."""
+    """The data version as committed now: one query (once per request)."""
+    memo = _request_memo.get()
+    if memo is not None and "version" in memo:
+        return memo["version"]
     row = DataVersion.objects.filter(pk=1).values_list("value", "changed_at").first()
-    return Version(*row) if row else Version(0, None)
+    version = Version(*row) if row else Version(0, None)
+    if memo is not None:
+        memo["version"] = version
+    return version
+
+
+def _request_started(**kwargs):
+    _request_memo.set({})
+
+
+def _request_finished(**kwargs):
+    _request_memo.set(None)
 
 
 def bump() -> None:
@@ -82,6 +104,9 @@ def bump() -> None:
         if not moved:  # a database emptied by flush: the row comes back
             DataVersion.objects.bulk_create([DataVersion(pk=1)], ignore_conflicts=True)
             DataVersion.objects.filter(pk=1).update(value=F("value") + 1, changed_at=Now())
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()
     data_changed.send(sender=DataVersion)
 
 
@@ -99,6 +124,8 @@ def _on_write(sender, action=None, **kwargs):
 
 
 def connect_signals() -> None:
+    request_started.connect(_request_started, dispatch_uid="freshness-request-started")
+    request_finished.connect(_request_finished, dispatch_uid="freshness-request-finished")
     for model in CATALOGUE_MODELS:
         uid = f"freshness-{model._meta.label}"
         post_save.connect(_on_write, sender=model, dispatch_uid=f"{uid}-save")

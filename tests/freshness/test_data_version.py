@@ -132,3 +132,26 @@ def test_cache_keys_name_the_version():
     assert freshness.key("stats", "a", version=one) == freshness.key("stats", "a", version=one)
     assert freshness.key("stats", "a", version=one) != freshness.key("stats", "a", version=two)
     assert freshness.key("stats", "a", version=one) != freshness.key("stats", "b", version=one)
+
+
+def test_a_request_reads_the_version_once_and_again_after_its_own_write(
+    django_assert_num_queries,
+):
+    """Within a request the version is read once and shared; a write in that request makes
+    the next read see the new number. Outside a request every call reads the database."""
+    freshness.bump()
+    # The receivers of request_started/finished (the signals themselves would close the
+    # test's database connection); the budgets' tests cover the wiring.
+    freshness._request_started()
+    try:
+        with django_assert_num_queries(1):
+            before = freshness.current()
+            assert freshness.current() == before
+        CompanyFactory()
+        after = freshness.current()
+        assert after.number > before.number
+    finally:
+        freshness._request_finished()
+    with django_assert_num_queries(2):
+        freshness.current()
+        freshness.current()
