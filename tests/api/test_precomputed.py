@@ -3,7 +3,6 @@ served while current, never when stale, rebuilt after writes in the background."
 
 import datetime
 import json
-import os
 from collections import Counter
 from decimal import Decimal
 
@@ -141,12 +140,6 @@ def test_a_slow_reader_does_not_replace_a_newer_snapshot():
     assert AggregateSnapshot.objects.get(key="stats:en").payload == {"fresh": True}
 
 
-@pytest.mark.xfail(
-    "postgres" in os.environ.get("DATABASE_URL", ""),
-    reason="Open: in the whole suite on PostgreSQL and Redis (not alone, not on SQLite) the API's "
-    "supply graph answers another edge shape than queries.supply_graph; see the closing note",
-    strict=False,
-)
 def test_snapshots_equal_what_the_request_would_compute(article, api):
     """The precomputed answers are exactly the live ones."""
     aggregates.refresh()
