@@ -181,7 +181,8 @@ def load_cases(directory: Path) -> list[tuple[str, dict]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The held-out gold set (fixtures/ingest_gold/): per field and per language.
+# Annotated sets, per field and per language: the held-out gold set (fixtures/ingest_gold/) and
+# the development set the rules are tuned on (fixtures/ingest_dev/).
 
 GOLD_FIELDS = (
     "companies",
@@ -348,9 +349,22 @@ def score_gold_article(article: dict, index: CompanyIndex, text: str) -> list[Fi
     ]
 
 
+# The annotation file of an annotated set: the held-out gold set, or the development set.
+ANNOTATION_FILES = ("gold.json", "dev.json")
+
+
+def annotations_of(directory: Path) -> Path | None:
+    """The annotation file of an annotated folder (gold.json or dev.json), or None."""
+    return next(
+        (Path(directory) / name for name in ANNOTATION_FILES if (Path(directory) / name).is_file()),
+        None,
+    )
+
+
 def score_gold(directory: Path) -> dict[str, list[FieldScore]]:
-    """Field scores per language ('en', 'ko', 'zh', and 'all'), summed over the articles."""
-    gold = json.loads((Path(directory) / "gold.json").read_text(encoding="utf-8"))
+    """Field scores per language ('en', 'ko', 'zh', and 'all'), summed over the articles of an
+    annotated folder (the gold set's format; the development set shares it)."""
+    gold = json.loads(annotations_of(directory).read_text(encoding="utf-8"))
     index = CompanyIndex.from_dicts(gold["known_companies"])
     totals: dict[str, dict[str, list[int]]] = {}
     for article in gold["articles"]:

@@ -8,6 +8,7 @@ from partnerships.models import Source
 
 DEFAULT_CASES = Path(settings.BASE_DIR, "fixtures", "ingest_eval")
 DEFAULT_GOLD = Path(settings.BASE_DIR, "fixtures", "ingest_gold")
+SETS = {"gold": DEFAULT_GOLD, "dev": Path(settings.BASE_DIR, "fixtures", "ingest_dev")}
 
 
 def _ratio(value):
@@ -39,8 +40,18 @@ class Command(BaseCommand):
             help="Score only the held-out gold set (default folder fixtures/ingest_gold/), per "
             "field and per language.",
         )
+        parser.add_argument(
+            "--set",
+            choices=sorted(SETS),
+            help="Score an annotated set per field and language: 'dev' (fixtures/ingest_dev/, "
+            "what the rules are tuned on) or 'gold' (held out: score it, never tune on it).",
+        )
 
     def handle(self, *args, **options):
+        if options["set"] and options["gold"]:
+            raise CommandError("Give --set or --gold, not both.")
+        if options["set"]:
+            return self._gold(SETS[options["set"]])
         if options["gold"]:
             return self._gold(Path(options["gold"]))
         results = []
@@ -78,10 +89,12 @@ class Command(BaseCommand):
                 )
 
     def _gold(self, folder: Path):
-        if not (folder / "gold.json").is_file():
-            raise CommandError(f"No gold.json in {folder}")
+        annotations = scoring.annotations_of(folder)
+        if annotations is None:
+            names = " or ".join(scoring.ANNOTATION_FILES)
+            raise CommandError(f"No {names} in {folder}")
         per_language = scoring.score_gold(folder)
-        self.stdout.write(self.style.MIGRATE_HEADING(f"gold set {folder}"))
+        self.stdout.write(self.style.MIGRATE_HEADING(f"annotated set {annotations}"))
         self.stdout.write("precision/recall (correct/expected/found) per field and language")
         languages = [lang for lang in ("en", "ko", "zh", "all") if lang in per_language]
         self.stdout.write(f"| field | {' | '.join(languages)} |")
