@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from api.renderers import CSV_MEDIA_TYPE, GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from partnerships import edges, queries
 from partnerships.dates import format_precise
+from publishing import dataset
 
 CHUNK_SIZE = 500
 # Rows fetched from the database at a time, and bytes of CSV sent at a time: large enough that
@@ -98,6 +99,20 @@ def primed(rows):
     return rows if first is None else itertools.chain([first], rows)
 
 
+def filter_query(params) -> str:
+    """The filter a download was asked with, as a query string without its `format`."""
+    params = params.copy()
+    params.pop("format", None)
+    return params.urlencode()
+
+
+def table_response(export, header, rows, filename, query=""):
+    """A list or aggregate as `export` ("csv" or "xlsx")."""
+    if export == "csv":
+        return csv_response(header, rows, filename)
+    return xlsx_response(header, rows, filename, query=query)
+
+
 def csv_response(header, rows, filename):
     """A CSV streamed while the rows are read (`csv_blocks`)."""
     response = StreamingHttpResponse(
@@ -120,14 +135,28 @@ def xlsx_too_many(queryset) -> str | None:
     ) % {"limit": f"{limit:,}"}
 
 
-def xlsx_response(header, rows, filename):
+ABOUT_SHEET = "About"
+
+
+def xlsx_response(header, rows, filename, query=""):
     """An Excel workbook; write-only mode keeps memory flat while building it, and the rows are
-    at most `XLSX_MAX_ROWS` (`xlsx_too_many`), so the file stays about a megabyte."""
+    at most `XLSX_MAX_ROWS` (`xlsx_too_many`), so the file stays about a megabyte.
+
+    The licence and the data's last update travel inside the file: in its document properties
+    (File → Info) and on a second sheet, "About", after the data, so a reader that takes the
+    first sheet (pandas' default) still gets the table alone. `query` is the filter asked."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=filename[:31])
     sheet.append(header)
     for row in rows:
         sheet.append([_excel_cell(value) for value in row])
+    lines = dataset.about(query)
+    about = book.create_sheet(title=ABOUT_SHEET)
+    for name, value in lines:
+        about.append([name, _excel_cell(value)])
+    book.properties.title = f"{dataset.TITLE}: {filename}"
+    book.properties.description = dict(lines)["notice"]
+    book.properties.keywords = f"licence {dataset.LICENCE['name']}; {dataset.LICENCE['url']}"
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_MEDIA_TYPE)
@@ -149,6 +178,14 @@ def _excel_cell(value):
 
 
 def geojson_response(collection, filename):
+    """A FeatureCollection carrying its licence and the data's last update as members of its
+    own beside `features` (`license`, `data_updated_at`), which GIS tools pass over."""
+    updated_at = dataset.last_updated()
+    collection = {
+        **collection,
+        "license": dataset.licence_member(),
+        "data_updated_at": updated_at.isoformat(timespec="seconds") if updated_at else None,
+    }
     response = HttpResponse(
         json.dumps(collection, ensure_ascii=False), content_type=GEOJSON_MEDIA_TYPE
     )
@@ -215,22 +252,24 @@ def deals_geojson(rows):
                             [target["lon"], target["lat"]],
                         ],
                     },
+                    # Named as the supply graph's edges name them (`deal_slug`, `source_role`)
+                    # and the deal's fields (`announced_display`).
                     "properties": {
-                        "deal": deal["slug"],
-                        "title": deal["title"],
+                        "deal_slug": deal["slug"],
+                        "deal_title": deal["title"],
                         "status": deal["status"],
                         "kind": deal["kind"],
                         "product": deal["product"],
                         "volume_gwh": _cell(deal["volume_gwh"]),
-                        "announced": format_precise(
+                        "announced_display": format_precise(
                             deal["announced_on"], deal["announced_precision"]
                         ),
-                        "from": source["name"],
-                        "from_role": source["role"],
-                        "from_country": source["country"],
-                        "to": target["name"],
-                        "to_role": target["role"],
-                        "to_country": target["country"],
+                        "source_name": source["name"],
+                        "source_role": source["role"],
+                        "source_country": source["country"],
+                        "target_name": target["name"],
+                        "target_role": target["role"],
+                        "target_country": target["country"],
                     },
                 }
             )
@@ -281,7 +320,7 @@ DEAL_FIELDS = (
 )
 DEAL_HEADER = [
     *DEAL_HEAD_FIELDS,
-    "announced",
+    "announced_display",  # as the deal's JSON names it
     *DEAL_TAIL_FIELDS,
     "suppliers",
     "customers",
@@ -379,7 +418,8 @@ SOURCE_COLUMNS = [
     ("language", lambda s: s.language),
     ("published_on", lambda s: s.published_on),
     ("published_precision", lambda s: s.published_precision),
-    ("citations", lambda s: len(s.citations.all())),
+    # A count, so not `citations` (the JSON's list of them): named like `deal_count`.
+    ("citation_count", lambda s: len(s.citations.all())),
 ]
 
 CONTEXT_EVENT_COLUMNS = [
@@ -390,7 +430,7 @@ CONTEXT_EVENT_COLUMNS = [
     ("country", lambda e: e.country.code or ""),
     ("occurred_on", lambda e: e.occurred_on),
     ("occurred_precision", lambda e: e.occurred_precision),
-    ("occurred", lambda e: e.occurred_display),
+    ("occurred_display", lambda e: e.occurred_display),
     ("description", lambda e: e.description),
 ]
 

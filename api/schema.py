@@ -3,7 +3,8 @@
 drf-spectacular documents a filter from its form field; the filters whose field it cannot read
 (a name-or-slug, a country, a country pair) come out bare. This hook runs after the schema is
 built: each query parameter gets its filter's label as the description when it has none, and an
-example. `tests/api/test_schema.py` fails when a parameter lacks either.
+example. `tests/api/test_schema.py` fails when a parameter lacks either. The old names of
+renamed parameters (`min_gwh`) are marked `deprecated` and name their successor.
 """
 
 from partnerships.filters import (
@@ -12,6 +13,7 @@ from partnerships.filters import (
     DealFilter,
     SourceFilter,
     VehicleModelFilter,
+    deprecated_parameters,
 )
 
 EXAMPLES = {
@@ -29,7 +31,9 @@ EXAMPLES = {
     "limit": 50,
     "maker": "Kia",
     "max_gwh": 100,
+    "max_volume_gwh": 100,
     "min_gwh": 1,
+    "min_volume_gwh": 1,
     "occurred_after": "2025-01-01",
     "occurred_before": "2025-12-31",
     "offset": 0,
@@ -65,12 +69,15 @@ def _labels():
 def describe_parameters(result, generator, request, public):
     """drf-spectacular postprocessing hook: a description and an example on every parameter."""
     labels = {**_labels(), **PATH_DESCRIPTIONS}
+    renamed = {name: new for f in FILTERSETS for name, new in deprecated_parameters(f).items()}
     for path in result.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict):
                 continue
             for parameter in operation.get("parameters", []):
                 name = parameter["name"]
+                if parameter["in"] == "query" and name in renamed:
+                    parameter["deprecated"] = True
                 if not parameter.get("description") and name in labels:
                     parameter["description"] = labels[name]
                 examples = PATH_EXAMPLES if parameter["in"] == "path" else EXAMPLES

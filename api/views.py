@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -38,15 +39,18 @@ from config.throttling import sign_in_failed, sign_in_wait
 from dashboard import aggregates
 from partnerships import queries, services
 from partnerships.filters import (
+    DEPRECATED_SINCE,
     CompanyFilter,
     ContextEventFilter,
     DealFilter,
     SourceFilter,
     VehicleModelFilter,
+    deprecated_in,
     unknown_parameter_message,
     unknown_parameters,
 )
 from partnerships.models import Company, ContextEvent, Deal, Source, VehicleModel
+from publishing.middleware import add_link
 
 # The ETag of a deal's detail, `"deal-<id>-v<version>"`, as If-Match sends it back.
 DEAL_ETAG = re.compile(r'"deal-(\d+)-v(\d+)"')
@@ -117,6 +121,22 @@ class StrictParametersMixin:
         if unknown:
             message = unknown_parameter_message(allowed)
             raise serializers.ValidationError({name: [message] for name in unknown})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A request that used an old name (`min_gwh`, `ordering=gwh`) is answered as asked,
+        with RFC 9745's `Deprecation` header, a link to the docs that list the current names,
+        and `X-Deprecated-Parameters` naming what to change."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        filterset_class = getattr(self, "filterset_class", None)
+        listing = getattr(self, "action", None) in {None, "list"}
+        used = []
+        if filterset_class is not None and listing:
+            used = deprecated_in(request.query_params, filterset_class)
+        if used:
+            response["Deprecation"] = f"@{DEPRECATED_SINCE}"
+            response["X-Deprecated-Parameters"] = ", ".join(used)
+            add_link(response, f'<{reverse("api-docs")}>; rel="deprecation"')
+        return response
 
 
 class FilterWhenAskedBackend(DjangoFilterBackend):
@@ -204,8 +224,8 @@ class ResourceViewSet(
             raise serializers.ValidationError({"format": [too_many]})
         if export in {"csv", "xlsx"}:
             header, rows = self.export_table(queryset)
-            respond = exports.csv_response if export == "csv" else exports.xlsx_response
-            return respond(header, rows, self.export_name)
+            query = exports.filter_query(request.GET)
+            return exports.table_response(export, header, rows, self.export_name, query)
         if export == "geojson":
             return self.geojson(queryset)
         page = self.paginate_queryset(queryset)
@@ -605,8 +625,11 @@ class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIV
         result = aggregates.read(name, build, version=conditional.version, parts=parts)
         export = request.accepted_renderer.format
         if export in {"csv", "xlsx"}:
-            respond = exports.csv_response if export == "csv" else exports.xlsx_response
-            return conditional.stamp(respond(*self.table(result), self.export_name))
+            header, rows = self.table(result)
+            response = exports.table_response(
+                export, header, rows, self.export_name, exports.filter_query(request.GET)
+            )
+            return conditional.stamp(response)
         return conditional.stamp(Response(result))
 
     def recognised_query(self, request):

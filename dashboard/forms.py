@@ -93,8 +93,8 @@ class DealFilterForm(OverviewFilterForm):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "KR-CN", "size": 7}),
     )
-    min_gwh = forms.DecimalField(label=_("At least (GWh)"), required=False, min_value=0)
-    max_gwh = forms.DecimalField(label=_("At most (GWh)"), required=False, min_value=0)
+    min_volume_gwh = forms.DecimalField(label=_("At least (GWh)"), required=False, min_value=0)
+    max_volume_gwh = forms.DecimalField(label=_("At most (GWh)"), required=False, min_value=0)
     announced_after = forms.DateField(
         label=_("Announced from"),
         required=False,
@@ -120,8 +120,8 @@ class DealFilterForm(OverviewFilterForm):
         "year",
         "announced_after",
         "announced_before",
-        "min_gwh",
-        "max_gwh",
+        "min_volume_gwh",
+        "max_volume_gwh",
         "ordering",
     ]
 

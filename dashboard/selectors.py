@@ -51,7 +51,7 @@ def deal_rows(deals):
         "kind",
         "product",
         "volume_gwh",
-        "announced",
+        "announced_display",
         "status",
         "vehicle_models",
         "url",

@@ -15,7 +15,13 @@ from api import exports
 from dashboard import aggregates, charts, paging, selectors
 from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
 from partnerships import freshness, queries
-from partnerships.filters import CompanyFilter, DealFilter, SourceFilter, VehicleModelFilter
+from partnerships.filters import (
+    CompanyFilter,
+    DealFilter,
+    SourceFilter,
+    VehicleModelFilter,
+    current_names,
+)
 from partnerships.models import Company, Deal, Source
 
 SLUG = re.compile(r"[-\w]{1,80}")
@@ -131,7 +137,9 @@ def overview(request):
 def deal_list(request):
     """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
     filterset = _deal_filter(request, "page")
-    context = {"form": DealFilterForm(request.GET or None), "filterset": filterset}
+    # A saved address may use a parameter's old name (`min_gwh`): the form shows it renamed.
+    shown = current_names(request.GET, DealFilter)
+    context = {"form": DealFilterForm(shown or None), "filterset": filterset}
     if filterset.is_valid():
         context.update(_page(request, queries.deals_for_list(filterset.qs), filterset.qs))
         context["deals"] = context["page"].object_list

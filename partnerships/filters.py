@@ -1,6 +1,7 @@
 """The one filter vocabulary of the API and the web pages, so both count the same deals.
 
-Every parameter is validated by a form field: an unknown company, status or country, `min_gwh=abc`,
+Every parameter is validated by a form field: an unknown company, status or country,
+`min_volume_gwh=abc`,
 a negative volume or a date range that ends before it starts is a field error (400 in the API, a
 message on a page), never an empty result that looks like "no deals".
 """
@@ -312,18 +313,38 @@ class StrictForm(forms.Form):
     the caller checks the parameters itself (the API, which also takes `limit`, `format`...)."""
 
     extra_parameters = None
+    # {old name: current name} of parameters renamed so that one concept has one name; the old
+    # name still works (`DeprecatedAliasMixin`), folded here into the current one.
+    deprecated_parameters: dict = {}
 
     def clean(self):
         data = super().clean()
+        given_as = {}  # a range error names the parameter the request gave
+        for old, new in self.deprecated_parameters.items():
+            value = data.pop(old, None)
+            if value is None:
+                continue
+            if data.get(new) is None:
+                data[new], given_as[new] = value, old
+            elif data[new] != value:
+                self.add_error(
+                    old,
+                    _("%(old)s is the old name of %(new)s; give only %(new)s.")
+                    % {"old": old, "new": new},
+                )
         pairs = [
-            ("min_gwh", "max_gwh", _("The maximum volume is below the minimum.")),
+            (
+                "min_volume_gwh",
+                "max_volume_gwh",
+                _("The maximum volume is below the minimum."),
+            ),
             ("announced_after", "announced_before", _("The end date comes before the start.")),
             ("occurred_after", "occurred_before", _("The end date comes before the start.")),
         ]
         for low, high, message in pairs:
             low_value, high_value = data.get(low), data.get(high)
             if low_value is not None and high_value is not None and high_value < low_value:
-                self.add_error(high, message)
+                self.add_error(given_as.get(high, high), message)
         if self.extra_parameters is not None:
             allowed = set(self.fields) | set(self.extra_parameters)
             for name in unknown_parameters(self.data, allowed):
@@ -345,8 +366,73 @@ def unknown_parameter_message(allowed) -> str:
     }
 
 
+class DeprecatedAliasMixin:
+    """The old name of a renamed parameter: validated as the current one, then folded into it
+    by `StrictForm.clean`, so it filters once. Listed in the schema as deprecated
+    (`api.schema`) and answered with a `Deprecation` header (`api.views`)."""
+
+    def __init__(self, *args, replaced_by: str, **kwargs):
+        self.replaced_by = replaced_by
+        kwargs["label"] = _("Deprecated: the old name of %(name)s, still accepted.") % {
+            "name": replaced_by
+        }
+        kwargs["method"] = self.ignore  # the folded value is applied by the current name
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def ignore(queryset, name, value):
+        return queryset
+
+
+class DeprecatedNumberAlias(DeprecatedAliasMixin, django_filters.NumberFilter):
+    pass
+
+
+def deprecated_parameters(filterset_class) -> dict[str, str]:
+    """{old name: current name} of a FilterSet's deprecated parameters."""
+    return {
+        name: filter_.replaced_by
+        for name, filter_ in filterset_class.base_filters.items()
+        if isinstance(filter_, DeprecatedAliasMixin)
+    }
+
+
+# When the old names below became deprecated (RFC 9745's `Deprecation: @<seconds>`): the day
+# the parameters took the names of the fields they filter.
+DEPRECATED_SINCE = 1796169600  # 2026-12-02T00:00:00Z
+
+
+def deprecated_in(params, filterset_class) -> list[str]:
+    """The old names `params` uses: renamed parameters (`min_gwh`) and old ordering values
+    (`ordering=gwh`), as `name` or `ordering=value`."""
+    used = [name for name in deprecated_parameters(filterset_class) if name in params]
+    ordering = filterset_class.base_filters.get("ordering")
+    if isinstance(ordering, StableOrderingFilter) and "ordering" in params:
+        for value in params.getlist("ordering"):
+            for part in value.split(","):
+                if part.strip().lstrip("-") in ordering.aliases:
+                    used.append(f"ordering={part.strip()}")
+    return used
+
+
+def current_names(params, filterset_class):
+    """`params` (a QueryDict) with the old names of renamed parameters given their current
+    name, for a page's filter form to show what a saved address asked for."""
+    renamed = deprecated_parameters(filterset_class)
+    if not renamed.keys() & params.keys():
+        return params
+    params = params.copy()
+    for old, new in renamed.items():
+        if old in params:
+            values = params.pop(old)
+            if new not in params:
+                params.setlist(new, values)
+    return params
+
+
 class StrictFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form refuses unknown parameters once `extra_parameters` is set."""
+    """A FilterSet whose form refuses unknown parameters once `extra_parameters` is set, and
+    takes the old names of renamed parameters (`deprecated_parameters`)."""
 
     def __init__(self, *args, extra_parameters=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,7 +442,12 @@ class StrictFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         form.extra_parameters = self.extra_parameters
+        form.deprecated_parameters = deprecated_parameters(type(self))
         return form
+
+    def deprecated_used(self) -> list[str]:
+        """The old parameter names this request used."""
+        return [name for name in deprecated_parameters(type(self)) if name in self.data]
 
 
 def _party_exists(**conditions):
@@ -393,20 +484,24 @@ class DealFilter(StrictFilterSet):
         choices=STATUS_GROUP_CHOICES, method="filter_status_group", label=_("Status group")
     )
     product = CommaMultipleChoiceFilter(choices=Deal.Product.choices, label=_("Product"))
-    min_gwh = django_filters.NumberFilter(
+    # Named after the field they bound (`volume_gwh`); `min_gwh`/`max_gwh` were their names
+    # until December 2026 and still work.
+    min_volume_gwh = django_filters.NumberFilter(
         field_name="volume_gwh",
         lookup_expr="gte",
         min_value=0,
         max_value=MAX_GWH,
-        label=_("Volume at least (GWh)"),
+        label=_("Volume at least (GWh); deals of unknown volume drop out"),
     )
-    max_gwh = django_filters.NumberFilter(
+    max_volume_gwh = django_filters.NumberFilter(
         field_name="volume_gwh",
         lookup_expr="lte",
         min_value=0,
         max_value=MAX_GWH,
-        label=_("Volume at most (GWh)"),
+        label=_("Volume at most (GWh); deals of unknown volume drop out"),
     )
+    min_gwh = DeprecatedNumberAlias(replaced_by="min_volume_gwh", min_value=0, max_value=MAX_GWH)
+    max_gwh = DeprecatedNumberAlias(replaced_by="max_volume_gwh", min_value=0, max_value=MAX_GWH)
     announced_after = django_filters.DateFilter(
         method="filter_announced_after",
         label=_("Announced on or after (a deal whose announced period overlaps counts)"),

@@ -18,6 +18,27 @@ def last_updated():
     return freshness.current().changed_at
 
 
+def licence_member() -> dict:
+    """The licence as a JSON member, shaped as a Frictionless `licenses` entry (a release's
+    `datapackage.json` lists the same), for files that carry their licence inside."""
+    return {"name": LICENCE["name"], "title": LICENCE["title"], "path": LICENCE["url"]}
+
+
+def about(query: str = "") -> list[tuple[str, str]]:
+    """What a downloaded file is, as (name, value) lines: an XLSX's "About" sheet. Names as
+    everywhere else: `license` (the Frictionless word), `data_updated_at` (as a release's)."""
+    updated_at = last_updated()
+    return [
+        ("title", TITLE),
+        ("license", LICENCE["name"]),
+        ("license_title", LICENCE["title"]),
+        ("license_url", LICENCE["url"]),
+        ("data_updated_at", updated_at.isoformat(timespec="seconds") if updated_at else ""),
+        ("filter", query),
+        ("notice", notice(updated_at)),
+    ]
+
+
 def footer() -> dict:
     return {"licence": LICENCE, "updated_at": last_updated()}
 

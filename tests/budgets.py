@@ -1,6 +1,6 @@
 """Queries per request, as the README's "Query budgets" table states them."""
 
-FILTERS = "country_pair=KR-CN&status_group=agreed&min_gwh=1"
+FILTERS = "country_pair=KR-CN&status_group=agreed&min_volume_gwh=1"
 # Cold: no answer stored for the current data version, as for the first reader after a write;
 # stored: a repeat visit, whose answers a snapshot or the cache holds.
 #          cold, stored

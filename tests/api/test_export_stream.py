@@ -41,7 +41,7 @@ def expected_rows():
         rows[deal["slug"]] = {
             "title": deal["title"],
             "volume_gwh": "" if deal["volume_gwh"] is None else str(float(deal["volume_gwh"])),
-            "announced": format_precise(deal["announced_on"], deal["announced_precision"]),
+            "announced_display": format_precise(deal["announced_on"], deal["announced_precision"]),
             "suppliers": "; ".join(p["name"] for p in parties if p["role"] == "supplier"),
             "customers": "; ".join(p["name"] for p in parties if p["role"] == "customer"),
             "parties": "; ".join(f"{p['name']} ({p['country']}, {p['role']})" for p in parties),
@@ -68,7 +68,7 @@ def test_article_csv_has_the_same_cells_as_the_deal_rows(api, article):
         "Chery Automobile (CN, customer); LG Energy Solution (KR, supplier)"
     )
     assert chery["countries"] == "CN-KR" and chery["volume_gwh"] == "8.0"
-    assert chery["announced"] == "16 Jun 2025" and chery["term_years"] == "6"
+    assert chery["announced_display"] == "16 Jun 2025" and chery["term_years"] == "6"
     elecxio = next(row for row in rows if row["slug"] == "byd-beijing-hyundai-elecxio")
     assert elecxio["vehicle_models"] == "Elexio"
     assert elecxio["quote"].startswith("It is known that Beijing Hyundai")

@@ -108,10 +108,13 @@ def test_companies_geojson(api, deals):
 def test_deals_geojson_lines(api, deals):
     """Deals are lines from the supplier's to the customer's headquarters, filters honoured."""
     collection = json.loads(api.get("/api/v1/deals/?format=geojson&country=CN").content)
-    assert [f["properties"]["deal"] for f in collection["features"]] == ["catl-kia"]
+    assert [f["properties"]["deal_slug"] for f in collection["features"]] == ["catl-kia"]
     line = collection["features"][0]
     assert line["geometry"]["coordinates"] == [[119.5228, 26.6617], [126.978, 37.5665]]
-    assert line["properties"]["from"] == "CATL" and line["properties"]["to_role"] == "customer"
+    assert (
+        line["properties"]["source_name"] == "CATL"
+        and line["properties"]["target_role"] == "customer"
+    )
 
 
 def test_geojson_is_only_for_companies_and_deals(api, deals):

@@ -109,11 +109,23 @@ def test_status_kind_product_and_groups(world):
     assert run("product=battery_packs") == {"lges-hyundai"}
 
 
-def test_gwh_range(world):
-    """`min_gwh`/`max_gwh` bound the volume; deals of unknown volume drop out."""
-    assert run("min_gwh=20") == {"lges-tesla"}
-    assert run("max_gwh=20") == {"catl-hyundai"}
-    assert run("min_gwh=5&max_gwh=60") == {"catl-hyundai", "lges-tesla"}
+def test_volume_range(world):
+    """`min_volume_gwh`/`max_volume_gwh` bound the volume; deals of unknown volume drop out."""
+    assert run("min_volume_gwh=20") == {"lges-tesla"}
+    assert run("max_volume_gwh=20") == {"catl-hyundai"}
+    assert run("min_volume_gwh=5&max_volume_gwh=60") == {"catl-hyundai", "lges-tesla"}
+
+
+def test_old_volume_names_still_filter(world):
+    """`min_gwh`/`max_gwh`, the deprecated names, filter as the current ones, alone or mixed."""
+    assert run("min_gwh=20") == run("min_volume_gwh=20") == {"lges-tesla"}
+    assert run("min_gwh=5&max_volume_gwh=60") == {"catl-hyundai", "lges-tesla"}
+    assert run("min_gwh=5&min_volume_gwh=5") == {"catl-hyundai", "lges-tesla"}
+
+
+def test_old_and_new_name_disagreeing_is_an_error(world):
+    """An old and a current name with different values is refused, naming the old one."""
+    assert "give only min_volume_gwh" in str(errors("min_gwh=5&min_volume_gwh=6")["min_gwh"])
 
 
 def test_announced_range_overlaps_precision(world):
@@ -145,7 +157,9 @@ def test_ordering_is_stable_and_nulls_last(world):
     ("query", "field"),
     [
         ("min_gwh=abc", "min_gwh"),
+        ("min_volume_gwh=abc", "min_volume_gwh"),
         ("min_gwh=-1", "min_gwh"),
+        ("max_volume_gwh=-1", "max_volume_gwh"),
         ("status=finished", "status"),
         ("company=no-such-company", "company"),
         ("company=999999", "company"),
@@ -154,6 +168,7 @@ def test_ordering_is_stable_and_nulls_last(world):
         ("country=ZZ", "country"),
         ("announced_after=2025-02-01&announced_before=2025-01-01", "announced_before"),
         ("min_gwh=10&max_gwh=1", "max_gwh"),
+        ("min_volume_gwh=10&max_volume_gwh=1", "max_volume_gwh"),
         ("announced_after=yesterday", "announced_after"),
         ("ordering=price", "ordering"),
         ("vehicle_model=nope", "vehicle_model"),

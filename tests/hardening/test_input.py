@@ -131,6 +131,7 @@ def test_hostile_query_parameters_never_500(article, value):
         ("/api/v1/stats/", "announced_after"),
         ("/api/v1/timeline/", "group_by"),
         ("/api/v1/supply-graph/", "min_gwh"),
+        ("/api/v1/supply-graph/", "min_volume_gwh"),
     ]
     for path, name in targets:
         # Invalid UTF-8 cannot be a str: it arrives percent-encoded, as a browser sends it.

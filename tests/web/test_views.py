@@ -83,11 +83,13 @@ def test_deal_list_filters_with_the_api_vocabulary(client, article):
 
 
 def test_deal_list_bad_filter_is_a_form_error(client, article):
-    """`min_gwh=abc` and an unknown company show messages and answer 400."""
-    response = client.get(reverse("dashboard:deal-list"), {"min_gwh": "abc", "company": "nobody"})
+    """`min_volume_gwh=abc` and an unknown company show messages and answer 400."""
+    response = client.get(
+        reverse("dashboard:deal-list"), {"min_volume_gwh": "abc", "company": "nobody"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "min_gwh" in html
+    assert "min_volume_gwh" in html
     assert "nobody" in html
 
 
@@ -349,6 +351,7 @@ FILTERS = [
     {"country_pair": "KR-CN"},
     {"company": "catl"},
     {"year": "2025"},
+    {"kind": "supply", "min_volume_gwh": "1"},
     {"kind": "supply", "min_gwh": "1"},
 ]
 
