@@ -65,11 +65,14 @@ class SourceSubmitForm(forms.ModelForm):
                 text=cleaned.get("text") or "", url=cleaned.get("url") or ""
             )
             if duplicate is not None:
-                raise ValidationError(
-                    _("This article is here already, as “%(title)s”; it gets no new drafts.")
-                    % {"title": duplicate.title}
-                )
+                raise ValidationError(duplicate_message(duplicate))
         return cleaned
+
+
+def duplicate_message(source):
+    return _("This article is here already, as “%(title)s”; it gets no new drafts.") % {
+        "title": source.title
+    }
 
 
 class IngestionRunInline(admin.TabularInline):
@@ -156,7 +159,11 @@ class IngestingSourceAdmin(SourceAdmin):
         if change:
             return super().write(request, form, rows, change)
         fields = {name: form.cleaned_data[name] for name in core.SOURCE_FIELDS}
-        source, _created = core.source_submit(fields=fields)
+        source, created = core.source_submit(fields=fields)
+        if not created:
+            # Another editor saved this article a moment ago, after this form had looked for
+            # it: the message the form gives when it finds it, not "added successfully".
+            raise ValidationError(duplicate_message(source))
         if source.text.strip():
             messages.info(
                 request, _("The article is queued; its drafts appear in the review queue.")

@@ -178,6 +178,30 @@ def _full_save(instance, prefix: str = "", exclude=None):
     return instance
 
 
+class UniqueTakenError(ValidationError):
+    """A unique value (slug, URL, text) that another writer committed after this one had
+    validated it: the message validation gives now that their row is visible."""
+
+
+def _save_unique(instance, exclude=None):
+    """`_full_save` for a row people add by name, in a savepoint. Two editors adding one name
+    at the same moment both pass validation (neither sees the other's uncommitted row) and the
+    unique index refuses the later insert; validating again then sees the winner's row, so the
+    loser gets the form error or 400 it would have got a second later, not a 500."""
+    instance.full_clean(exclude=exclude)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        try:
+            instance.validate_unique(exclude=exclude)
+            instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise UniqueTakenError(error.error_dict) from None
+        raise
+    return instance
+
+
 def _apply_fields(instance, fields: Mapping[str, Any], allowed: Iterable[str]):
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -397,10 +421,9 @@ def deal_create(
     """
     deal = Deal()
     _apply_fields(deal, fields, DEAL_FIELDS | DEAL_REVIEW_FIELDS)
-    deal.full_clean(exclude=["facts"])
     # The deal's one history entry is written by `_deal_commit`, whole.
     deal.skip_history_when_saving = True
-    deal.save()
+    _save_unique(deal, exclude=["facts"])
     del deal.skip_history_when_saving
     _deal_children(
         deal,
@@ -618,7 +641,7 @@ def source_create(*, fields: Mapping[str, Any]) -> Source:
     """Register a source; quotes of citations and status changes must appear in its text."""
     source = Source()
     _apply_fields(source, _neutral_text(fields), SOURCE_FIELDS)
-    return _full_save(source)
+    return _save_unique(source)
 
 
 # How often a submission that lost a race on a unique column (the title's slug) tries again.
@@ -648,7 +671,7 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
         try:
             with transaction.atomic():
                 source = source_create(fields=submitted)
-        except IntegrityError:
+        except (IntegrityError, UniqueTakenError):
             # A concurrent submission committed the same URL, text or slug after we looked.
             if attempt == SUBMIT_ATTEMPTS - 1:
                 raise
@@ -664,7 +687,7 @@ def source_update(*, source: Source, fields: Mapping[str, Any]) -> Source:
     """Change a source. Changing its text does not re-check quotes cited from it."""
     source = Source.objects.select_for_update().get(pk=source.pk)
     _apply_fields(source, _neutral_text(fields), SOURCE_FIELDS)
-    return _full_save(source)
+    return _save_unique(source)
 
 
 def _neutral_text(fields: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -714,7 +737,7 @@ def company_create(
     citation states it (`company_publication`)."""
     company = Company()
     _apply_fields(company, fields, COMPANY_FIELDS)
-    _full_save(company)
+    _save_unique(company)
     _set_aliases(company, aliases)
     _set_identifiers(company, identifiers)
     _cite("company", company, citations, None)
@@ -736,7 +759,7 @@ def company_update(
     current ones; `citations` are added."""
     company = Company.objects.select_for_update().get(pk=company.pk)
     _apply_fields(company, fields, COMPANY_FIELDS)
-    _full_save(company)
+    _save_unique(company)
     if aliases is not None:
         _set_aliases(company, aliases)
     if identifiers is not None:
@@ -753,7 +776,7 @@ def vehicle_model_create(
     """Register a vehicle model; readers see it once it is cited and its maker is published."""
     vehicle = VehicleModel()
     _apply_fields(vehicle, fields, VEHICLE_MODEL_FIELDS)
-    _full_save(vehicle)
+    _save_unique(vehicle)
     _cite("vehicle_model", vehicle, citations, None)
     publication_refresh(vehicle_models=[vehicle])
     return vehicle
@@ -769,7 +792,7 @@ def vehicle_model_update(
 ):
     vehicle = VehicleModel.objects.select_for_update().get(pk=vehicle_model.pk)
     _apply_fields(vehicle, fields, VEHICLE_MODEL_FIELDS)
-    _full_save(vehicle)
+    _save_unique(vehicle)
     _cite("vehicle_model", vehicle, citations, all_citations)
     publication_refresh(vehicle_models=[vehicle])
     return vehicle
@@ -781,7 +804,7 @@ def context_event_create(
 ) -> ContextEvent:
     event = ContextEvent()
     _apply_fields(event, fields, CONTEXT_EVENT_FIELDS)
-    _full_save(event)
+    _save_unique(event)
     _cite("context_event", event, citations, None)
     return event
 
@@ -796,7 +819,7 @@ def context_event_update(
 ):
     event = ContextEvent.objects.select_for_update().get(pk=context_event.pk)
     _apply_fields(event, fields, CONTEXT_EVENT_FIELDS)
-    _full_save(event)
+    _save_unique(event)
     _cite("context_event", event, citations, all_citations)
     return event
 
