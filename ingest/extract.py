@@ -17,7 +17,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ingest.matching import (
+    CJK,
     LEGAL_SUFFIX,
+    NOT_ORGS,
+    ORG_SUFFIX,
     CompanyIndex,
     Mention,
     find_unknown_organisations,
@@ -99,16 +102,17 @@ STATUS_CUES = [
         r"cancel+ed|terminated|scrapped|called off|\bended\s+(?:\w+\s+)?talks|pulled out|"
         r"abandon\w*|withdr[ae]w|취소|철회|중단|무산|파기|取消|终止|中止|中断",
     ),
-    (
-        DealStatus.REPORTED,
-        r"reports? (?:suggest|say|said|indicate)|reportedly|according to (?:industry )?"
-        r"(?:reports|sources|media|insiders)|(?:is|are) said to|it is known that|sources said|"
-        r"rumou?r|알려졌|전해졌|据报道|据悉",
-    ),
+    # Talks that are only reported are talks: the words for talks come first.
     (
         DealStatus.IN_TALKS,
         r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
         r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|洽谈|谈判|磋商|商谈",
+    ),
+    (
+        DealStatus.REPORTED,
+        r"reports? (?:suggest|say|said|indicate)|reportedly|according to (?:industry )?"
+        r"(?:reports|sources|media|insiders)|(?:is|are) said to|it is known that|sources said|"
+        r"rumou?r|알려졌|전해졌|보도했|보도됐|보도에 따르면|据报道|据悉|报道称|媒体报道|传闻",
     ),
     (
         DealStatus.SIGNED,
@@ -166,8 +170,16 @@ MANUFACTURE_FOR = re.compile(r"\b(?:for|on behalf of)\s+$", re.IGNORECASE)
 # The company invested in: "a stake in X", "X의 지분", "入股X", "收购X…股权"; and "자사 지분"
 # (its own shares), which makes the topic of the sentence ("X는 …") the one invested in.
 INVESTED_BEFORE = re.compile(
-    r"(?:stake in|invest(?:s|ed|ing|ment)? in|acquir\w+|入股|收购|投资|持有)\s*"
-    r"(?:(?:China's|Korea's|Chinese|Korean)\s+|韩国|中国)?$",
+    r"(?:stake in|invest(?:s|ed|ing|ment)? in|acquir\w+|入股|收购|投资|持有|取得)\s*"
+    r"(?:(?:China's|Korea's|Chinese|Korean)\s+|韩国|中国)?"
+    # "收购韩国隔膜企业X": what the company makes may stand between the verb and its name.
+    r"(?:[\u4E00-\u9FFF]{0,8}?(?:企业|公司|厂商|车企|制造商))?$",
+    re.IGNORECASE,
+)
+# "X would buy a 25% stake in the company": the one that buys or takes the stake invests.
+INVESTOR_AFTER = re.compile(
+    r"^(?:'s)?\s+(?:(?:would|will|is to|plans to|agreed to|aims to|to)\s+)?"
+    r"(?:buy|take|acquire|purchase|invest)\w*\b",
     re.IGNORECASE,
 )
 INVESTED_AFTER = re.compile(r"^(?:'s\s+(?:\w+\s+)?(?:stake|shares)|\s*(?:의\s*)?지분)")
@@ -230,6 +242,11 @@ def _after(text: str, at: int) -> str:
     return text[at : at + CUE_WINDOW]
 
 
+def _other_keys(mentions: list[Mention], keys: set) -> list[Mention]:
+    """The mentions of companies other than `keys`, in order."""
+    return [m for m in mentions if m.key not in keys]
+
+
 def _without(mentions: list[Mention], dropped: list[Mention]) -> list[Mention]:
     """`mentions` without those in `dropped`, in order, in linear time."""
     dropped_set = set(dropped)
@@ -269,6 +286,9 @@ class DealCandidate:
     capacity_unit: str = ""
     site_name: str = ""
     status_date: DateMention | None = None
+    # The sentence tells an earlier step ("앞서 … 보도했다", "双方曾于去年3月签署", "had been in
+    # talks"): history behind the article's news, never its newest step.
+    earlier: bool = False
     start: DateMention | None = None
     end: DateMention | None = None
 
@@ -395,8 +415,10 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
         customers = [m for m in after if SUPPLY_TO.search(_before(text, m.start))] or [
             m for m in mentions if _cjk_customer(text, m)
         ]
-        if customers and len(customers) < len(mentions):
-            suppliers = _without(mentions, customers)
+        customer_keys = {m.key for m in customers}
+        if customers and len(customer_keys) < len({m.key for m in mentions}):
+            # "向现代汽车供应…，用于现代汽车…": a company named twice is on one side.
+            suppliers = _other_keys(mentions, customer_keys)
             return [(suppliers, PartyRole.SUPPLIER), (customers, PartyRole.CUSTOMER)], True
         sellers = [m for m in after if BUY_FROM.search(_before(text, m.start))]
         if sellers:
@@ -413,6 +435,13 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
             return [(makers, PartyRole.MANUFACTURER), (customers, PartyRole.CUSTOMER)], True
         return [(after, PartyRole.MANUFACTURER), (before, PartyRole.CUSTOMER)], True
     if kind == DealKind.INVESTMENT:
+        buyers = {m.key for m in mentions if INVESTOR_AFTER.match(_after(text, m.end))}
+        if buyers and len(buyers) < len({m.key for m in mentions}):
+            investors = [m for m in mentions if m.key in buyers]
+            return [
+                (investors, PartyRole.INVESTOR),
+                (_other_keys(mentions, buyers), PartyRole.PARTNER),
+            ], True
         targets = [m for m in mentions if _invested_in(text, m)]
         if targets and len(targets) < len(mentions):
             investors = [m for m in mentions if m not in targets]
@@ -478,14 +507,24 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
     if len({m.key for m in mentions}) < 2:
         return []
     kind, kind_match = _first_cue(KIND_CUES, text)
-    inherit = referred and context.last_deal is not None and kind in (None, DealKind.COOPERATION)
-    if inherit and TWO_COMPANIES.search(text):
+    last = context.last_deal
+    inherit = referred and last is not None and kind in (None, DealKind.COOPERATION)
+    # A sentence naming only the last deal's companies goes on about that deal when it gives no
+    # other kind of deal: "합작법인 지분은 A가 51%, B가 34%…", "根据备忘录，X将为Y供应…",
+    # "양사는 5억 달러를 투자해 공장을 짓는다" (money spent on the venture, not a stake).
+    same_deal = last is not None and {m.key for m in mentions} <= {p.key for p in last.parties}
+    continues = same_deal and (
+        kind is None
+        or kind == last.kind
+        or AGREEMENT_REFERENCE.search(text)
+        or (referred and kind == DealKind.INVESTMENT and not STAKE_WORDS.search(text))
+    )
+    if (inherit and TWO_COMPANIES.search(text)) or (continues and kind != last.kind):
         # "The two companies are in discussions to expand their cooperation": the same deal.
-        kind = context.last_deal.kind
-        groups = [
-            ([m for m in mentions if m.key == p.key], p.role) for p in context.last_deal.parties
-        ]
+        kind = last.kind
+        groups = [([m for m in mentions if m.key == p.key], p.role) for p in last.parties]
         by_words = True
+        inherit = True
     elif kind is None:
         return []
     else:
@@ -493,6 +532,8 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         if groups is None:
             return []
     status, status_match = _status(text)
+    if status_match is None and continues:
+        status = last.status  # no words of its own on how far along: the deal's status
     quantities = _sentence_quantities(text, mentions)
     dates = find_dates(text, published)
     respectively = RESPECTIVELY.search(text)
@@ -511,7 +552,7 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         if split
         else [(groups, product_of(quantities))]
     )
-    if inherit or (referred and context.last_deal is not None and not readings[0][1]):
+    if inherit or ((referred or continues) and last is not None and not readings[0][1]):
         readings = [(g, context.last_deal.product) for g, _ in readings]
     candidates = []
     for reading_groups, product in readings:
@@ -525,9 +566,10 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
             status=status,
             confidence=_confidence(parties, by_words, referred, quantities, kind_match),
             product=_product_for(kind, product, quantities),
+            earlier=bool(EARLIER.search(text)),
         )
         _fill_quantities(candidate, quantities)
-        _fill_dates(candidate, dates, text)
+        _fill_dates(candidate, dates, text, published)
         _assign_equity(candidate, quantities, mentions)
         candidate.marks = _marks(
             text, parties, quantities, dates, kind_match, status_match, found_by_words
@@ -536,10 +578,53 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
     return candidates
 
 
+# "根据协议", "According to the agreement", "계약에 따라": the sentence reads the deal just named.
+AGREEMENT_REFERENCE = re.compile(
+    r"根据(?:协议|备忘录|合同|框架协议)|按照(?:协议|合同)|"
+    r"(?:according to|under) the (?:agreement|deal|contract|memorandum|MOU)|"
+    r"(?:계약|협약|합의|양해각서)에 따라|(?:계약|협약)에 따르면",
+    re.IGNORECASE,
+)
+EARLIER = re.compile(
+    r"\b(?:earlier|previously|had (?:been|signed|agreed|planned))\b|앞서|이전에|그동안|해\s*왔|"
+    r"此前|之前|早前|先前|曾(?:经|于|与|在|签署|计划|宣布|表示|打算)",
+    re.IGNORECASE,
+)
+
+
+def newest_step(deals: list[DealCandidate], published: datetime.date) -> DealCandidate:
+    """The step a deal's history ends with once these drafts of it are approved: the latest
+    status date (the publication's when the sentence gives none), a step the article tells as
+    earlier below any other, and of equals the one read last; dated by the sentence that dates
+    that status."""
+    newest = max(
+        enumerate(deals),
+        key=lambda item: (
+            not item[1].earlier,
+            item[1].status_date.date.value if item[1].status_date else published,
+            item[0],
+        ),
+    )[1]
+    if newest.status_date is None:
+        # Sentences that go on about the deal repeat its status without a date: the status
+        # dates from the sentence that gave it one ("지난 6일 합의했다").
+        dated = [d for d in deals if d.status == newest.status and d.status_date and not d.earlier]
+        if dated:
+            return max(dated, key=lambda d: d.status_date.date.value)
+    return newest
+
+
+STAKE_WORDS = re.compile(r"stake|shares|지분|인수|股权|入股|收购|持股", re.IGNORECASE)
+
+
 FOLLOW_UP = re.compile(
     r"^(?:The|This|That|These|Those|Its|Their)\s+(?:\w+\s+){0,2}?"
     r"(?:deal|contract|agreement|order|supply|batter(?:y|ies)|cells|volume|shipments?)\b"
-    r"|^(?:It|This)\s+(?:covers|is|was|will)\b",
+    r"|^(?:It|This)\s+(?:covers|is|was|will)\b"
+    # "공급은 올해 하반기부터 시작된다", "交易已于5月6日完成交割": the deal, its supply or its
+    # plant as the subject, in Korean and Chinese.
+    r"|^(?:이번\s*)?(?:공급|납품|계약|거래|인수|합작법인|공장|투자)(?:은|는|이|가)\s"
+    r"|^(?:该|此次|本次)?(?:交易|协议|合同|项目|合资公司|供货|供应|交付|首批)",
     re.IGNORECASE,
 )
 
@@ -562,8 +647,12 @@ def _follow_up(sentence: Sentence, mentions: list[Mention], context: _Context, p
         for q in _sentence_quantities(text, mentions)
         if (referred and q.field in figures) or q.field in FACT_FIELDS
     ]
+    # A plain date dates the deal only in a sentence about it ("交易已于5月6日完成交割") or
+    # about its production; otherwise it may date anything.
     dates = [
-        d for d in find_dates(text, published) if d.role != Role.AT or PRODUCTION_START.search(text)
+        d
+        for d in find_dates(text, published)
+        if d.role != Role.AT or referred or PRODUCTION_START.search(text)
     ]
     if not quantities and not (dates and (mentions or referred or PRODUCTION_START.search(text))):
         return []
@@ -575,9 +664,10 @@ def _follow_up(sentence: Sentence, mentions: list[Mention], context: _Context, p
         status=last.status,
         confidence=Decimal("0.45") if referred or mentions else Decimal("0.35"),
         product=last.product,
+        earlier=last.earlier or bool(EARLIER.search(text)),
     )
     _fill_quantities(candidate, quantities)
-    _fill_dates(candidate, dates, text)
+    _fill_dates(candidate, dates, text, published)
     _assign_equity(candidate, quantities, mentions)
     marks = [[q.start, q.end, q.field] for q in quantities if q.field != "product"]
     marks += [[d.start, d.end, f"date: {d.date}"] for d in dates]
@@ -593,9 +683,10 @@ FACT_FIELDS = ("investment", "capacity", "equity", "site")
 # "Production is due to start in 2028", "내년 상반기 가동", "预计2027年投产": the date a plant
 # starts is the deal's start, not the date of the news.
 PRODUCTION_START = re.compile(
-    r"start (?:production|operations|mass production)|production (?:is |will )?"
+    r"starts? (?:production|operations|mass production)|production (?:is |will )?"
     r"(?:due|scheduled|expected|set|slated) to (?:start|begin)|to (?:start|begin) production|"
-    r"가동|양산|생산을? 시작|투산|投产|量产|开工|启用",
+    r"deliveries (?:will )?(?:start|begin)|first deliveries|"
+    r"가동|양산|생산을? 시작|투산|납품을? 시작|출하|投产|量产|开工|启用|交付|供货",
     re.IGNORECASE,
 )
 
@@ -621,8 +712,24 @@ def _sentence_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
 def _assign_equity(candidate: DealCandidate, quantities: list[Quantity], mentions: list[Mention]):
     """Each share goes to the party named last before it ("X will own 51%", "X持股45%"); the
     share an investor buys is the investor's ("buys 25% of Y" is a stake of 25% for X)."""
-    for quantity in (q for q in quantities if q.field == "equity"):
-        here = [p for p in candidate.parties if any(p.mention is m for m in mentions)]
+    shares = [q for q in quantities if q.field == "equity"]
+    here = [p for p in candidate.parties if any(p.mention is m for m in mentions)]
+    respectively = RESPECTIVELY.search(candidate.sentence.text)
+    if respectively is not None:
+        # "B和C分别持股30%和20%", "B and C hold 30% and 20% respectively": the names listed
+        # before the word take the shares in their order.
+        listed = [q for q in shares if q.start > respectively.start()] or [
+            q for q in shares if q.end <= respectively.start()
+        ]
+        cut = min([respectively.start(), *(q.start for q in listed)])
+        named = sorted((p for p in here if p.mention.end <= cut), key=lambda p: p.mention.start)
+        named = named[len(named) - len(listed) :] if listed else []
+        if len(named) == len(listed) > 1:
+            for party, quantity in zip(named, listed, strict=True):
+                if party.equity_share is None:
+                    party.equity_share = quantity.value
+            shares = [q for q in shares if q not in listed]
+    for quantity in shares:
         before = [p for p in here if p.mention.start < quantity.start]
         if candidate.kind == DealKind.INVESTMENT:
             investors = [p for p in candidate.parties if p.role == PartyRole.INVESTOR]
@@ -664,7 +771,12 @@ def _fill_quantities(candidate: DealCandidate, quantities: list[Quantity]):
         candidate.cell_format = candidate.chemistry = candidate.product_detail = ""
 
 
-def _fill_dates(candidate: DealCandidate, dates: list[DateMention], text: str = ""):
+def _fill_dates(
+    candidate: DealCandidate,
+    dates: list[DateMention],
+    text: str = "",
+    published: datetime.date | None = None,
+):
     # "Signed on May 2; production starts in 2028": the latest plain date is the start.
     at_dates = [d for d in dates if d.role == Role.AT]
     production = (
@@ -674,6 +786,15 @@ def _fill_dates(candidate: DealCandidate, dates: list[DateMention], text: str = 
     )
     for mention in dates:
         role = Role.START if mention is production else mention.role
+        if (
+            role == Role.START
+            and candidate.status == DealStatus.IN_TALKS
+            and published is not None
+            and mention.date.value < published
+        ):
+            # "지난해 11월부터 협의해 왔다", "in talks since last year": a start already past,
+            # in talks, is when the talks began; nothing of the deal has started.
+            role = Role.AT
         if role == Role.START and candidate.start is None:
             candidate.start = mention
         elif role == Role.END and candidate.end is None:
@@ -773,6 +894,43 @@ def _shorter_form(mention: Mention, proposals: dict, bare_names: dict) -> Mentio
     return mention
 
 
+# The distinctive word of an English proposal, written alone later ("Shengfeng" after "Yunnan
+# Shengfeng New Energy"): the name less a leading Chinese place and its trailing industry words.
+TRAILING_INDUSTRY = re.compile(rf"(?:\s+(?:{ORG_SUFFIX}))+$")
+
+
+def _short_head(name: str) -> str:
+    bare = LEGAL_SUFFIX.sub("", name.strip())
+    place = CHINESE_PLACES.match(bare)
+    if place and bare[place.end() : place.end() + 1] == " ":
+        bare = bare[place.end() + 1 :]
+    head = TRAILING_INDUSTRY.sub("", bare)
+    if head == bare.strip() or not re.fullmatch(r"[A-Z][A-Za-z-]{3,}(?: [A-Z][A-Za-z-]+)?", head):
+        return ""
+    return head if head.casefold() not in NOT_ORGS else ""
+
+
+def _short_forms(sentence: str, taken: list[Mention], heads: dict[str, str]) -> list[Mention]:
+    """Later mentions of proposals, by their whole name or their distinctive word alone, where
+    no other name is: "Daejin Carbon" again without the cue that found it, "Shengfeng", and
+    "장시톈루리튬이" where the analyser misreads the particle. Korean and Chinese write names
+    against their words, so only a Latin name needs a boundary."""
+    found = []
+    if not heads:
+        return found
+    # One flag per character already named, as in CompanyIndex.find: linear in the matches.
+    used = bytearray(len(sentence))
+    for mention in taken:
+        used[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
+    for head, full in sorted(heads.items(), key=lambda item: -len(item[0])):
+        pattern = re.escape(head) if CJK.search(head) else rf"(?<![\w-]){re.escape(head)}(?![\w-])"
+        for match in re.finditer(pattern, sentence):
+            if used.find(1, match.start(), match.end()) == -1:
+                used[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+                found.append(Mention(match.start(), match.end(), head, None, full_name=full))
+    return found
+
+
 NOTICE_LANGUAGE = "language not recognised"
 NOTICE_NO_COMPANY = "no company recognised"
 NOTICE_ONLY_PROPOSALS = "only new companies proposed, no deal found"
@@ -797,18 +955,21 @@ def nothing_found_reason(text: str, extraction: Extraction) -> str:
 def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extraction:
     """Candidate deals and new companies of an article published on `published`."""
     context = _Context()
-    deals, companies, all_mentions, bare_names = [], {}, {}, {}
+    deals, companies, all_mentions, bare_names, heads = [], {}, {}, {}, {}
     for sentence in split_sentences(text):
         known = index.find(sentence.text)
         found_names = find_unknown_organisations(sentence.text, known, index)
         linked = [m for m in found_names if m.company is not None]
-        unknown = []
+        unknown = _short_forms(sentence.text, [*known, *found_names], heads)
         for mention in (m for m in found_names if m.company is None):
             mention = _shorter_form(mention, companies, bare_names)
             unknown.append(mention)
             name_key = normalise(mention.name)
             if name_key not in companies and len(companies) < MAX_PROPOSALS:
                 bare_names[name_key] = normalise(LEGAL_SUFFIX.sub("", mention.name))
+                heads.setdefault(mention.name, mention.name)
+                if head := _short_head(mention.name):
+                    heads.setdefault(head, mention.name)
                 companies[name_key] = CompanyCandidate(
                     sentence=sentence,
                     name=mention.name,

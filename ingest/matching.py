@@ -29,6 +29,14 @@ ORG_BY_CUE = re.compile(
     r"startup|group)?\s*"
     rf"((?:{CAPITALISED})(?:\s+{CAPITALISED}){{0,3}})"
 )
+# "anode maker Daejin Carbon", "Seoul-based battery supplier X": a name after what the firm
+# makes or does, whatever words the name ends in.
+ORG_BY_DESCRIPTOR = re.compile(
+    r"\b(?i:battery|cell|materials?|cathode|anode|electrolyte|separator|foil|lithium|graphite|"
+    r"cobalt|nickel|recycling|parts|EV|electric vehicle|car|auto)\s+"
+    r"(?:maker|manufacturer|producer|supplier|recycler|refiner|firm|company|startup)\s+"
+    rf"((?:{CAPITALISED})(?:\s+{CAPITALISED}){{0,3}})"
+)
 PRECEDING_CAPITAL = re.compile(r"[A-Z][\w-]*\s+$")
 # Capitalised words that begin sentences or name places and people, never an organisation.
 NOT_ORGS = {
@@ -38,6 +46,9 @@ NOT_ORGS = {
     "president", "state", "reports", "according", "meanwhile", "recently", "earlier", "until",
     "starting", "since", "new", "electric", "battery", "energy", "materials", "group", "motor",
     "automobile", "mobility", "power", "industry", "industries", "technology",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "separately", "however", "under", "as",
 }  # fmt: skip
 
 
@@ -214,7 +225,7 @@ def find_unknown_organisations(
     from ingest.names import cjk_names, guess_chain_role, is_name
 
     candidates: list[tuple[int, int, str, str]] = []
-    for pattern in (ORG_BY_CUE, ORG_BY_SUFFIX):
+    for pattern in (ORG_BY_CUE, ORG_BY_DESCRIPTOR, ORG_BY_SUFFIX):
         for match in pattern.finditer(sentence):
             before = sentence[max(0, match.start() - 100) : match.start()]
             if pattern is ORG_BY_CUE and PRECEDING_CAPITAL.search(before):

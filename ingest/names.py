@@ -106,7 +106,8 @@ GENERIC = {
         "动力 动力电池 锂电池 电池 汽车 新能源 能源 材料 新材料 公司 集团 合资 合资公司 韩国 中国"
         " 国内 全球 该 此 这家 一家 其 本 两家 多家 双方 三方 磷酸铁锂 三元 储能 正极 负极"
         " 正极材料 负极材料 锂 锂能 科技 化学 股份 有限公司 股份有限公司 整车 电动 固态 钠离子"
-        " 中韩 外资 企业 厂商 车企 电池厂 汽车集团 电解液 隔膜 铜箔 锂离子"
+        " 中韩 外资 企业 厂商 车企 电池厂 汽车集团 电解液 隔膜 铜箔 锂离子 锂电 电芯 石墨 碳酸锂"
+        " 氢氧化锂 前驱体 材料 正极材料 负极材料 电池材料 锂电池材料 新型 高镍 磷酸锰铁锂"
     ),
 }
 # Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
@@ -153,16 +154,27 @@ def _is_chinese_name(text: str) -> bool:
     if re.search(r"[，。、；：！？“”《》（）()\s]", text):
         return False
     head = _strip_generic(text, korean=False)
-    if not head or len(head) < 2:
+    if not head or len(head) < 2 or _all_generic(head):
         return False
-    # A clause word inside the head ("双方将…", "…供应…的") says fragment.
-    return not (ZH_CLAUSE.search(head) or re.search(r"供应|签署|宣布|建设|合作|生产|投资", head))
+    # A clause word inside the head ("双方将…", "…供应…的") says fragment; a character that is
+    # a function word only when jieba cuts it out alone ("和" in "东和") does not.
+    if re.search(r"供应|签署|宣布|建设|合作|生产|投资", head):
+        return False
+    return not any(
+        ZH_CLAUSE.fullmatch(pair.word) or pair.flag.startswith(("p", "c", "u"))
+        for pair in _zh_words(head)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _zh_words(text: str) -> tuple:
+    return tuple(_jieba().cut(text))
 
 
 ZH_SUFFIXES = tuple(
     _words(
         "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 汽车 电池 新能源 锂能 锂业 能源 科技"
-        " 新材料 材料 化学 化工 电子 控股 矿业 钴业 动力 电气 循环"
+        " 新材料 材料 化学 化工 电子 控股 矿业 钴业 镍业 动力 电气 循环 新材 精密 重工 实业"
     )
 )
 KO_SUFFIXES = tuple(
@@ -187,6 +199,17 @@ def _strip_generic(text: str, korean: bool) -> str:
     if head in GENERIC:
         return ""
     return head
+
+
+def _all_generic(head: str) -> bool:
+    """Whether the head is generic words end to end ("磷酸铁锂正极" is two product words):
+    a product or a material, not a company's distinctive name."""
+    reachable = [True] + [False] * len(head)
+    for end in range(1, len(head) + 1):
+        reachable[end] = any(
+            reachable[begin] and head[begin:end] in GENERIC for begin in range(max(0, end - 6), end)
+        )
+    return reachable[-1]
 
 
 def _ko_has_particle(text: str) -> bool:
@@ -219,23 +242,48 @@ KO_NAME_TAIL = set(KO_SUFFIXES) | {"셀", "신소재", "이노베이션", "에�
 def korean_names(sentence: str) -> list[Found]:
     """Names in a Korean sentence. Each word (as spaces delimit it) less the particles kiwipiepy
     finds at its end is a name when it ends in a company word ("푸젠하이촨전지"), or when the
-    analyser reads it as a proper noun and a cue comes before it ("완성차 업체 X")."""
+    analyser reads it as a proper noun and a cue comes before it ("완성차 업체 X"). The analyser
+    reads the whole sentence: in context it knows an unseen name ("그린사이클", "허난훙다신소재")
+    for a proper noun, where the word alone falls apart into common nouns."""
     found: list[Found] = []
+    tokens = _ko_sentence_tokens(sentence)
     for match in re.finditer(r"[가-힣A-Za-z0-9&]+", sentence):
-        text, end = _ko_trim(match[0], match.start())
         start = match.start()
+        inside = [t for t in tokens if start <= t.start < match.end()]
+        text, end = _ko_trim(match[0], start, inside)
         if not text or text in KO_NOT_NAMES or not HANGUL.search(text):
             continue
+        stem = [t for t in inside if t.start < end]
+        if stem and stem[0].tag in KO_NOT_NAME_START:
+            continue  # "폐배터리", "2차전지": a prefix or a number before a company word
         has_company_word = text.endswith(tuple(KO_NAME_TAIL)) and len(text) > 2
         if has_company_word and is_name(text):
             found.append(Found(start, end, text))
             continue
         # A proper noun alone may be a place ("포항"): a company's name only after a cue.
         cued = KO_CUE_BEFORE.search(sentence[max(0, start - 40) : start])
-        tokens = _ko_tokens(text)
-        if cued and tokens and tokens[0].tag == "NNP" and is_name(text):
+        if cued and stem and stem[0].tag == "NNP" and is_name(text):
             found.append(Found(start, end, text))
     return _with_roles(sentence, _non_overlapping(found))
+
+
+# The first morpheme of a word that cannot begin a name: a prefix (폐-), a number, a bound noun.
+# (Not a determiner: the analyser reads the 한 of "한울셀" as "one".)
+KO_NOT_NAME_START = {"XPN", "SN", "NNB"}
+
+
+@dataclass(frozen=True)
+class _Morph:
+    form: str
+    tag: str
+    start: int  # offset in the sentence
+
+
+@lru_cache(maxsize=1024)
+def _ko_sentence_tokens(sentence: str) -> tuple:
+    """The analyser's reading of the whole sentence, remembered (the property test and the
+    extractor read the same sentences)."""
+    return tuple(_Morph(t.form, t.tag, t.start) for t in _kiwi().tokenize(sentence))
 
 
 @lru_cache(maxsize=4096)
@@ -245,16 +293,19 @@ def _ko_tokens(word: str) -> tuple:
     return tuple(_kiwi().tokenize(word))
 
 
-def _ko_trim(text: str, start: int) -> tuple[str, int]:
+def _ko_trim(text: str, start: int, tokens=None) -> tuple[str, int]:
     """Drop the particles at the end of the word ("나래에너지는" → "나래에너지"). Only at the end:
-    inside an unknown name the analyser may see particles that are not there ("상하이가오다")."""
-    tokens = _ko_tokens(text)
-    cut = len(text)
+    inside an unknown name the analyser may see particles that are not there ("상하이가오다").
+    `tokens` are the word's morphemes as read in its sentence (offsets in the sentence); without
+    them the word is read alone."""
+    if tokens is None:
+        tokens = [_Morph(t.form, t.tag, t.start + start) for t in _ko_tokens(text)]
+    cut = start + len(text)
     for token in reversed(tokens):
         if not token.tag.startswith(("J", "E", "VCP")):
             break
         cut = token.start
-    stem = text[:cut]
+    stem = text[: cut - start]
     # A verb made of the noun ("공급하는") is not a name either; is_name() refuses it.
     return stem, start + len(stem)
 
@@ -286,16 +337,27 @@ ZH_DESCRIPTOR = re.compile(
 def chinese_names(sentence: str) -> list[Found]:
     """Names in a Chinese sentence: runs of words ending in a company word, cut where jieba
     sees punctuation, a function word, a two-character verb or a number. (Single characters
-    tagged as verbs or adverbs are often parts of names: 高 + 达 + 科技.)"""
+    tagged as verbs or adverbs are often parts of names: 高 + 达 + 科技.) After a descriptor
+    ("正极材料企业", "车企", "制造商") the next words are a name jieba has never seen, whatever
+    it tags them ("一山电子", "世一材料", "大成新材", "未来能源"): only punctuation, a function
+    word, a figure or a later verb ends it."""
     found: list[Found] = []
     position, run_start, run = 0, 0, ""
     spans = []
+    cued = False  # the run began right after a descriptor
     for pair in _jieba().cut(sentence):
         word, flag = pair.word, pair.flag
-        if _zh_boundary(word, flag):
+        if word in ZH_DESCRIPTORS:
             if run:
                 spans.append((run_start, run))
-            run = ""
+            run, cued = "", True
+            run_start = position + len(word)
+        elif _zh_strong_boundary(word, flag) or (
+            _zh_boundary(word, flag) and not (cued and (not run or _zh_weak(word, flag)))
+        ):
+            if run:
+                spans.append((run_start, run))
+            run, cued = "", False
             run_start = position + len(word)
         else:
             if not run:
@@ -307,6 +369,23 @@ def chinese_names(sentence: str) -> list[Found]:
     for start, run in spans:
         found.extend(_names_in_run(sentence, start, run))
     return _with_roles(sentence, _non_overlapping(found))
+
+
+# Words that describe a company before its name and are never the end of one.
+ZH_DESCRIPTORS = set(_words("企业 厂商 车企 制造商 生产商 供应商 厂家 巨头 龙头 整车厂"))
+
+
+def _zh_strong_boundary(word: str, flag: str) -> bool:
+    """Ends a name even right after a descriptor: punctuation, function words, figures."""
+    if word in ZH_FUNCTION_WORDS or word in ZH_CLAUSE_WORDS or re.search(r"\d", word):
+        return True
+    return flag.startswith(("x", "p", "c", "u", "y", "e", "o"))
+
+
+def _zh_weak(word: str, flag: str) -> bool:
+    """Tags jieba gives the characters of names it does not know (a numeral "一", a time word
+    "未来", an idiom "世一"): no boundary inside a name that follows a descriptor."""
+    return flag.startswith(("m", "t", "l", "q", "r"))
 
 
 ZH_FUNCTION_WORDS = set("与和及同跟向对在从为将把被以于由给的了着并而或等其该这那也都还就已正")

@@ -59,7 +59,10 @@ TERM = re.compile(
     rf"(?:{NUMBER}|{WORD_NUMBER})\s+years"
     rf"|(?:{NUMBER.replace('num', 'num2')}|{WORD_NUMBER.replace('word', 'word2')})[- ]year\s+"
     r"(?:contract|deal|agreement|supply|term|period|partnership)"
-    r"|(?P<num3>\d+)\s*년\s*(?:간|동안)",
+    r"|(?P<num3>\d+)\s*년\s*(?:간|동안)"
+    # "在五年内", "为期三年": a Chinese term, in figures or in words.
+    r"|(?:为期|期限为?)\s*(?P<zh1>[一二两三四五六七八九十]+|\d{1,2})\s*年"
+    r"|(?<![\d一二两三四五六七八九十])(?P<zh2>[一二两三四五六七八九十]+|\d{1,2})\s*年(?:内|间|期)",
     re.IGNORECASE,
 )
 CELL_FORMATS = [
@@ -91,6 +94,28 @@ PRODUCTS = [
     (r"\bbatter(?:y|ies)\b|\bcells?\b|배터리|电池", Deal.Product.BATTERY_CELLS),
     (r"\bvehicles?\b|\bcars?\b|\bSUVs?\b|\bEVs?\b|차량|汽车", Deal.Product.VEHICLES),
 ]
+
+
+CHINESE_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _chinese_number(text: str) -> int:
+    """十 → 10, 十五 → 15, 二十 → 20, 五 → 5: the small numbers a term is written in."""
+    if "十" not in text:
+        return CHINESE_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(ones, 0)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -130,7 +155,11 @@ def find_quantities(sentence: str) -> list[Quantity]:
     for match in TERM.finditer(sentence):
         raw = match["num"] or match["num2"] or match["num3"]
         word = match["word"] or match["word2"]
-        years = int(Decimal(raw)) if raw else NUMBER_WORDS[word.lower()]
+        chinese = match["zh1"] or match["zh2"]
+        if chinese:
+            years = int(chinese) if chinese.isdigit() else _chinese_number(chinese)
+        else:
+            years = int(Decimal(raw)) if raw else NUMBER_WORDS[word.lower()]
         if 0 < years <= 50:
             found.append(Quantity("term_years", years, *_span(match)))
     for pattern, value in CELL_FORMATS:
@@ -252,13 +281,17 @@ CAPACITY_BEFORE = re.compile(
     r"[^.。,，]{0,25}$",
     re.IGNORECASE,
 )
+# "annual", "연간" and "a year" say per year, not what a plant makes: "연간 3GWh를 공급" is a
+# supply volume. Only the word capacity (연산, 年产), or a plant in the sentence, makes a capacity.
+EXPLICIT_CAPACITY = re.compile(r"capacity|연산|생산\s*능력|年产|产能", re.IGNORECASE)
 CAPACITY_AFTER = re.compile(
     r"^\s*(?:of\s+)?(?:annual\s+|yearly\s+)?(?:(?:production\s+)?capacity|a year|per year|"
     r"annually)",
     re.IGNORECASE,
 )
 TONS = re.compile(
-    rf"(?P<num>{_NUM})\s*(?P<scale>thousand|만|万)?\s*(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
+    rf"(?P<num>{_NUM})\s*(?P<scale>thousand|만|万)?\s*(?P<rest>(?<=[만万])\d{{1,4}})?\s*"
+    r"(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
     re.IGNORECASE,
 )
 PERCENT = re.compile(
@@ -268,8 +301,8 @@ EQUITY_CUE = re.compile(
     r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股", re.IGNORECASE
 )
 PLANT_WORDS = re.compile(
-    r"plant|factory|facility|facilities|assembl|production line|complex|공장|플랜트|생산\s*기지|"
-    r"라인|工厂|基地|产线|生产线|项目",
+    r"plant|factory|facility|facilities|assembl|production line|complex|\bto produce\b|"
+    r"공장|플랜트|생산\s*기지|라인|설비|工厂|基地|产线|生产线|项目",
     re.IGNORECASE,
 )
 NOT_PLACES = {
@@ -285,7 +318,8 @@ SITE_EN = re.compile(
 SITE_KO = re.compile(r"(?P<place>(?:[가-힣]{2,4}\s)?[가-힣]{2,4})에\s")
 SITE_ZH = re.compile(
     r"(?:在|于|落户|位于)(?P<place>[\u4E00-\u9FFF]{2,8}?)"
-    r"(?:成立|建设|建立|投资|设立|新建|兴建|建厂|投建|打造|的)"
+    # "在江西宜春共同成立": an adverb between the place and its verb is no part of the place.
+    r"(?:共同|联合|合作|正式|分别|将)?(?:成立|建设|建立|投资|设立|新建|兴建|建厂|投建|打造|的)"
 )
 
 
@@ -328,7 +362,10 @@ def find_money(sentence: str) -> list[Quantity]:
 
 
 def _is_capacity(sentence: str, start: int, end: int) -> bool:
-    return bool(CAPACITY_BEFORE.search(sentence[:start]) or CAPACITY_AFTER.match(sentence[end:]))
+    cue = CAPACITY_BEFORE.search(sentence[:start]) or CAPACITY_AFTER.match(sentence[end:])
+    if cue is None:
+        return False
+    return bool(EXPLICIT_CAPACITY.search(cue[0]) or PLANT_WORDS.search(sentence))
 
 
 def find_capacity(sentence: str) -> list[Quantity]:
@@ -345,6 +382,7 @@ def find_capacity(sentence: str) -> list[Quantity]:
         if not value or not _is_capacity(sentence, start, end):
             continue
         value *= MONEY_SCALE.get((match["scale"] or "").lower(), 1)
+        value += int(match["rest"] or 0)  # 4만5000t
         found.append(Quantity("capacity", (_plain(value), "t"), start, end))
     return found
 

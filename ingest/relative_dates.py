@@ -120,6 +120,14 @@ def _cjk_day(match, published: datetime.date) -> PreciseDate:
     return PreciseDate(_nearest_year(month, day, published), Precision.DAY)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _last_weekday(name: str, published: datetime.date) -> datetime.date:
+    back = (published.weekday() - WEEKDAYS.index(name.lower())) % 7
+    return published - datetime.timedelta(days=back)
+
+
 def _day_of_month(day: int, published: datetime.date) -> PreciseDate:
     """A day written alone: in the publication's month, or the month before when that day has
     not come yet ("the 28th" in an article of the 3rd)."""
@@ -219,6 +227,12 @@ def _english_patterns(published: datetime.date):
             lambda m: _day_without_year(m, published),
         ),
         (
+            # "said on Tuesday": the latest such weekday up to the publication day.
+            rf"\b{CUE}(?:on\s+|last\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|"
+            r"saturday|sunday)\b",
+            lambda m: PreciseDate(_last_weekday(m["weekday"], published), Precision.DAY),
+        ),
+        (
             # "launched on the 10th": a day of the month the article was published in.
             r"\bon\s+the\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)\b",
             lambda m: PreciseDate(published.replace(day=int(m["day"])), Precision.DAY),
@@ -241,6 +255,27 @@ def _cjk_patterns(published: datetime.date):
             r"(?P<yw>今年|去年|明年)(?P<half>上|下)半年",
             lambda m: PreciseDate(
                 datetime.date(year_of(m["yw"]), 1 if m["half"] == "上" else 7, 1), Precision.HALF
+            ),
+        ),
+        (
+            # "2028년 상반기", "2027年上半年": a half of a year written in figures.
+            r"(?P<year>(?:19|20)\d\d)\s*년\s*(?P<half>상|하)반기"
+            r"|(?P<year2>(?:19|20)\d\d)\s*年\s*(?P<half2>上|下)半年",
+            lambda m: PreciseDate(
+                datetime.date(
+                    int(m["year"] or m["year2"]), 1 if (m["half"] or m["half2"]) in "상上" else 7, 1
+                ),
+                Precision.HALF,
+            ),
+        ),
+        (
+            # "지난해 11월", "去年3月5日": a month (or day) of a year named relative to the
+            # publication.
+            r"(?P<yw>올해|금년|작년|지난해|내년|今年|去年|明年)\s*(?P<month>1[0-2]|[1-9])\s*[월月]"
+            r"(?:\s*(?P<day>3[01]|[12]\d|[1-9])\s*[일日号])?",
+            lambda m: PreciseDate(
+                datetime.date(year_of(m["yw"]), int(m["month"]), int(m["day"] or 1)),
+                Precision.DAY if m["day"] else Precision.MONTH,
             ),
         ),
         (

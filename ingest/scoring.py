@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db.models import Q
 
-from ingest.extract import Extraction, extract
+from ingest.extract import Extraction, extract, newest_step
 from ingest.matching import CompanyIndex, name_variants, normalise
 
 FIELDS = (
@@ -191,6 +191,7 @@ GOLD_FIELDS = (
     "roles",
     "kind",
     "status",
+    "status_steps",
     "product",
     "numbers",
     "site",
@@ -228,6 +229,8 @@ def _gold_add(facts, parties: dict, values: dict):
                 facts["site"].add((pair, value))
             elif value not in (None, ""):
                 facts[name].add((pair, value))
+                if name == "status":
+                    facts["status_steps"].add((pair, value))
 
 
 def gold_facts(article: dict) -> dict:
@@ -292,6 +295,7 @@ def extraction_gold_facts(extraction: Extraction, article: dict) -> dict:
         return mention.key
 
     facts = _gold_empty()
+    steps: dict[frozenset, list] = {}
     for mentions in extraction.mentions.values():
         facts["companies"] |= {key_of(m) for m in mentions}
     for proposal in (p for p in extraction.companies if p.country):  # "" claims nothing
@@ -327,10 +331,23 @@ def extraction_gold_facts(extraction: Extraction, article: dict) -> dict:
             values["site"] = site_spellings.get(normalise(site), normalise(site))
         _gold_add(facts, parties, values)
         pairs = [frozenset(p) for p in combinations(sorted(parties), 2)]
-        for prefix, mention in (("start", deal.start), ("at", deal.status_date)):
-            if mention is not None:
-                value = _date(mention.date.value, mention.date.precision)
-                facts["dates"] |= {(pair, prefix, value) for pair in pairs}
+        if deal.start is not None:
+            value = _date(deal.start.date.value, deal.start.date.precision)
+            facts["dates"] |= {(pair, "start", value) for pair in pairs}
+        for pair in pairs:
+            steps.setdefault(pair, []).append(deal)
+    # The gold gives each deal its newest step; a deal read from several sentences has a step
+    # from each ("앞서 … 보도했다", then "부인했다"). Its status and status date are those of
+    # the newest, as approving the drafts leaves the deal (`deal_status_refresh`); every
+    # sentence's own status is still scored, as "status_steps".
+    published = datetime.date.fromisoformat(article["published_on"])
+    facts["status_steps"], facts["status"] = facts["status"], set()
+    for pair, deals in steps.items():
+        newest = newest_step(deals, published)
+        facts["status"].add((pair, str(newest.status)))
+        if newest.status_date is not None:
+            mention = newest.status_date
+            facts["dates"].add((pair, "at", _date(mention.date.value, mention.date.precision)))
     return facts
 
 

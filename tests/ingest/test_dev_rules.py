@@ -1,0 +1,273 @@
+"""Rules written against the development set (fixtures/ingest_dev/), one behaviour per test, in
+each language. The sentences here are new development examples in the same style, not copies
+of the set's articles and never of the gold set's."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from ingest.extract import extract, newest_step
+from ingest.matching import CompanyIndex
+from ingest.names import chinese_names, korean_names
+from ingest.quantities import find_capacity, find_quantities, find_site
+from ingest.relative_dates import find_dates
+
+PUBLISHED = datetime.date(2026, 6, 18)  # a Thursday
+EMPTY = CompanyIndex([])
+
+
+def _deals(text, published=PUBLISHED):
+    return extract(text, published, EMPTY).deals
+
+
+def _names(found):
+    return [f.text for f in found]
+
+
+# --- Korean -------------------------------------------------------------------------------
+
+
+def test_korean_name_after_a_cue_read_in_its_sentence():
+    """A name without a company word ("…사이클", "…정밀", "…셀텍") is a proper noun in its
+    sentence after "업체"/"기업", though the word alone falls apart into common nouns."""
+    sentence = "국내 재활용 업체 블루사이클과 중국 니켈 생산업체 윈난쥔펑니켈이 손을 잡았다."
+    assert _names(korean_names(sentence)) == ["블루사이클", "윈난쥔펑니켈"]
+
+
+@pytest.mark.parametrize("word", ["폐배터리", "2차전지"])
+def test_korean_prefix_or_number_before_company_word_is_no_name(word):
+    """ "폐배터리" (waste batteries) and "2차전지" (rechargeable cells) end in a company word and
+    are things, not names."""
+    assert _names(korean_names(f"업계는 {word} 시장이 커질 것으로 본다.")) == []
+
+
+def test_korean_tons_written_with_man_and_a_remainder():
+    """연산 4만5000t is 45,000 tons, not 5,000."""
+    [capacity] = find_capacity("연산 3만2000t 규모의 양극재 공장을 세운다.")
+    assert capacity.value == (Decimal("32000"), "t")
+
+
+def test_korean_yearly_supply_is_a_volume_not_a_capacity():
+    """ "연간 4GWh를 공급" is how much is supplied a year; no plant, so no capacity."""
+    text = "미래셀은 중국 상하이훙신자동차에 연간 4GWh 규모의 배터리를 공급한다."
+    assert find_capacity(text) == []
+    [deal] = _deals(text)
+    assert deal.volume_gwh == Decimal("4") and deal.capacity_value is None
+
+
+def test_korean_half_of_a_year_in_figures_and_month_of_last_year():
+    """ "2029년 하반기" is H2 2029; "지난해 10월" is October of the year before publication."""
+    found = find_dates("양사는 지난해 10월부터 논의했고 2029년 하반기 가동한다.", PUBLISHED)
+    assert [(str(d.date), d.role) for d in found] == [("Oct 2025", "start"), ("H2 2029", "at")]
+
+
+def test_korean_talks_only_reported_are_talks():
+    """ "협의하고 있는 것으로 알려졌다" is in talks, not a bare report."""
+    [deal] = _deals("미래셀은 중국 저장훙신자동차와 배터리 공급을 협의하고 있는 것으로 알려졌다.")
+    assert deal.status == "in_talks"
+
+
+def test_korean_sentence_going_on_about_the_deal_keeps_its_status():
+    """A later sentence naming the same companies with no words on how far along ("지분은 A가
+    60%, B가 40%를 갖는다") is the same deal, signed, not a new "reported" one."""
+    found = _deals(
+        "국내 소재 업체 한울머티리얼즈와 중국 리튬 업체 칭하이란톈리튬이 합작법인을 세우기로 "
+        "합의했다. 합작법인 지분은 한울머티리얼즈가 60%, 칭하이란톈리튬이 40%를 갖는다."
+    )
+    assert [(d.kind, d.status) for d in found] == [("joint_venture", "signed")] * 2
+    assert {p.mention.name: p.equity_share for p in found[1].parties} == {
+        "한울머티리얼즈": Decimal("60"),
+        "칭하이란톈리튬": Decimal("40"),
+    }
+
+
+def test_korean_both_companies_investing_in_the_venture_is_the_venture():
+    """ "양사는 3억 달러를 투자해 공장을 짓는다" after a joint venture: money spent on it, not a
+    stake one takes in the other."""
+    found = _deals(
+        "국내 배터리 업체 한울셀은 중국 완성차 업체 안후이쥔마자동차와 합작법인을 세운다. "
+        "양사는 3억 달러를 투자해 안후이성 우후에 공장을 짓는다."
+    )
+    assert [d.kind for d in found] == ["joint_venture", "joint_venture"]
+    assert (found[1].investment_amount, found[1].investment_currency) == (
+        Decimal("300000000"),
+        "USD",
+    )
+
+
+def test_korean_talks_since_a_past_month_date_the_talks():
+    """ "지난해 11월부터 협의해 왔다": when talks began (the step's date), not the deal's start;
+    and the step is told as earlier."""
+    found = _deals(
+        "한울셀은 중국 안후이쥔마자동차와 추진하던 합작 협상을 중단했다고 5일 밝혔다. "
+        "양사는 지난해 11월부터 합작공장 설립을 협의해 왔다.",
+    )
+    talks = found[-1]
+    assert talks.status == "in_talks" and talks.earlier
+    assert talks.start is None and str(talks.status_date.date) == "Nov 2025"
+    assert newest_step(found, PUBLISHED).status == "cancelled"
+
+
+# --- Chinese ------------------------------------------------------------------------------
+
+
+def test_chinese_name_after_a_descriptor_whatever_jieba_tags_it():
+    """After "…企业"/"车企"/"制造商" a name jieba does not know ("一川材料": a numeral; "未来":
+    a time word) is read whole, and the descriptor is no part of it."""
+    sentence = "韩国负极企业一川材料与国内车企广州锐泰汽车签署协议。"
+    assert _names(chinese_names(sentence)) == ["一川材料", "广州锐泰汽车"]
+
+
+def test_chinese_product_words_end_to_end_are_no_name():
+    """ "磷酸铁锂正极材料" is a product, though it ends in a company word."""
+    assert _names(chinese_names("建设年产5万吨磷酸铁锂正极材料项目。")) == []
+
+
+def test_chinese_respectively_gives_each_share_its_party():
+    """ "B和C分别持股30%和20%": B holds 30, C 20; the share before goes to A."""
+    found = _deals(
+        "江苏恒川锂业与韩国晋明材料、韩国大洋能源宣布成立合资公司。"
+        "合资公司中，恒川锂业持股50%，晋明材料和大洋能源分别持股30%和20%。"
+    )
+    shares = {p.mention.name: p.equity_share for p in found[-1].parties}
+    assert shares == {
+        "江苏恒川锂业": Decimal("50"),
+        "晋明材料": Decimal("30"),
+        "大洋能源": Decimal("20"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [("将在五年内供应", 5), ("签署为期三年的采购协议", 3), ("为期十年的协议", 10)],
+)
+def test_chinese_term_in_words(text, years):
+    """A term written in Chinese numerals or figures with 为期/年内."""
+    assert [q.value for q in find_quantities(text) if q.field == "term_years"] == [years]
+
+
+def test_chinese_year_figures_are_no_term():
+    """ "2027年内投产" is a year, not a 2027-year term."""
+    assert [q for q in find_quantities("2027年内投产") if q.field == "term_years"] == []
+
+
+def test_chinese_half_year_in_figures_and_month_of_last_year():
+    found = find_dates("双方曾于去年3月签署协议，项目预计2028年下半年投产。", PUBLISHED)
+    assert [str(d.date) for d in found] == ["Mar 2025", "H2 2028"]
+
+
+def test_chinese_site_without_the_adverb_before_its_verb():
+    """ "在江西赣州共同建设…工厂": the place is 江西赣州, not "江西赣州共同"."""
+    assert find_site("三方将在江西赣州共同建设电池工厂。", []).value == "江西赣州"
+
+
+def test_chinese_stake_in_a_described_company():
+    """ "收购韩国隔膜企业X…股权": X is invested in, though its description stands between."""
+    [deal] = _deals("安徽恒达科技以6亿元收购韩国隔膜企业大韩材料10%的股权。")
+    assert {p.mention.name: str(p.role) for p in deal.parties} == {
+        "安徽恒达科技": "investor",
+        "大韩材料": "partner",
+    }
+
+
+def test_chinese_company_named_twice_is_on_one_side():
+    """ "向现代汽车供应…，用于现代汽车…": the carmaker is the customer only."""
+    index = CompanyIndex.from_dicts(
+        [
+            {
+                "slug": "hyundai-motor",
+                "name": "Hyundai Motor",
+                "name_zh": "现代汽车",
+                "chain_role": "automaker",
+            }
+        ]
+    )
+    found = extract(
+        "湖南恒驰电池将向现代汽车供应电池，用于现代汽车在欧洲销售的电动车。", PUBLISHED, index
+    )
+    assert {(p.key, str(p.role)) for d in found.deals for p in d.parties} == {
+        ("new:湖南恒驰电池", "supplier"),
+        ("hyundai-motor", "customer"),
+    }
+
+
+def test_chinese_deal_sentence_dates_the_deal_and_delivery_starts_it():
+    """ "交易已于5月6日完成交割" dates the stake; "首批…下半年交付" starts a supply."""
+    stake = _deals("安徽恒达科技收购韩国隔膜企业大韩材料15%的股权。交易已于6月2日完成交割。")
+    assert str(stake[-1].status_date.date) == "2 Jun 2026"
+    supply = _deals("湖南恒驰电池与韩国大洋能源签署电池供应协议。首批电池预计今年下半年交付。")
+    assert str(supply[-1].start.date) == "H2 2026"
+
+
+def test_chinese_step_told_as_earlier_is_not_the_newest():
+    """ "双方曾于去年3月签署协议" after "宣布终止": the deal ends cancelled."""
+    found = _deals(
+        "韩国铜箔企业大山电子与广东恒拓新能源于6月10日宣布终止合资建厂计划。"
+        "双方曾于去年3月签署协议，拟投资10亿元建设铜箔项目。"
+    )
+    assert [d.status for d in found] == ["cancelled", "signed"]
+    assert found[1].earlier and newest_step(found, PUBLISHED).status == "cancelled"
+
+
+def test_chinese_agreement_reference_keeps_the_deal_kind():
+    """ "根据备忘录，X将为Y供应…" goes on about the MOU: a cooperation, not a new supply deal."""
+    found = _deals(
+        "恒川锂业与韩国晋明材料签署战略合作备忘录。根据备忘录，恒川锂业将为晋明材料供应碳酸锂。"
+    )
+    assert [d.kind for d in found] == ["cooperation", "cooperation"]
+
+
+# --- English ------------------------------------------------------------------------------
+
+
+def test_english_name_after_what_the_firm_makes():
+    """ "anode maker Daesan Carbon": a name though it ends in no industry word."""
+    found = extract("Busan-based anode maker Hwasan Carbon said it would expand.", PUBLISHED, EMPTY)
+    assert [c.name for c in found.companies] == ["Hwasan Carbon"]
+
+
+def test_english_short_form_and_repeated_cue_name_are_the_proposal():
+    """ "Shengfeng" alone, and "Hwasan Carbon" again without its cue, are the companies
+    proposed before."""
+    found = extract(
+        "Anode maker Hwasan Carbon agreed to form a joint venture with China's Guizhou Lanfeng "
+        "New Energy. Hwasan Carbon will own 40% of the venture and Lanfeng the remaining 60%.",
+        PUBLISHED,
+        EMPTY,
+    )
+    shares = {p.mention.name: p.equity_share for p in found.deals[-1].parties}
+    assert shares == {"Hwasan Carbon": Decimal("40"), "Guizhou Lanfeng New Energy": Decimal("60")}
+
+
+def test_english_weekday_is_the_latest_such_day():
+    """ "said on Tuesday" in a Thursday article is two days before."""
+    [found] = find_dates("The company said on Tuesday it had agreed.", PUBLISHED)
+    assert found.date.value == datetime.date(2026, 6, 16)
+
+
+def test_english_buyer_of_a_stake_is_the_investor():
+    """ "Y denied a report that X would buy a 25% stake in the company": X invests, in Y."""
+    index = CompanyIndex.from_dicts([{"slug": "kia", "name": "Kia", "chain_role": "automaker"}])
+    found = extract(
+        "Korean battery maker Daeil Energy denied a report that Kia would buy a 20% stake in "
+        "the company for $200 million.",
+        PUBLISHED,
+        index,
+    )
+    [deal] = found.deals
+    assert deal.status == "not_finalized"
+    assert {p.key: (str(p.role), p.equity_share) for p in deal.parties} == {
+        "kia": ("investor", Decimal("20")),
+        "new:daeil energy": ("partner", None),
+    }
+
+
+def test_english_starts_production_dates_the_start():
+    """ "when it starts production in the second half of 2027" is the deal's start."""
+    found = _deals(
+        "Anode maker Hwasan Carbon and China's Guizhou Lanfeng New Energy agreed to form a joint "
+        "venture. The partners will build a plant that starts production in the second half of "
+        "2028."
+    )
+    assert str(found[-1].start.date) == "H2 2028"
