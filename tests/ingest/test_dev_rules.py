@@ -96,6 +96,17 @@ def test_korean_both_companies_investing_in_the_venture_is_the_venture():
     )
 
 
+def test_korean_earlier_report_is_not_the_newest_step():
+    """ "앞서 … 보도했다" after a dated denial: the report is history (undated, so it would
+    otherwise take the publication date and end the deal "reported")."""
+    found = _deals(
+        "국내 배터리 업체 한울셀은 중국 완성차 업체 안후이쥔마자동차와 합작공장을 세운다는 "
+        "보도를 10일 부인했다. 앞서 중국 매체는 양사가 합작공장을 짓는다고 보도했다."
+    )
+    assert [d.status for d in found] == ["not_finalized", "reported"]
+    assert found[1].earlier and newest_step(found, PUBLISHED).status == "not_finalized"
+
+
 def test_korean_talks_since_a_past_month_date_the_talks():
     """ "지난해 11월부터 협의해 왔다": when talks began (the step's date), not the deal's start;
     and the step is told as earlier."""
@@ -200,6 +211,16 @@ def test_chinese_deal_sentence_dates_the_deal_and_delivery_starts_it():
     assert str(supply[-1].start.date) == "H2 2026"
 
 
+def test_chinese_both_parties_investing_in_a_plant_is_the_venture():
+    """ "双方将投资15亿元…建设工厂" after a joint venture: money spent on it, not a stake."""
+    found = _deals(
+        "江苏恒川锂业与韩国晋明材料宣布成立合资公司。双方将投资15亿元在安徽芜湖建设正极材料工厂。"
+    )
+    assert [d.kind for d in found] == ["joint_venture", "joint_venture"]
+    assert found[1].investment_amount == Decimal("1500000000")
+    assert found[1].site_name == "安徽芜湖"
+
+
 def test_chinese_step_told_as_earlier_is_not_the_newest():
     """ "双方曾于去年3月签署协议" after "宣布终止": the deal ends cancelled."""
     found = _deals(
@@ -213,7 +234,7 @@ def test_chinese_step_told_as_earlier_is_not_the_newest():
 def test_chinese_agreement_reference_keeps_the_deal_kind():
     """ "根据备忘录，X将为Y供应…" goes on about the MOU: a cooperation, not a new supply deal."""
     found = _deals(
-        "恒川锂业与韩国晋明材料签署战略合作备忘录。根据备忘录，恒川锂业将为晋明材料供应碳酸锂。"
+        "恒川锂业与韩国晋明材料签署战略合作备忘录。根据协议，恒川锂业将为晋明材料供应碳酸锂。"
     )
     assert [d.kind for d in found] == ["cooperation", "cooperation"]
 
