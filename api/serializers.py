@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from dashboard import graph, timeline
 from partnerships import queries, services
 from partnerships.dates import Precision, format_precise
 from partnerships.models import (
@@ -897,7 +898,7 @@ class SupplyGraphParams(serializers.Serializer):
         min_value=1,
         max_value=500,
         required=False,
-        default=queries.GRAPH_LIMIT,
+        default=graph.GRAPH_LIMIT,
         help_text=_(
             "Keep this many companies with most deals (default 50); merge the rest per country."
         ),
@@ -918,7 +919,7 @@ class TimelineParams(serializers.Serializer):
         min_value=1,
         max_value=2000,
         required=False,
-        default=queries.TIMELINE_LIMIT,
+        default=timeline.TIMELINE_LIMIT,
         help_text=_(
             "List at most this many deals, the most recent (default 200); `buckets` count all."
         ),

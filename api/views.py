@@ -1,5 +1,6 @@
 """REST endpoints. Each one validates its input, calls one query or service, and serialises
-the result; the reads live in `queries.py`, the writes in `services.py`.
+the result; the reads live in `queries.py` (lists, details) and `dashboard/` (aggregates), the
+writes in `services.py`.
 
 Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric id works too.
 """
@@ -36,7 +37,7 @@ from api.parsers import JSONBodyParser
 from api.renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
 from config.cache import recognised_query
 from config.throttling import sign_in_failed, sign_in_wait
-from dashboard import aggregates
+from dashboard import aggregates, graph, scope, timeline
 from partnerships import queries, services
 from partnerships.filters import (
     DEPRECATED_SINCE,
@@ -614,7 +615,7 @@ class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIV
             params = checked.validated_data
         deals = self.filter_queryset(self.get_queryset())
         build = lambda: self.compute(deals, **params)  # noqa: E731
-        if queries.is_whole(deals):
+        if scope.is_whole(deals):
             # Every deal: the precomputed snapshot, or computed now and stored for the next.
             name, parts = self.snapshot_key(**params), ()
         else:
@@ -690,10 +691,10 @@ class SupplyGraphView(DealAggregateView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def compute(self, deals, limit=queries.GRAPH_LIMIT):
-        return queries.supply_graph(deals, limit=limit)
+    def compute(self, deals, limit=graph.GRAPH_LIMIT):
+        return graph.supply_graph(deals, limit=limit)
 
-    def snapshot_key(self, limit=queries.GRAPH_LIMIT):
+    def snapshot_key(self, limit=graph.GRAPH_LIMIT):
         return aggregates.supply_graph_key(limit)
 
     def table(self, result):
@@ -717,10 +718,10 @@ class TimelineView(DealAggregateView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    def compute(self, deals, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+    def compute(self, deals, include_events=True, language="en", limit=timeline.TIMELINE_LIMIT):
         return aggregates.timeline_payload(deals, include_events, language, limit)
 
-    def snapshot_key(self, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
+    def snapshot_key(self, include_events=True, language="en", limit=timeline.TIMELINE_LIMIT):
         return aggregates.timeline_key(language, include_events, limit, get_language())
 
     def table(self, result):

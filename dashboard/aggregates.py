@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
-from dashboard import charts
+from dashboard import charts, graph, stats, timeline
 from partnerships import freshness, queries
 from partnerships.models import AggregateSnapshot
 
@@ -100,12 +100,12 @@ def overview_key(language) -> str:
 
 
 def stats_payload(deals):
-    return {**queries.stats(deals), "headline": queries.headline_figures(deals)}
+    return {**stats.stats(deals), "headline": stats.headline_figures(deals)}
 
 
-def timeline_payload(deals, include_events=True, language="en", limit=queries.TIMELINE_LIMIT):
-    items = queries.timeline(deals, include_events=include_events, language=language, limit=limit)
-    summary = queries.timeline_summary(deals)
+def timeline_payload(deals, include_events=True, language="en", limit=timeline.TIMELINE_LIMIT):
+    items = timeline.timeline(deals, include_events=include_events, language=language, limit=limit)
+    summary = timeline.timeline_summary(deals)
     shown = sum(1 for item in items if item["kind"] == "deal")
     return {**summary, "items": items, "truncated": summary["total"] > shown}
 
@@ -119,10 +119,10 @@ def timeline_chart(deals, language):
     by status. Undated deals are counted either way: listed beside the chart (`undated_items`)
     or in a column of their own. Returns the figure, its CSV rows (so the chart and its
     download agree) and its text for screen readers."""
-    summary = queries.timeline_summary(deals)
+    summary = timeline.timeline_summary(deals)
     # Read either way, so the overview costs the same queries whatever the number of deals;
     # when every deal fits, the undated ones come last, read by the same queries.
-    items = queries.timeline(
+    items = timeline.timeline(
         deals, language=language, limit=OVERVIEW_TIMELINE_LIMIT, include_undated=True
     )
     per_year = summary["total"] + summary["undated"] > OVERVIEW_TIMELINE_LIMIT
@@ -152,20 +152,20 @@ def timeline_chart(deals, language):
 def overview_payload(deals, language):
     """Headline figures and the three charts of the overview, each with its text, for one
     filtered deal queryset: bounded in size and in queries however many deals match."""
-    graph = queries.supply_graph(deals, limit=MAP_LIMIT)
-    timeline = timeline_chart(deals, language)
+    supply = graph.supply_graph(deals, limit=MAP_LIMIT)
+    chart = timeline_chart(deals, language)
     return {
-        "headline": queries.headline_figures(deals),
-        "timeline_figure": timeline["figure"],
-        "timeline_text": timeline["text"],
-        "timeline_per_year": timeline["per_year"],
-        "undated_count": timeline["undated"],
-        "undated_items": timeline["undated_items"],
-        "flows_figure": charts.sankey_figure(graph, language),
-        "flows_text": charts.flows_text(graph, language),
-        "geo_figure": charts.geo_figure(graph, language),
-        "geo_text": charts.geo_text(graph, language),
-        "merged": graph.get("others", {}),
+        "headline": stats.headline_figures(deals),
+        "timeline_figure": chart["figure"],
+        "timeline_text": chart["text"],
+        "timeline_per_year": chart["per_year"],
+        "undated_count": chart["undated"],
+        "undated_items": chart["undated_items"],
+        "flows_figure": charts.sankey_figure(supply, language),
+        "flows_text": charts.flows_text(supply, language),
+        "geo_figure": charts.geo_figure(supply, language),
+        "geo_text": charts.geo_text(supply, language),
+        "merged": supply.get("others", {}),
     }
 
 
@@ -175,11 +175,11 @@ def builders(deals=None) -> dict:
     and the overview in each language."""
     deals = queries.published_deals() if deals is None else deals
     languages = [code for code, _name in settings.LANGUAGES]
-    found = {supply_graph_key(queries.GRAPH_LIMIT): (None, lambda: queries.supply_graph(deals))}
+    found = {supply_graph_key(graph.GRAPH_LIMIT): (None, lambda: graph.supply_graph(deals))}
     for ui in languages:
         found[stats_key(ui)] = (ui, lambda: stats_payload(deals))
         for dates in languages:
-            found[timeline_key(dates, True, queries.TIMELINE_LIMIT, ui)] = (
+            found[timeline_key(dates, True, timeline.TIMELINE_LIMIT, ui)] = (
                 ui,
                 lambda dates=dates: timeline_payload(deals, language=dates),
             )

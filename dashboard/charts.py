@@ -1,6 +1,6 @@
-"""Plotly figures built from the aggregated reads of `queries.py`.
+"""Plotly figures built from the aggregates of `dashboard/` (`timeline.py`, `graph.py`).
 
-Pure functions: plain dicts in (the shapes `queries.timeline` and `queries.supply_graph` return),
+Pure functions: plain dicts in (the shapes `timeline.timeline` and `graph.supply_graph` return),
 plain figure dicts out, ready for `json_script`. No database, no request, no plotly.py objects, so
 they are tested without a browser and cost nothing to import. Each figure has a twin `*_rows`
 function giving the same data as CSV rows, so a chart and its download never disagree.
@@ -520,7 +520,7 @@ def timeline_buckets_figure(
     buckets: list[dict], language: str = "en", undated: list[dict] | None = None
 ) -> dict:
     """Deals per year, stacked by status: the timeline when there are too many deals to draw
-    one by one (`queries.timeline_summary`'s buckets). A deal's year is that of its
+    one by one (`timeline.timeline_summary`'s buckets). A deal's year is that of its
     announcement, else its start; the deals with neither stand in a last column of their own
     (`undated`), so the chart counts every deal the filter matches. Unconfirmed statuses are
     hatched. The hover gives the year's GWh too."""

@@ -1,6 +1,6 @@
-"""Reads only the web pages need. Counts and aggregates come from `queries.py`, shared with the
-API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed number of
-queries."""
+"""Reads only the web pages need. Counts and aggregates come from `dashboard/` (`stats.py`,
+`graph.py`, `timeline.py`) and rows from `queries.py`, shared with the API; what is here
+arranges rows for a page (grouping, diffs, marks) and costs a fixed number of queries."""
 
 import datetime
 from collections import Counter
@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dashboard import aggregates, charts
+from dashboard import aggregates, charts, graph, scope
 from dashboard.marking import mark_quotes
 from partnerships import queries
 from partnerships import search as word_search
+from partnerships.countries import country_name
 from partnerships.dates import format_precise
 from partnerships.models import (
     Citation,
@@ -36,7 +37,7 @@ def overview_figures(deals, language, version):
     data `version`: the precomputed snapshot for every deal, else computed once per filter,
     language and version."""
     build = lambda: aggregates.overview_payload(deals, language)  # noqa: E731
-    if queries.is_whole(deals):
+    if scope.is_whole(deals):
         return aggregates.read(aggregates.overview_key(language), build, version=version)
     return aggregates.read("overview", build, version=version, parts=(language, str(deals.query)))
 
@@ -296,7 +297,7 @@ def company_partners(company, deals=None, limit=None):
     deals. Each deal counts once per partner, whatever roles either holds in it. `deals`, a Deal
     queryset, narrows them to those deals."""
     limit = PARTNER_LIMIT if limit is None else limit
-    ranked = queries.company_ranking(deals_of_company(company, deals), exclude=company.pk)
+    ranked = graph.company_ranking(deals_of_company(company, deals), exclude=company.pk)
     companies = Company.objects.in_bulk([row[0] for row in ranked[:limit]])
     more = Counter(country for _pk, country, _deals, _gwh in ranked[limit:])
     return {
@@ -312,14 +313,14 @@ def company_partners(company, deals=None, limit=None):
         ],
         "total": len(ranked),
         "more": [
-            {"country": code, "name": queries.country_name(code), "partners": count}
+            {"country": code, "name": country_name(code), "partners": count}
             for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
         ],
     }
 
 
 def company_graph(company, partners, status_counts, deals=None):
-    """The company's supplier map, shaped as `queries.supply_graph` and bounded: the company,
+    """The company's supplier map, shaped as `graph.supply_graph` and bounded: the company,
     its named partners, one "Others (CN)" node per country for the rest, and the edges the whole
     graph draws from or to the company, summed per partner (or country), pair of roles and
     status. `deals` narrows them (as it narrowed `partners` and `status_counts`)."""
@@ -333,7 +334,7 @@ def company_graph(company, partners, status_counts, deals=None):
         (entry["company"].pk, entry["country"], entry["deals"], entry["gwh"])
         for entry in partners["top"]
     ]
-    return queries.supply_graph(
+    return graph.supply_graph(
         deals_of_company(company, deals),
         touching=company.pk,
         ranked=ranked,
@@ -375,7 +376,7 @@ def company_figures(company, language):
     first VEHICLE_LIMIT vehicle models."""
     status_counts = company_status_counts(company)
     partners = company_partners(company)
-    graph = company_graph(company, partners, status_counts)
+    supply = company_graph(company, partners, status_counts)
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
         queries.readable(VehicleModel)
@@ -395,10 +396,10 @@ def company_figures(company, language):
         ),
         "vehicles": vehicles,
         "vehicle_total": vehicles[0].total if vehicles else 0,
-        "flows_figure": charts.sankey_figure(graph, language) if graph["edges"] else None,
-        "geo_figure": charts.geo_figure(graph, language) if graph["edges"] else None,
-        "flows_text": charts.flows_text(graph, language) if graph["edges"] else None,
-        "geo_text": charts.geo_text(graph, language) if graph["edges"] else None,
+        "flows_figure": charts.sankey_figure(supply, language) if supply["edges"] else None,
+        "geo_figure": charts.geo_figure(supply, language) if supply["edges"] else None,
+        "flows_text": charts.flows_text(supply, language) if supply["edges"] else None,
+        "geo_text": charts.geo_text(supply, language) if supply["edges"] else None,
     }
 
 

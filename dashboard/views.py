@@ -1,5 +1,6 @@
-"""The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py`, a figure
-from `charts.py`, a template. A filter that does not validate is shown on the page with a 400."""
+"""The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py` or an
+aggregate from `dashboard/`, a figure from `charts.py`, a template. A filter that does not
+validate is shown on the page with a 400."""
 
 import re
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from api import exports
-from dashboard import aggregates, charts, paging, selectors
+from dashboard import aggregates, charts, graph, paging, selectors
 from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
 from partnerships import freshness, queries
 from partnerships.filters import (
@@ -185,20 +186,20 @@ def chart_csv(request, chart):
         company = get_object_or_404(queries.readable(Company), slug=company)
         if chart in {"flows", "geography"}:
             # The company page's maps: its top partners, the others summed per country.
-            graph = selectors.company_graph_for(company, deals)
-            rows = charts.supply_rows(graph, coordinates=chart == "geography")
+            supply = selectors.company_graph_for(company, deals)
+            rows = charts.supply_rows(supply, coordinates=chart == "geography")
             return _csv_response(f"{chart}.csv", rows, _chart_about(request, chart))
         deals = selectors.deals_of_company(company, deals)
     name = chart
     if chart == "timeline":
-        timeline = aggregates.timeline_chart(deals, _language())
-        rows = timeline["rows"]
-        if timeline["per_year"]:
+        drawn = aggregates.timeline_chart(deals, _language())
+        rows = drawn["rows"]
+        if drawn["per_year"]:
             # Other columns under another name, so a script cannot take one for the other.
             name = "timeline-by-year"
     elif chart in {"flows", "geography"}:
-        graph = queries.supply_graph(deals, limit=aggregates.MAP_LIMIT)
-        rows = charts.supply_rows(graph, coordinates=chart == "geography")
+        supply = graph.supply_graph(deals, limit=aggregates.MAP_LIMIT)
+        rows = charts.supply_rows(supply, coordinates=chart == "geography")
     else:
         raise Http404
     return _csv_response(f"{name}.csv", rows, _chart_about(request, name))

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 
@@ -137,3 +138,14 @@ def clean_precise_pair(instance, prefix: str) -> dict:
     elif value is not None:
         setattr(instance, f"{prefix}_on", period_start(value, precision))
     return errors
+
+
+def deal_date():
+    """The one date a deal is placed and counted by, everywhere (timeline, year filter, stats'
+    years, CSVs): its announcement, else its start."""
+    return Coalesce("announced_on", "start_on")
+
+
+def deal_year():
+    """The year a deal counts in (`deal_date`), for filters and aggregates."""
+    return ExtractYear(deal_date())

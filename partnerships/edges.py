@@ -5,7 +5,7 @@ manufacturer) to each customer; any other party from the deal's hub, its first p
 priority. `sync` rewrites a deal's edges from its parties; it runs inside the transaction that
 saves the deal or changes its parties (the receivers below, connected by the app), so the maps
 never read edges of a write that did not commit, and a committed write is drawn at once. The
-supply graph, the flows, the company page's maps read the table (`queries.supply_graph`), like
+supply graph, the flows, the company page's maps read the table (`dashboard/graph.py`), like
 the Land Matrix keeps its deals' top investors on save rather than per request.
 
 Writes that send no signal call `sync` themselves (`services.deal_sync_status`), and bulk loads

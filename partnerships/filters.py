@@ -571,7 +571,7 @@ class DealFilter(StrictFilterSet):
         )
 
     def filter_year(self, queryset, name, year):
-        # The same date as the timeline and the stats' years (`queries.deal_year`): written as
+        # The same date as the timeline and the stats' years (`dates.deal_year`): written as
         # two lookups rather than a year of a COALESCE, so an index on either date serves it.
         return queryset.filter(
             Q(announced_on__year=year) | Q(announced_on__isnull=True, start_on__year=year)

@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from dashboard import aggregates
-from partnerships import edges, freshness, queries
+from dashboard import aggregates, graph, stats
+from partnerships import edges, freshness
 from partnerships.models import AggregateSnapshot, Deal, DealParty
 from tests.factories import CompanyFactory, DealPartyFactory, supply_deal
 
@@ -36,24 +36,24 @@ def reference_edges(deals):
 def test_supply_graph_sql_draws_the_same_edges_as_the_one_deal_rule(article):
     """Supplier → customer edges, and hub edges for partners and investors, agree with
     `deal_edges` for every deal of the founding article."""
-    graph = queries.supply_graph(Deal.objects.all(), limit=None)
+    drawn_graph = graph.supply_graph(Deal.objects.all(), limit=None)
     drawn = Counter()
-    for edge in graph["edges"]:
+    for edge in drawn_graph["edges"]:
         key = (edge["source"], edge["target"], edge["status"])
         drawn[key + (edge["source_role"], edge["target_role"])] += edge["deal_count"]
     assert drawn == reference_edges(Deal.objects.all())
-    assert all(not node["merged"] for node in graph["nodes"])
+    assert all(not node["merged"] for node in drawn_graph["nodes"])
 
 
 def test_supply_graph_output_is_bounded(monkeypatch):
     """Beyond GRAPH_MAX_EDGES the weakest edges are counted, not listed."""
-    monkeypatch.setattr(queries, "GRAPH_MAX_EDGES", 2)
+    monkeypatch.setattr(graph, "GRAPH_MAX_EDGES", 2)
     hub = CompanyFactory(country="KR")
     for _ in range(4):
         supply_deal(supplier=hub, customer=CompanyFactory(country="CN"))
-    graph = queries.supply_graph(Deal.objects.all(), limit=None)
-    assert len(graph["edges"]) == 2
-    assert graph["edges_omitted"] == {"edges": 2, "deals": 2}
+    drawn_graph = graph.supply_graph(Deal.objects.all(), limit=None)
+    assert len(drawn_graph["edges"]) == 2
+    assert drawn_graph["edges_omitted"] == {"edges": 2, "deals": 2}
 
 
 def test_timeline_lists_the_most_recent_and_counts_all_per_year(api):
@@ -82,8 +82,8 @@ def test_a_current_snapshot_is_served_and_a_stale_one_never(api, monkeypatch):
     assert AggregateSnapshot.objects.filter(key="stats:en").exists()
 
     calls = []
-    original = queries.stats
-    monkeypatch.setattr(queries, "stats", lambda deals: calls.append(1) or original(deals))
+    original = stats.stats
+    monkeypatch.setattr(stats, "stats", lambda deals: calls.append(1) or original(deals))
     cache.clear()
     assert api.get("/api/v1/stats/").json() == first
     assert calls == []  # read from the snapshot
@@ -113,10 +113,8 @@ def test_unusual_parameters_add_no_snapshot_rows(api, monkeypatch):
         assert api.get(f"/api/v1/timeline/?limit={limit}").status_code == 200
     assert not AggregateSnapshot.objects.exists()
     calls = []
-    original = queries.supply_graph
-    monkeypatch.setattr(
-        queries, "supply_graph", lambda *a, **k: calls.append(1) or original(*a, **k)
-    )
+    original = graph.supply_graph
+    monkeypatch.setattr(graph, "supply_graph", lambda *a, **k: calls.append(1) or original(*a, **k))
     api.get("/api/v1/supply-graph/?limit=1")
     assert calls == []  # from the cache
 
@@ -146,7 +144,7 @@ def test_snapshots_equal_what_the_request_would_compute(article, api):
     cache.clear()
     for url, compute in (
         ("/api/v1/stats/", lambda: aggregates.stats_payload(Deal.objects.all())),
-        ("/api/v1/supply-graph/", lambda: queries.supply_graph(Deal.objects.all())),
+        ("/api/v1/supply-graph/", lambda: graph.supply_graph(Deal.objects.all())),
         ("/api/v1/timeline/", lambda: aggregates.timeline_payload(Deal.objects.all())),
     ):
         live = json.loads(json.dumps(compute(), default=str))

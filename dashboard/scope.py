@@ -1,0 +1,93 @@
+"""What an aggregate reads: the published deals of a filtered queryset, and the raw-SQL helpers
+the aggregates share.
+
+Every aggregate (`dashboard/stats.py`, `timeline.py`, `graph.py`) takes a Deal queryset (usually
+filtered by `filters.DealFilter`, never sliced), is computed by the database (GROUP BY) and costs a
+fixed number of queries however many rows match. Outputs are plain dicts and lists with JSON-ready
+values: Decimal becomes float, dates ISO strings. The unfiltered ones are also precomputed
+(`dashboard/aggregates.py`).
+"""
+
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from partnerships.models import Company, Deal, DealParty
+from partnerships.queries import published_deals
+
+
+def number(value):
+    """A database number as JSON: Decimal becomes float."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _ids(deals_qs):
+    return deals_qs.order_by().values("pk")
+
+
+def _is_published_filter(node) -> bool:
+    return (
+        getattr(node, "lookup_name", None) == "exact"
+        and getattr(getattr(node, "lhs", None), "target", None) is not None
+        and node.lhs.target.name == "published"
+        and node.lhs.target.model is Deal
+        and node.rhs is True
+    )
+
+
+def is_whole(deals_qs: QuerySet) -> bool:
+    """True when `deals_qs` is every published deal (or every deal): the aggregates then read the
+    tables directly rather than through `IN (every id)`, which the database would build first."""
+    where = deals_qs.query.where
+    if deals_qs.query.distinct or where.negated or where.connector != "AND":
+        return False
+    return all(_is_published_filter(child) for child in where.children)
+
+
+def deals_in_scope(deals_qs: QuerySet) -> QuerySet:
+    if is_whole(deals_qs):
+        return published_deals()
+    return published_deals().filter(pk__in=_ids(deals_qs))
+
+
+def parties_of(deals_qs: QuerySet) -> QuerySet:
+    if is_whole(deals_qs):
+        return DealParty.objects.filter(deal__published=True)
+    return DealParty.objects.filter(deal__in=_ids(published_deals(deals_qs)))
+
+
+def deal_condition(deals_qs: QuerySet, column: str) -> tuple[str, list]:
+    """A SQL condition keeping `column` (a deal id) to the published deals of `deals_qs`, with
+    its parameters."""
+    sql, params = _ids(published_deals(deals_qs)).query.sql_with_params()
+    return f"{column} IN ({sql})", list(params)
+
+
+def id_list(ids) -> str:
+    """Integer ids written into SQL; int() makes sure nothing else can be. Never empty."""
+    return ", ".join(str(int(pk)) for pk in ids) or "NULL"
+
+
+def tables():
+    return {
+        "deal": connection.ops.quote_name(Deal._meta.db_table),
+        "party": connection.ops.quote_name(DealParty._meta.db_table),
+        "company": connection.ops.quote_name(Company._meta.db_table),
+    }
+
+
+def fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def gwh_total(value) -> float:
+    return float(value or 0)
+
+
+def gwh_sum(value) -> float | None:
+    """A sum of volumes: None when no deal in the group has a known volume, never 0 for
+    unknown (the count of deals without a volume is reported beside it)."""
+    return None if value is None else float(value)
