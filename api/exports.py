@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from api.renderers import CSV_MEDIA_TYPE, GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from partnerships import edges, queries
+from partnerships import edges, queries, titles
 from partnerships.dates import format_precise
 from publishing import dataset
 
@@ -256,7 +256,8 @@ def deals_geojson(rows):
                     # and the deal's fields (`announced_display`).
                     "properties": {
                         "deal_slug": deal["slug"],
-                        "deal_title": deal["title"],
+                        # The title readers see (`titles.deal_title`), as the graph's edges.
+                        "deal_title": titles.deal_title(deal),
                         "status": deal["status"],
                         "kind": deal["kind"],
                         "product": deal["product"],
@@ -283,6 +284,7 @@ DEAL_HEAD_FIELDS = (
     "id",
     "slug",
     "title",
+    "title_status",
     "kind",
     "status",
     "product",
@@ -319,7 +321,9 @@ DEAL_FIELDS = (
     "primary_citation",
 )
 DEAL_HEADER = [
-    *DEAL_HEAD_FIELDS,
+    *DEAL_HEAD_FIELDS[:2],
+    "display_title",
+    *DEAL_HEAD_FIELDS[2:],
     "announced_display",  # as the deal's JSON names it
     *DEAL_TAIL_FIELDS,
     "suppliers",
@@ -335,7 +339,7 @@ DEAL_HEADER = [
 
 
 def _names(parties, wanted):
-    return "; ".join(name for name, _country, role in parties if role == wanted)
+    return "; ".join(name for name, _country, role, _ko in parties if role == wanted)
 
 
 def _deal_row(deal):
@@ -346,13 +350,15 @@ def _deal_row(deal):
     announced_on, announced_precision = head[-2:]  # DEAL_HEAD_FIELDS ends with them
     source, source_url, quote = citation or ("", "", "")
     return [
-        *head,
+        *head[:2],
+        queries.export_deal_title(dict(zip(DEAL_HEAD_FIELDS, head, strict=True)), parties),
+        *head[2:],
         format_precise(announced_on, announced_precision),
         *tail,
         _names(parties, "supplier"),
         _names(parties, "customer"),
-        "; ".join(f"{name} ({country}, {role})" for name, country, role in parties),
-        "-".join(sorted({country for _name, country, _role in parties})),
+        "; ".join(f"{name} ({country}, {role})" for name, country, role, _ko in parties),
+        "-".join(sorted({country for _name, country, _role, _ko in parties})),
         "; ".join(name for (name,) in vehicle_models),
         source,
         source_url,

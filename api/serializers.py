@@ -21,7 +21,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from dashboard import graph, timeline
-from partnerships import queries, services
+from partnerships import queries, services, titles
 from partnerships.dates import Precision, format_precise
 from partnerships.models import (
     Citation,
@@ -210,6 +210,13 @@ class DealSerializer(OutputSerializer):
     parties = PartySerializer(many=True, read_only=True)
     vehicle_models = VehicleBriefSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
+    display_title = serializers.SerializerMethodField(
+        help_text=_(
+            "The title readers see, in the request's language: `title` while the deal has the "
+            "status it was written under (`title_status`) and the language is English, else "
+            "built from the parties, product and status."
+        )
+    )
 
     class Meta:
         model = Deal
@@ -217,7 +224,9 @@ class DealSerializer(OutputSerializer):
             "id",
             "slug",
             "api_url",
+            "display_title",
             "title",
+            "title_status",
             "kind",
             "status",
             "status_label",
@@ -249,13 +258,17 @@ class DealSerializer(OutputSerializer):
         ]
         read_only_fields = fields
 
+    def get_display_title(self, deal) -> str:
+        return titles.deal_title(deal)
+
 
 # The deal's own columns that the list shows (the rest of `DealSerializer`'s fields are derived or
 # nested).
 DEAL_LIST_COLUMNS = [
     name
     for name in DealSerializer.Meta.fields
-    if name not in {"api_url", "status_label", "parties", "vehicle_models", "citations"}
+    if name
+    not in {"api_url", "display_title", "status_label", "parties", "vehicle_models", "citations"}
     and not name.endswith("_display")
 ]
 # DRF's own conversion of a datetime (to the current time zone, "Z" for UTC), kept identical.
@@ -419,7 +432,9 @@ def deal_list_data(rows, request, url_format=None):
             "id": pk,
             "slug": row["slug"],
             "api_url": detail_url(row["slug"]),
+            "display_title": titles.deal_title({**row, "parties": parties[pk]}),
             "title": row["title"],
+            "title_status": row["title_status"],
             "kind": row["kind"],
             "status": row["status"],
             "status_label": status_labels.get(row["status"], row["status"]),

@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PrecisionEnum": "partnerships.dates.Precision",
         "DealKindEnum": "partnerships.models.DealKind",
+        "DealStatusEnum": "partnerships.models.DealStatus",
         "SourceKindEnum": "partnerships.models.Source.Kind",
         "ContextEventKindEnum": "partnerships.models.ContextEvent.Kind",
     },

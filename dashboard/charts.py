@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from partnerships.dates import Precision, format_precise
-from partnerships.models import Deal, DealStatus, PartyRole, local_name
+from partnerships.models import DealStatus, PartyRole, local_name
 
 # Okabe–Ito colours: told apart by people with the common colour-vision deficiencies, and dark
 # enough against white for the 3:1 contrast that graphics need.
@@ -120,43 +120,6 @@ def _party_line(parties: list[dict], language: str) -> str:
     )
 
 
-def fact_title(item: dict, language: str) -> str:
-    """A deal's title in the reader's language, built from its facts (parties with their names
-    there, what it is about, its GWh) where the stored title is English; "" in English. A party
-    without a name in that language keeps its English one."""
-    if not language.startswith("ko") or item.get("kind") != "deal":
-        return ""
-    parties = item.get("parties", [])
-    if not parties:
-        return ""
-
-    def names(group):
-        return " · ".join(_name_only(p, language) for p in group)
-
-    upstream = [p for p in parties if p.get("role") in ("supplier", "manufacturer")]
-    downstream = [p for p in parties if p.get("role") == "customer"]
-    who = f"{names(upstream)} → {names(downstream)}" if upstream and downstream else names(parties)
-    what = str(
-        dict(Deal.Product.choices).get(item.get("product"))
-        or dict(Deal.Kind.choices).get(item.get("deal_kind"))
-        or ""
-    )
-    volume = "" if item.get("volume_gwh") is None else f" {item['volume_gwh']:g} GWh"
-    return f"{who}: {what}{volume}" if what else f"{who}{volume}"
-
-
-def _name_only(item: dict, language: str) -> str:
-    """A name in the reader's language alone (the English one where it has none)."""
-    local = item.get("name_ko") if language.startswith("ko") else ""
-    return local or item.get("name") or ""
-
-
-def _title(item: dict, language: str) -> str:
-    """The title a chart shows: built from the facts in the reader's language when it is not
-    English (`fact_title`), else as stored."""
-    return fact_title(item, language) or item["title"]
-
-
 def status_style(status: str) -> str:
     """How a status is drawn: "confirmed" solid, "unconfirmed" hollow or hatched, "ended"
     crossed out; every chart draws the same three apart."""
@@ -198,11 +161,9 @@ def date_kind_label(kind: str) -> str:
 
 
 def _deal_hover(deal: dict, language: str) -> str:
-    built = fact_title(deal, language)
     lines = [
-        f"<b>{_esc(built)}</b><br>{_esc(deal['title'])}"
-        if built
-        else f"<b>{_esc(deal['title'])}</b>",
+        f"<b>{_esc(deal['title'])}</b>",
+        _esc(deal.get("headline", "")),
         _party_line(deal.get("parties", []), language),
         f"{_esc(date_kind_label(deal.get('date_kind', '')))}: {_esc(deal.get('label') or '–')}",
     ]
@@ -418,7 +379,7 @@ def timeline_figure(items: list[dict], language: str = "en") -> dict:
 
     ordered = events + deals
     labels = [
-        _wrap(("★ " if item["kind"] == "event" else "") + _title(item, language), LABEL_WIDTH)
+        _wrap(("★ " if item["kind"] == "event" else "") + item["title"], LABEL_WIDTH)
         for item in ordered
     ]
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
@@ -679,7 +640,7 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             entry["unknown"] += count
         else:
             entry["gwh"] += gwh
-        entry["titles"].append(edge.get("deal_title", ""))
+        entry["titles"].append(_edge_title(edge, language))
 
     for edge in graph["edges"]:
         source, target = nodes.get(edge["source"]), nodes.get(edge["target"])
@@ -687,7 +648,7 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             continue
         source_col, target_col = columns[source["id"]], columns[target["id"]]
         if source_col >= target_col:
-            left_out.append(edge.get("deal_title", ""))
+            left_out.append(_edge_title(edge, language))
             continue
         s = node_index(
             ("c", source["id"]), _name(source, language), source_col, _company_url(source)
@@ -709,6 +670,12 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             # The source gives one volume for the deal: its models share it evenly on the chart.
             add(s, v, edge, None if gwh is None else gwh / len(vehicles), count)
     return {"nodes": found_nodes, "links": list(links.values()), "left_out": left_out}
+
+
+def _edge_title(edge: dict, language: str) -> str:
+    """A graph edge's deal title in the reader's language (`titles.deal_title`, computed with
+    the graph for each interface language), else as the graph gives it ("3 deals")."""
+    return edge.get("deal_titles", {}).get(language.split("-")[0]) or edge.get("deal_title", "")
 
 
 def _company_url(node: dict) -> str:
@@ -1039,7 +1006,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
                 "hovertext": [
                     "<br>".join(
                         [
-                            f"<b>{_esc(e.get('deal_title', ''))}</b>",
+                            f"<b>{_esc(_edge_title(e, language))}</b>",
                             f"{_esc(a['label'])} – {_esc(b['label'])}",
                             _esc(name),
                             _gwh(e.get("volume_gwh")),
@@ -1334,8 +1301,8 @@ def timeline_text(items: list[dict], language: str = "en") -> dict:
             lines.append({"text": f"★ {item['title']} — {when}", "style": "event", "status": ""})
             continue
         status = item.get("status", "")
-        built = fact_title(item, language)
-        title = f"{built} ({item['title']})" if built else item["title"]
+        headline = item.get("headline")
+        title = f"{item['title']} ({headline})" if headline else item["title"]
         parts = [title, when, _legend_name(status, item.get("status_label", ""))]
         parts.append(_gwh(item.get("volume_gwh")))
         term = _term_text(item)

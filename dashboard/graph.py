@@ -4,10 +4,12 @@ number of deals."""
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
 from dashboard import scope
+from partnerships import titles
 from partnerships.models import Company, Deal, DealEdge, VehicleModel
 
 # --- supply graph --------------------------------------------------------------------------------
@@ -74,12 +76,22 @@ ORDER BY country, slug
 # The slug, title and vehicle models of the deals that are an edge on their own. Run even when
 # there are none (`_id_list` gives NULL), so the query count never depends on the data.
 _SINGLE_DEALS_SQL = """
-SELECT d.id, d.slug, d.title, v.slug, v.name, v.maker_id
+SELECT d.id, d.slug, d.title, d.title_status, d.kind, d.product, d.status,
+       v.slug, v.name, v.maker_id
 FROM {deal} d
 LEFT JOIN {through} t ON t.deal_id = d.id
 LEFT JOIN {vehicle} v ON v.id = t.vehiclemodel_id
 WHERE d.id IN ({deals})
 ORDER BY d.id, v.name, v.id
+"""
+
+
+# Their parties, for their titles (`titles.deal_title`); run even when there are none.
+_SINGLE_PARTIES_SQL = """
+SELECT p.deal_id, p.role, c.name, c.name_ko
+FROM {party} p JOIN {company} c ON c.id = p.company_id
+WHERE p.deal_id IN ({deals})
+ORDER BY p.deal_id, p.role, c.name, c.id
 """
 
 
@@ -133,7 +145,8 @@ def supply_graph(
     edge_deals: QuerySet | None = None,
 ) -> dict:
     """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
-    in six queries (four without `limit`). The `limit` companies with most deals keep their own
+    in seven queries (five without `limit`; one of them reads the parties of the deals that are
+    an edge on their own, for their titles). The `limit` companies with most deals keep their own
     node; the others are merged into one node per country. Edges are summed per pair of nodes,
     status and roles (`deal_count`; a single deal keeps its slug and vehicle models), and only
     the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size.
@@ -267,9 +280,30 @@ def supply_graph(
         through=connection.ops.quote_name(Deal.vehicle_models.through._meta.db_table),
         vehicle=connection.ops.quote_name(VehicleModel._meta.db_table),
     )
-    for deal_id, slug, title, model_slug, name, maker_id in scope.fetch(sql, []):
+    parties = defaultdict(list)
+    sql_parties = _SINGLE_PARTIES_SQL.format(deals=scope.id_list(single), **tables)
+    for deal_id, role, name, name_ko in scope.fetch(sql_parties, []):
+        parties[deal_id].append({"role": role, "name": name, "name_ko": name_ko})
+    titled = set()
+    for deal_id, slug, title, title_status, kind, product, status, *vehicle in scope.fetch(sql, []):
+        model_slug, name, maker_id = vehicle
+        if deal_id not in titled:
+            titled.add(deal_id)
+            facts = {
+                "title": title,
+                "title_status": title_status,
+                "kind": kind,
+                "product": product,
+                "status": status,
+                "parties": parties[deal_id],
+            }
+            # The graph is read in any language: the API gives the English title, each chart
+            # the one of its reader (`deal_titles`, not part of the API's shape).
+            by_language = {
+                code: titles.deal_title(facts, code) for code, _name in settings.LANGUAGES
+            }
         for edge in single[deal_id]:
-            edge.update(deal_slug=slug, deal_title=title)
+            edge.update(deal_slug=slug, deal_title=by_language["en"], deal_titles=by_language)
             if model_slug is not None:
                 edge["vehicle_models"].append(
                     {"slug": model_slug, "name": name, "maker_id": maker_id}

@@ -7,7 +7,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Prefetch, Q, Sum, Window
+from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ def deal_rows(deals):
     (`queries.deals_for_export`) however many deals there are."""
     yield [
         "slug",
+        "display_title",
         "title",
         "parties",
         "kind",
@@ -59,23 +60,24 @@ def deal_rows(deals):
     ]
     kinds, products = dict(Deal.Kind.choices), dict(Deal.Product.choices)
     statuses, roles = dict(Deal.Status.choices), dict(PartyRole.choices)
-    fields = ("slug", "title", "kind", "product", "volume_gwh", "announced_on")
+    fields = ("slug", "title", "title_status", "kind", "product", "volume_gwh", "announced_on")
     fields += ("announced_precision", "status", "party_rows", "vehicle_model_rows")
-    rows = queries.deals_for_export(deals).values_list(*fields)
-    for slug, title, kind, product, gwh, on, precision, status, parties, vehicles in rows.iterator(
-        chunk_size=2000
-    ):
+    rows = queries.deals_for_export(deals).values(*fields)
+    for row in rows.iterator(chunk_size=2000):
+        parties, gwh = row["party_rows"], row["volume_gwh"]
+        kind, product, status = row["kind"], row["product"], row["status"]
         yield [
-            slug,
-            title,
-            "; ".join(f"{name} ({roles.get(role, role)})" for name, _country, role in parties),
+            row["slug"],
+            queries.export_deal_title(row, parties),
+            row["title"],
+            "; ".join(f"{name} ({roles.get(role, role)})" for name, _c, role, _ko in parties),
             str(kinds.get(kind, kind)),
             str(products.get(product, product)),
             "" if gwh is None else f"{gwh.normalize():f}",
-            format_precise(on, precision),
+            format_precise(row["announced_on"], row["announced_precision"]),
             str(statuses.get(status, status)),
-            "; ".join(name for (name,) in vehicles),
-            reverse("dashboard:deal-detail", args=[slug]),
+            "; ".join(name for (name,) in row["vehicle_model_rows"]),
+            reverse("dashboard:deal-detail", args=[row["slug"]]),
         ]
 
 
@@ -437,6 +439,14 @@ def source_marks(source, version):
                 % {"status": change.get_status_display(), "date": change.effective_display},
             }
         )
+    # The deals' parties in one query, for their titles (`titles.deal_title`).
+    deals = [
+        fact["target"]
+        for facts in facts_by_quote.values()
+        for fact in facts
+        if fact["target_kind"] == "deal"
+    ]
+    prefetch_related_objects(deals, queries.parties_prefetch())
     text = source.text or ""
     ordered = sorted(
         facts_by_quote.items(),

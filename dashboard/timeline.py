@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import NoReverseMatch, reverse
 
 from dashboard import scope
+from partnerships import titles
 from partnerships.dates import deal_date, deal_year, format_precise, period_end
 from partnerships.models import Citation, ContextEvent, Deal
 from partnerships.queries import DEAL_ROW_FIELDS, STATUS_LABELS, _attach, published_deals
@@ -71,10 +72,15 @@ def timeline_deal_item(row, language="en"):
     else:
         dated, date_kind = UNDATED, ""
     term_end, term_end_precision, term_end_estimated = _term_end(row)
+    title = titles.deal_title(row, language)
+    headline = titles.editor_title(row)
     return {
         "kind": "deal",
         "slug": row["slug"],
-        "title": row["title"],
+        "title": title,
+        # The editor's English headline where it holds and the title is built in another
+        # language: hovers and lists show it beside.
+        "headline": headline if headline != title else "",
         "url": _url("dashboard:deal-detail", row["slug"]),
         **dated,
         "date_kind": date_kind,

@@ -325,7 +325,7 @@ class DealAdmin(ServiceAdmin):
             {
                 "fields": [
                     ("published", "unpublished_reason"),
-                    "title",
+                    ("title", "title_status"),
                     "slug",
                     "kind",
                     "status",

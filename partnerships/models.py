@@ -676,7 +676,24 @@ class Deal(Timestamped):
         OTHER = "other", _("other")
 
     slug = slug_field()
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        help_text=_(
+            "The editor's headline. Readers of English see it while the deal has the status it "
+            "was written under; otherwise, and in Korean, a title built from the facts."
+        ),
+    )
+    title_status = models.CharField(
+        _("headline written when the deal was"),
+        max_length=16,
+        choices=Status.choices,
+        blank=True,
+        help_text=_(
+            "Set by each write that changes the headline. Set it to the present status to "
+            "confirm that the headline still holds; empty: readers always see the built title."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     status = models.CharField(
         _("status"),
@@ -831,6 +848,11 @@ class Deal(Timestamped):
                 condition=Q(status__in=DealStatus.values),
                 name="deal_status_valid",
                 violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(title_status="") | Q(title_status__in=DealStatus.values),
+                name="deal_title_status_valid",
+                violation_error_message=_("Unknown status for the headline."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=DealKind.values),

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, JSONArray
 from django.shortcuts import get_object_or_404
 
+from partnerships import titles
 from partnerships.models import (
     Citation,
     Company,
@@ -117,6 +118,7 @@ DEAL_ROW_FIELDS = (
     "id",
     "slug",
     "title",
+    "title_status",
     "kind",
     "status",
     "product",
@@ -386,7 +388,8 @@ class _JsonRows(Subquery):
 def deals_for_export(deals_qs: QuerySet) -> QuerySet:
     """`deals_qs`, in its order, with what a deal export shows beside the deal's own fields, read
     per row by the database so that the whole export is one query: `party_rows`
-    ([[name, country, role], ...] ordered by role then company name, as in `deal_rows`),
+    ([[name, country, role, Korean name], ...] ordered by role then company name, as in
+    `deal_rows`),
     `vehicle_model_rows` ([[name], ...]) and `primary_citation` ([source title, source URL,
     quote], chosen by `_primary_citation`'s rule, or None)."""
     parties = DealParty.objects.filter(deal=OuterRef("pk")).order_by(
@@ -410,10 +413,22 @@ def deals_for_export(deals_qs: QuerySet) -> QuerySet:
         published_deals(deals_qs)
         .prefetch_related(None)
         .annotate(
-            party_rows=_JsonRows(parties, "company__name", "company__country", "role"),
+            party_rows=_JsonRows(
+                parties, "company__name", "company__country", "role", "company__name_ko"
+            ),
             vehicle_model_rows=_JsonRows(vehicles, "vehiclemodel__name"),
             primary_citation=Coalesce(
                 first_quote(citations), first_quote(history), output_field=JSONField()
             ),
         )
     )
+
+
+def export_deal_title(fields: dict, party_rows) -> str:
+    """The title an export row shows (`titles.deal_title`), from the deal's columns (`title`,
+    `title_status`, `kind`, `product`, `status`) and its `party_rows`."""
+    parties = [
+        {"name": name, "name_ko": name_ko, "role": role}
+        for name, _country, role, name_ko in party_rows
+    ]
+    return titles.deal_title({**fields, "parties": parties})

@@ -57,7 +57,7 @@ def deal_record_status(
     A step that repeats what the history says already (`_repeats_step`) changes nothing and
     returns None."""
     deal = _deal_lock(deal, expected_version)
-    headline = (deal.status, deal.title)
+    headline = (deal.status, deal.title, deal.title_status)
     step = StatusInput(
         status=status,
         effective_on=effective_on,
@@ -81,6 +81,7 @@ DEAL_FIELDS = frozenset(
     {
         "slug",
         "title",
+        "title_status",
         "kind",
         "product",
         "product_detail",
@@ -366,11 +367,20 @@ def _deal_state(deal: Deal) -> tuple:
     return own, deal_facts(deal)
 
 
-def _flag_headline(deal: Deal, status: str, title: str) -> None:
-    """An editor's headline is written under a status ("in talks with CALB"): when a write moves
-    the status and leaves the headline as it was, the deal is flagged for review, so a signed deal
-    does not keep an in-talks headline unnoticed."""
+def _flag_headline(deal: Deal, status: str, title: str, title_status: str = "") -> None:
+    """An editor's headline is written under a status ("in talks with CALB"). A write that
+    changes the headline writes it under the status the deal now has (unless the editor named
+    another). A write that moves the status and leaves the headline as it was flags the deal
+    for review, and readers see the title built from the facts (`titles.deal_title`) until an
+    editor confirms the headline (sets `title_status` to the present status) or writes a new one.
+    `status`, `title` and `title_status` are the deal's before the write ("" when created)."""
+    confirmed = deal.title_status != title_status
+    if deal.title != title and not confirmed:
+        deal.title_status = deal.status
+        return
     if not status or deal.status == status or deal.title != title:
+        return
+    if confirmed and deal.title_status == deal.status:
         return
     labels = dict(Deal.Status.choices)
     deal.needs_review = True
@@ -385,12 +395,12 @@ def _deal_commit(
     *,
     created: bool = False,
     before: tuple | None = None,
-    headline: tuple[str, str] = ("", ""),
+    headline: tuple[str, str, str] = ("", "", ""),
 ) -> Deal:
     """Finish a write of any part of a deal: status from its history, publication, the
     snapshot of the whole deal, and a new version; one history entry per write. A write that
     changed nothing (`before` is the state it started from) leaves the deal as it was.
-    `headline` is the (status, title) the write started from (`_flag_headline`)."""
+    `headline` is the (status, title, title_status) the write started from (`_flag_headline`)."""
     facts = deal_facts(deal)
     if before is not None and before == (_deal_state(deal)[0], facts):
         return deal
@@ -473,7 +483,7 @@ def deal_update(
     """
     deal = _deal_lock(deal, expected_version, if_match_versions)
     before = _deal_state(deal)
-    headline = (deal.status, deal.title)
+    headline = (deal.status, deal.title, deal.title_status)
     _apply_fields(deal, fields, DEAL_FIELDS | DEAL_REVIEW_FIELDS)
     deal.full_clean(exclude=["facts"])
     _deal_children(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from partnerships import queries
+from partnerships import queries, titles
 from publishing import dataset
 
 FEED_ITEMS = 50
@@ -46,7 +46,11 @@ class DealFeed(Feed):
         return queries.deals_for_list(newest)[:FEED_ITEMS]
 
     def item_title(self, deal):
-        return f"{deal.title} · {deal.get_status_display()}"
+        title = titles.deal_title(deal)
+        # A built title says its status; an editor's headline is followed by it.
+        if title == titles.editor_title(deal):
+            return f"{title} · {deal.get_status_display()}"
+        return title
 
     def item_description(self, deal):
         parties = ", ".join(

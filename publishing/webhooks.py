@@ -23,6 +23,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships import titles
 from partnerships.filters import DealFilter
 from partnerships.models import Deal
 from publishing.models import WebhookDelivery, WebhookSubscription
@@ -62,7 +63,10 @@ def _payload(deal: Deal, event: str) -> dict:
         "deal": {
             "id": deal.pk,
             "slug": deal.slug,
+            # Subscribers read English: the headline while it holds, else built from the facts.
+            "display_title": titles.deal_title(deal, "en"),
             "title": deal.title,
+            "title_status": deal.title_status,
             "status": deal.status,
             "kind": deal.kind,
             "product": deal.product,

@@ -89,6 +89,8 @@ class DealFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deal {n}")
     kind = "supply"
     status = "signed"
+    # The headline holds for the status the deal is made with (as the services record it).
+    title_status = factory.SelfAttribute("status")
     product = "battery_cells"
     volume_gwh = Decimal("5")
     announced_on = datetime.date(2025, 7, 1)

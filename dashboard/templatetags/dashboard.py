@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, override
 from django_countries import countries
 
+from partnerships import titles
 from partnerships.dates import format_precise
 from partnerships.models import local_name
 
@@ -30,6 +31,23 @@ def company_plain_name(company):
     """The same as text only, for attributes and titles."""
     english, local = local_name(company, get_language() or "en")
     return f"{local} ({english})" if local and local != english else english
+
+
+@register.simple_tag
+def deal_title(deal):
+    """The deal's title in the viewer's language (`titles.deal_title`): the editor's headline
+    while it holds, else built from the facts."""
+    return titles.deal_title(deal, get_language() or "en")
+
+
+@register.simple_tag
+def deal_headline_beside(deal):
+    """The editor's English headline, where it holds and the title shown is built in another
+    language: shown beside it, as English names are beside local ones."""
+    headline = titles.editor_title(deal)
+    if not headline or headline == titles.deal_title(deal, get_language() or "en"):
+        return ""
+    return format_html('<p class="name-en" lang="en">{}</p>', headline)
 
 
 @register.simple_tag

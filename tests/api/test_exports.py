@@ -74,7 +74,7 @@ def test_deals_xlsx(api, deals):
         assert response["Content-Type"] == XLSX
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.values)
-        assert rows[0][:3] == ("id", "slug", "title")
+        assert rows[0][:4] == ("id", "slug", "display_title", "title")
         assert {row[1] for row in rows[1:]} == {"lges-kia", "unplaced"}
 
 

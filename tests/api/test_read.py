@@ -286,7 +286,7 @@ def test_company_vehicle_source_event_filters(api, filter_world):
         ("/api/v1/sources/", 3),
         ("/api/v1/context-events/", 3),
         ("/api/v1/stats/", 8),
-        ("/api/v1/supply-graph/", 10),
+        ("/api/v1/supply-graph/", 11),
         ("/api/v1/timeline/", 9),
     ],
 )

@@ -102,11 +102,11 @@ def test_supply_graph_nodes_edges_and_others():
 
 
 def test_supply_graph_constant_queries(django_assert_num_queries):
-    """The graph costs 6 queries for 2 deals and for 20 (4 without merged nodes)."""
+    """The graph costs 7 queries for 2 deals and for 20 (5 without merged nodes)."""
     for n in (2, 20):
         Deal.objects.all().delete()
         make_deals(n)
-        for limit, expected in ((None, 4), (1, 6), (graph.GRAPH_LIMIT, 6)):
+        for limit, expected in ((None, 5), (1, 7), (graph.GRAPH_LIMIT, 7)):
             with django_assert_num_queries(expected):
                 graph.supply_graph(Deal.objects.all(), limit=limit)
 

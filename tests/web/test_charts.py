@@ -413,19 +413,27 @@ def test_a_merged_edge_counts_every_deal_it_stands_for():
     assert widths[("Foil Co", "Cell Co")] == 3
 
 
-def test_a_korean_reader_gets_titles_built_from_the_facts_with_the_english_beside():
-    """In Korean, a deal's row reads "알파셀 → Beta Motors: 배터리 셀 8 GWh" (names in Korean
-    where known) and its hover keeps the stored English title."""
-    item = deal_item(product="battery_cells", deal_kind="supply")
+def test_a_korean_reader_gets_the_built_title_with_the_english_headline_beside():
+    """A timeline row reads the title its item carries (`titles.deal_title`, built in Korean);
+    the hover and the text list keep the editor's English headline beside it."""
+    item = deal_item(
+        title="알파셀, Beta Motors에 배터리 셀 공급 (체결)", headline="Alpha supplies Beta"
+    )
     with translation.override("ko"):
         figure = charts.timeline_figure([item], language="ko")
         (label,) = [a["text"] for a in figure["layout"]["annotations"]]
         hover = deal_markers(figure)[0]["hovertext"][0]
-    assert label.replace("<br>", " ").startswith("알파셀 → Beta Motors: ")
-    assert label.endswith("8 GWh")
-    assert "Alpha supplies Beta" in hover
-    english = charts.timeline_figure([item], language="en")["layout"]["annotations"][0]["text"]
-    assert english == "Alpha supplies Beta"
+        text = charts.timeline_text([item], language="ko")
+    assert label.replace("<br>", " ") == "알파셀, Beta Motors에 배터리 셀 공급 (체결)"
+    assert hover.startswith(
+        "<b>알파셀, Beta Motors에 배터리 셀 공급 (체결)</b><br>Alpha supplies Beta"
+    )
+    assert "알파셀, Beta Motors에 배터리 셀 공급 (체결) (Alpha supplies Beta)" in json.dumps(
+        text, ensure_ascii=False
+    )
+    english = charts.timeline_figure([deal_item()], language="en")
+    assert english["layout"]["annotations"][0]["text"] == "Alpha supplies Beta"
+    assert deal_markers(english)[0]["hovertext"][0].startswith("<b>Alpha supplies Beta</b><br>")
 
 
 def test_a_market_named_in_english_reads_in_korean_with_the_english_beside():

@@ -15,6 +15,7 @@ WEB_FILES = (
     "partnerships/web/",
     "partnerships/charts.py",
     "partnerships/models.py",
+    "partnerships/titles.py",
 )
 
 

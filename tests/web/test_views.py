@@ -128,7 +128,7 @@ def test_deal_csv_holds_exactly_the_filtered_list(client, article):
     params = {"country_pair": "KR-CN", "ordering": "title"}
     page = client.get(reverse("dashboard:deal-list"), params)
     rows = csv_rows(client.get(reverse("dashboard:deal-list-csv"), params))
-    assert rows[0][:2] == ["slug", "title"]
+    assert rows[0][:3] == ["slug", "display_title", "title"]
     assert [row[0] for row in rows[1:]] == [deal.slug for deal in page.context["deals"]]
 
 
@@ -269,8 +269,9 @@ def test_detail_pages_cost_few_queries(client, article, django_assert_num_querie
         (reverse("dashboard:company-detail", args=["catl"]), BUDGETS["/companies/{company}/"][0]),
         # Each page reads the data version once for its footer's "last updated".
         (reverse("dashboard:vehicle-detail", args=["kia-pv5"]), 8),
-        # The source page's marks are cached under that same read of the version.
-        (reverse("dashboard:source-detail", args=[source.slug]), 4),
+        # The source page's marks are cached under that same read of the version; its deals'
+        # parties are read in one query, for their titles.
+        (reverse("dashboard:source-detail", args=[source.slug]), 5),
     ):
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200

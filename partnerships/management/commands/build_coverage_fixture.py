@@ -306,6 +306,9 @@ class Authoring:
                 "fields": {
                     "slug": slug,
                     "title": deal["title"],
+                    # The set's headlines were written after reading every report of the deal,
+                    # so under its newest status.
+                    "title_status": steps[-1][1],
                     "kind": deal["kind"],
                     # The deal's status is its newest step, as the services keep it.
                     "status": steps[-1][1],
