@@ -235,5 +235,7 @@ def schedule_refresh(**_kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
-def connect_signals() -> None:
+# Run once by AppConfig.ready, before mutmut forks a process per mutant, so no test could run a
+# mutant of it (scripts/mutation); the tests of every write see the wiring.
+def connect_signals() -> None:  # pragma: no mutate block
     freshness.data_changed.connect(schedule_refresh, dispatch_uid="aggregates-refresh")

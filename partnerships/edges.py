@@ -129,7 +129,9 @@ def _party_changed(sender, instance, raw=False, origin=None, **kwargs):
     sync([instance.deal_id])
 
 
-def connect_signals() -> None:
+# Run once by AppConfig.ready, before mutmut forks a process per mutant, so no test could run a
+# mutant of it (scripts/mutation); the tests of every write see the wiring.
+def connect_signals() -> None:  # pragma: no mutate block
     post_save.connect(_deal_saved, sender=Deal, dispatch_uid="edges-deal-saved")
     post_save.connect(_party_changed, sender=DealParty, dispatch_uid="edges-party-saved")
     post_delete.connect(_party_changed, sender=DealParty, dispatch_uid="edges-party-deleted")

@@ -123,7 +123,9 @@ def _on_write(sender, action=None, **kwargs):
         bump()
 
 
-def connect_signals() -> None:
+# Run once by AppConfig.ready, before mutmut forks a process per mutant, so no test could run a
+# mutant of it (scripts/mutation); the tests of every write see the wiring.
+def connect_signals() -> None:  # pragma: no mutate block
     request_started.connect(_request_started, dispatch_uid="freshness-request-started")
     request_finished.connect(_request_finished, dispatch_uid="freshness-request-finished")
     for model in CATALOGUE_MODELS:

@@ -1,6 +1,7 @@
 """The one freshness rule: every committed write moves the data version, and every stored
 answer (snapshots, cached figures, ETags) is read only at the version it was computed for."""
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 
 from partnerships import freshness, services
 from partnerships.models import Company, Deal, StatusChange
-from tests.factories import CompanyFactory, supply_deal
+from tests.factories import CompanyFactory, VehicleModelFactory, supply_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,33 @@ def test_a_request_reads_the_version_once_and_again_after_its_own_write(
     with django_assert_num_queries(2):
         freshness.current()
         freshness.current()
+
+
+def test_linking_a_vehicle_model_moves_the_version_once():
+    """A deal's vehicle models are part of what readers see: linking one outside the services
+    (a shell, a data migration) moves the number, once for the change, not per signal sent."""
+    deal = supply_deal()
+    vehicle = VehicleModelFactory()
+    start = freshness.current().number
+    deal.vehicle_models.add(vehicle)
+    assert freshness.current().number == start + 1
+    deal.vehicle_models.remove(vehicle)
+    assert freshness.current().number == start + 2
+
+
+def test_a_number_given_back_by_a_rollback_is_taken_again_at_another_time():
+    """A write that rolls back gives its number back and the next write takes it again; the
+    time of the bump tells the two states apart, so no key or ETag of the rolled-back state is
+    handed out for the committed one."""
+    freshness.bump()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        freshness.bump()
+        rolled_back = freshness.current()
+        raise RuntimeError
+    time.sleep(0.01)  # the database's clock counts milliseconds
+    freshness.bump()
+    again = freshness.current()
+    assert again.number == rolled_back.number
+    assert again.changed_at > rolled_back.changed_at
+    assert again.tag != rolled_back.tag
+    assert freshness.key("stats", version=again) != freshness.key("stats", version=rolled_back)
