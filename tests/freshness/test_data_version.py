@@ -186,3 +186,16 @@ def test_a_number_given_back_by_a_rollback_is_taken_again_at_another_time():
     assert again.changed_at > rolled_back.changed_at
     assert again.tag != rolled_back.tag
     assert freshness.key("stats", version=again) != freshness.key("stats", version=rolled_back)
+
+
+def test_a_bump_is_one_update_of_the_counter():
+    """Every saved row pays for a bump, so it is one statement on the counter's row: the
+    re-creation after a flush is only for a database without the row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    freshness.bump()
+    with CaptureQueriesContext(connection) as queries:
+        freshness.bump()
+    counter = [q["sql"] for q in queries if "partnerships_dataversion" in q["sql"]]
+    assert len(counter) == 1 and counter[0].upper().startswith("UPDATE")
