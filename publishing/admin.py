@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from partnerships.filters import DealFilter
 from partnerships.models import Deal
 from publishing import releases
-from publishing.models import Release, ReleaseFile, WebhookDelivery, WebhookSubscription
+from publishing.models import (
+    DealWithdrawal,
+    Release,
+    ReleaseFile,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 class ReleaseFileInline(admin.TabularInline):
@@ -117,6 +123,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "event"]
     readonly_fields = [field.name for field in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DealWithdrawal)
+class DealWithdrawalAdmin(admin.ModelAdmin):
+    """Tombstones: published deals since deleted or unpublished, as the feed and webhooks told
+    them. Written by the writes themselves, never by hand."""
+
+    list_display = ["withdrawn_at", "event", "slug", "title", "last_version", "reason"]
+    list_filter = ["event"]
+    search_fields = ["slug", "title"]
+    readonly_fields = [field.name for field in DealWithdrawal._meta.fields]
 
     def has_add_permission(self, request):
         return False

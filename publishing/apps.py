@@ -11,10 +11,15 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_delete, pre_save
 
         from partnerships.models import Deal
         from publishing import webhooks
 
         # Infrastructure only: after a deal's write commits, queue its webhook notification.
         post_save.connect(webhooks.deal_saved, sender=Deal, dispatch_uid="publishing-webhooks")
+        # ...and a published deal deleted or unpublished leaves a tombstone to tell.
+        pre_save.connect(webhooks.deal_pre_save, sender=Deal, dispatch_uid="publishing-unpublish")
+        pre_delete.connect(
+            webhooks.deal_pre_delete, sender=Deal, dispatch_uid="publishing-tombstone"
+        )

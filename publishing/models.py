@@ -127,6 +127,44 @@ class WebhookSubscription(models.Model):
         return self.description or self.url
 
 
+class DealWithdrawal(models.Model):
+    """A tombstone: a deal readers could see was deleted or unpublished. Kept so that the feed
+    and the webhooks tell those who followed it, with the deal's last published state
+    (`snapshot`, which `publishing.withdrawals` matches against a filter)."""
+
+    class Event(models.TextChoices):
+        DELETED = "deal.deleted", _("deleted")
+        UNPUBLISHED = "deal.unpublished", _("unpublished")
+
+    deal_id = models.PositiveBigIntegerField(_("deal id"))
+    slug = models.CharField(_("slug"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    event = models.CharField(_("event"), max_length=40, choices=Event.choices)
+    reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why an unpublished deal no longer shows (its unpublished reason)."),
+    )
+    last_version = models.PositiveIntegerField(
+        _("last version"), help_text=_("The version readers saw last.")
+    )
+    snapshot = models.JSONField(
+        _("last published state"),
+        help_text=_("The deal's fields, parties and vehicle models as readers saw them last."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-withdrawn_at", "-id"]
+        verbose_name = _("deal withdrawal")
+        verbose_name_plural = _("deal withdrawals")
+        indexes = [models.Index(fields=["-withdrawn_at", "-id"], name="withdrawal_newest")]
+
+    def __str__(self):
+        return f"{self.event} {self.slug} (v{self.last_version})"
+
+
 class WebhookDelivery(models.Model):
     """One event for one subscription, with every attempt's outcome: the delivery log."""
 
@@ -150,6 +188,15 @@ class WebhookDelivery(models.Model):
     error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    withdrawal = models.ForeignKey(
+        DealWithdrawal,
+        verbose_name=_("withdrawal"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text=_("For deal.deleted and deal.unpublished: the tombstone announced."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -159,8 +206,16 @@ class WebhookDelivery(models.Model):
             # One delivery per subscription and version of a deal: a change fires once.
             models.UniqueConstraint(
                 fields=["subscription", "deal_id", "deal_version", "event"],
+                condition=models.Q(withdrawal__isnull=True),
                 name="webhook_delivery_once_per_change",
-            )
+            ),
+            # One per subscription and withdrawal: a deal unpublished, published again without
+            # a new version and unpublished once more is told twice, each tombstone once.
+            models.UniqueConstraint(
+                fields=["subscription", "withdrawal"],
+                condition=models.Q(withdrawal__isnull=False),
+                name="webhook_delivery_once_per_withdrawal",
+            ),
         ]
 
     def __str__(self):

@@ -25,6 +25,15 @@ def notify_deal_change(deal_id: int, version: int, event: str) -> int:
 
 
 @shared_task(**RETRYING)
+def notify_withdrawal(withdrawal_id: int) -> int:
+    """Record the deliveries of one deleted or unpublished deal and queue each."""
+    delivery_ids = webhooks.withdrawal_record(withdrawal_id=withdrawal_id)
+    for delivery_id in delivery_ids:
+        deliver.delay(delivery_id)
+    return len(delivery_ids)
+
+
+@shared_task(**RETRYING)
 def deliver(delivery_id: int) -> bool | None:
     """POST one delivery; after a failure, queue the next attempt with exponential backoff.
 

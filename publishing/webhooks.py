@@ -8,6 +8,11 @@ body with `X-Webhook-Signature: sha256=<HMAC-SHA256(secret, body)>`; a failure i
 exponential backoff up to `WEBHOOK_MAX_ATTEMPTS`, and after `WEBHOOK_PAUSE_AFTER` failed attempts
 in a row the subscription is paused until staff resume it.
 
+A published deal that is deleted or unpublished leaves a tombstone (`withdrawals`), told the
+same way as `deal.deleted` / `deal.unpublished` to the subscriptions whose filter matched its last
+published state: `deal_pre_save`/`deal_pre_delete` record it in the writing transaction, and
+after the commit `tasks.notify_withdrawal` records and queues the deliveries.
+
 Addresses come only from subscriptions staff entered in the admin; redirects are not followed.
 """
 
@@ -26,7 +31,8 @@ from django.utils import timezone
 from partnerships import titles
 from partnerships.filters import DealFilter
 from partnerships.models import Deal
-from publishing.models import WebhookDelivery, WebhookSubscription
+from publishing import withdrawals
+from publishing.models import DealWithdrawal, WebhookDelivery, WebhookSubscription
 
 USER_AGENT = "korea-china-partnerships-webhooks/1"
 
@@ -81,14 +87,104 @@ def _payload(deal: Deal, event: str) -> dict:
 
 def deal_saved(sender, instance, created, raw=False, **kwargs):
     """post_save of Deal (infrastructure only): once the write commits, queue the notification.
-    Fixture loading (`raw`) notifies nobody."""
+    Fixture loading (`raw`) notifies nobody. A save that unpublished the deal (`deal_pre_save`
+    kept its last published state) leaves a tombstone instead."""
     if raw:
         return
     from publishing import tasks
 
+    last_published = instance.__dict__.pop("_last_published", None)
+    if last_published is not None:
+        withdrawal = withdrawals.record(
+            deal=last_published,
+            event=DealWithdrawal.Event.UNPUBLISHED,
+            reason=instance.unpublished_reason,
+        )
+        transaction.on_commit(lambda: tasks.notify_withdrawal.delay(withdrawal.pk))
+        return
     event = "deal.created" if created else "deal.changed"
     deal_id, version = instance.pk, instance.version
     transaction.on_commit(lambda: tasks.notify_deal_change.delay(deal_id, version, event))
+
+
+def deal_pre_save(sender, instance, raw=False, **kwargs):
+    """pre_save of Deal: a save that leaves an existing deal unpublished reads the stored row
+    (one query, only for unpublished saves) to learn whether readers could see it until now."""
+    if raw or instance.pk is None or instance.published:
+        return
+    stored = Deal.objects.filter(pk=instance.pk, published=True).first()
+    if stored is not None:
+        instance.__dict__["_last_published"] = stored
+
+
+def deal_pre_delete(sender, instance, **kwargs):
+    """pre_delete of Deal: a published deal's tombstone, recorded while its parties are still
+    there (every pre_delete runs before the cascade deletes), told after the commit."""
+    stored = Deal.objects.filter(pk=instance.pk, published=True).first()
+    if stored is None:
+        return
+    from publishing import tasks
+
+    withdrawal = withdrawals.record(deal=stored, event=DealWithdrawal.Event.DELETED)
+    transaction.on_commit(lambda: tasks.notify_withdrawal.delay(withdrawal.pk))
+
+
+def withdrawal_payload(withdrawal: DealWithdrawal) -> dict:
+    """`{event, deal, withdrawal}`: `deal` in the shape of the other events, as readers last saw
+    it (its `version` the last they saw); its addresses are null, since they no longer answer."""
+    deal = withdrawal.snapshot
+    return {
+        "event": withdrawal.event,
+        "deal": {
+            "id": withdrawal.deal_id,
+            "slug": withdrawal.slug,
+            "display_title": titles.deal_title(deal, "en"),
+            "title": deal["title"],
+            "title_status": deal.get("title_status", ""),
+            "status": deal["status"],
+            "kind": deal["kind"],
+            "product": deal["product"],
+            "volume_gwh": None if deal["volume_gwh"] is None else float(deal["volume_gwh"]),
+            "version": withdrawal.last_version,
+            "updated_at": deal["updated_at"],
+            "url": None,
+            "api_url": None,
+        },
+        "withdrawal": {
+            "id": withdrawal.pk,
+            "at": withdrawal.withdrawn_at.isoformat(),
+            "reason": withdrawal.reason,
+        },
+    }
+
+
+def withdrawal_record(*, withdrawal_id: int) -> list[int]:
+    """One pending delivery per active subscription whose filter matched the deal's last
+    published state, at most once per tombstone; returns the new deliveries' ids."""
+    withdrawal = DealWithdrawal.objects.filter(pk=withdrawal_id).first()
+    if withdrawal is None:
+        return []
+    payload = withdrawal_payload(withdrawal)
+    created = []
+    for subscription in WebhookSubscription.objects.filter(active=True):
+        if not withdrawals.matches(
+            withdrawal.snapshot, withdrawals.compile_filter(subscription.filter)
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                delivery = WebhookDelivery.objects.create(
+                    subscription=subscription,
+                    event=withdrawal.event,
+                    deal_id=withdrawal.deal_id,
+                    deal_version=withdrawal.last_version,
+                    payload=payload,
+                    withdrawal=withdrawal,
+                )
+        except IntegrityError:
+            continue  # this tombstone was announced already
+        created.append(delivery.pk)
+    return created
 
 
 def deal_change_record(*, deal_id: int, version: int, event: str) -> list[int]:
