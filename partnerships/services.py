@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -665,7 +666,9 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
     The same article submitted again (same URL, or the same text) is returned as it is,
     `created` False, and nothing is queued: it gets no new drafts. Submitted twice at the same
     moment, the database's unique URL and text fingerprint decide: the loser gets the winner's
-    source. Two articles with one title that race for its slug: the loser takes the next slug.
+    source. Two articles with one title that race for its slug: the loser takes the next slug;
+    many at once (the next slug lost again), a slug with a random ending, so none is refused
+    over a slug its sender never chose.
     """
     from ingest.services import ingestion_enqueue, source_find_duplicate, source_slug
 
@@ -676,20 +679,39 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
         if existing is not None:
             return existing, False
         submitted = fields
-        if not fields.get("slug"):
-            submitted = {**fields, "slug": source_slug(fields.get("title", ""))}
+        slug_chosen = not fields.get("slug")
+        if slug_chosen:
+            slug = source_slug(fields.get("title", ""))
+            if attempt >= 2:
+                slug = f"{slug}-{secrets.token_hex(3)}"
+            submitted = {**fields, "slug": slug}
         try:
             with transaction.atomic():
                 source = source_create(fields=submitted)
-        except (IntegrityError, UniqueTakenError):
-            # A concurrent submission committed the same URL, text or slug after we looked.
-            if attempt == SUBMIT_ATTEMPTS - 1:
+        except (IntegrityError, ValidationError) as error:
+            if attempt == SUBMIT_ATTEMPTS - 1 or not _taken_meanwhile(
+                error, text=text, url=url, slug_chosen=slug_chosen
+            ):
                 raise
             continue
         if source.text.strip():
             ingestion_enqueue(source=source)
         return source, True
     raise AssertionError("unreachable")
+
+
+def _taken_meanwhile(error: Exception, *, text: str, url: str, slug_chosen: bool) -> bool:
+    """Whether a submission was refused only because a concurrent one stored the same URL or
+    text, or took the slug chosen for it, after it looked: before its validation (the
+    validation's message) or after (the unique index's refusal)."""
+    from ingest.services import source_find_duplicate
+
+    if isinstance(error, IntegrityError | UniqueTakenError):
+        return True
+    if source_find_duplicate(text=text, url=url) is not None:
+        return True
+    slug_errors = getattr(error, "error_dict", {}).get("slug", [])
+    return slug_chosen and any(refusal.code == "unique" for refusal in slug_errors)
 
 
 @transaction.atomic

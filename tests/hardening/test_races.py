@@ -6,6 +6,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -358,3 +359,22 @@ def test_two_clients_adding_one_slug_at_once_get_a_400_not_a_500(
     refusal = next(answer for status, answer in results if status == 400)
     assert "slug" in json.loads(refusal), refusal
     assert model.objects.count() == 1
+
+
+def test_an_article_that_loses_the_race_for_its_slug_again_and_again_is_still_stored(
+    monkeypatch,
+):
+    """Ten submissions with one title at once (found live: two of ten refused with "Source with
+    this Slug already exists", a slug their senders never sent): a submission whose chosen slug
+    is taken again by the time it saves, every time, is still stored, under its title's slug
+    with a random ending."""
+    from ingest import services as ingest_services
+
+    services.source_create(fields={"slug": "order", "title": "Order", "text": "Taken."})
+    # Every "next free slug" is the one a concurrent submission has just taken.
+    monkeypatch.setattr(ingest_services, "source_slug", lambda title: "order")
+    source, created = services.source_submit(
+        fields={"title": "Order", "text": "Seoul Cells will supply batteries.", "language": "en"}
+    )
+    assert created
+    assert re.fullmatch(r"order-[0-9a-f]{6}", source.slug), source.slug
