@@ -10,6 +10,7 @@ import datetime
 import io
 import itertools
 import json
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -164,14 +165,18 @@ def xlsx_response(header, rows, filename, query=""):
     return response
 
 
+# Characters a workbook's XML cannot hold: openpyxl raises on control characters (U+0007 in a
+# name) but writes U+FFFE and U+FFFF, and then no spreadsheet opens the file.
+EXCEL_ILLEGAL = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
+
+
 def _excel_cell(value):
     value = _cell(value)
     if isinstance(value, str):
-        # Control characters (U+0007 in a name) are not allowed in the file format; openpyxl
-        # raises on them. Stored text may hold them, so they are dropped here.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        # Stored text may hold them (written before they were refused, or past the services).
+        return EXCEL_ILLEGAL.sub("", value)
     if isinstance(value, list | dict):
-        return ILLEGAL_CHARACTERS_RE.sub("", json.dumps(value, ensure_ascii=False))
+        return EXCEL_ILLEGAL.sub("", json.dumps(value, ensure_ascii=False))
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return value.astimezone(datetime.UTC).replace(tzinfo=None)  # Excel has no time zones
     return value

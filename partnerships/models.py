@@ -37,8 +37,9 @@ DATE_VALIDATORS = [
     MaxValueValidator(LAST_DATE, message=DATE_RANGE_MESSAGE),
 ]
 # Control characters (U+0007, NUL, escape, C1) break exports and terminals and never belong
-# in a name or a sentence; tab and line breaks are text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# in a name or a sentence; tab and line breaks are text. U+FFFE and U+FFFF are no characters at
+# all, and XML (a workbook) cannot hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def without_control_characters(text: str) -> str:

@@ -151,6 +151,8 @@ def test_xlsx_drops_control_characters_stored_in_text(api, deals):
     """A control character in a stored name (U+0007) cannot go into a workbook: it is left
     out there, the rest of the name kept, instead of a 500 for every reader."""
     CompanyFactory(slug="bell", name="Bell\x07 Battery\x1b")
+    # Not control characters, and openpyxl writes them, but no spreadsheet opens such a file.
+    CompanyFactory(slug="nonchar", name="Non\uffffchar\ufffe")
     Deal.objects.filter(slug="catl-kia").update(title="Ding\x07 deal")
     for path in ("companies", "deals"):
         response = api.get(f"/api/v1/{path}/?format=xlsx")
@@ -159,3 +161,6 @@ def test_xlsx_drops_control_characters_stored_in_text(api, deals):
             v for row in load_workbook(io.BytesIO(response.content)).active.values for v in row
         }
         assert {"Bell Battery", "Ding deal"} & values
+    companies = api.get("/api/v1/companies/?format=xlsx")
+    cells = {v for row in load_workbook(io.BytesIO(companies.content)).active.values for v in row}
+    assert "Nonchar" in cells

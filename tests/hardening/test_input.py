@@ -265,6 +265,7 @@ def test_a_nul_in_for_company_is_a_400(client, chart):
             "occurred_on",
         ),
         ("/api/v1/companies/", {"slug": "bell", "name": "Bell\x07", "country": "KR"}, "name"),
+        ("/api/v1/companies/", {"slug": "bell", "name": "Non\uffff", "country": "KR"}, "name"),
         ("/api/v1/companies/", {"slug": "1", "name": "One", "country": "KR"}, "slug"),
         (
             "/api/v1/companies/",
