@@ -10,6 +10,7 @@ import datetime
 import io
 import itertools
 import json
+import operator
 import re
 from decimal import Decimal
 
@@ -20,8 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from api.renderers import CSV_MEDIA_TYPE, GEOJSON_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from partnerships import edges, queries, titles
-from partnerships.dates import format_precise
+from partnerships import edges
+from partnerships.models import DEAL_FIELDS
 from publishing import dataset
 
 CHUNK_SIZE = 500
@@ -233,8 +234,9 @@ def companies_geojson(queryset):
 
 
 def deals_geojson(rows):
-    """Each deal as lines between its parties' headquarters (deliverer → customer), drawn as
-    in the supply graph; deals with fewer than two placed parties are left out (counted)."""
+    """Each deal row (`Deal.objects.for_list()`) as lines between its parties' headquarters
+    (deliverer → customer), drawn as in the supply graph; deals with fewer than two placed
+    parties are left out (counted)."""
     features, unplaced = [], 0
     for deal in rows:
         lines = [
@@ -262,14 +264,12 @@ def deals_geojson(rows):
                     "properties": {
                         "deal_slug": deal["slug"],
                         # The title readers see (`titles.deal_title`), as the graph's edges.
-                        "deal_title": titles.deal_title(deal),
+                        "deal_title": deal["display_title"],
                         "status": deal["status"],
                         "kind": deal["kind"],
                         "product": deal["product"],
                         "volume_gwh": _cell(deal["volume_gwh"]),
-                        "announced_display": format_precise(
-                            deal["announced_on"], deal["announced_precision"]
-                        ),
+                        "announced_display": deal["announced_display"],
                         "source_name": source["name"],
                         "source_role": source["role"],
                         "source_country": source["country"],
@@ -284,53 +284,23 @@ def deals_geojson(rows):
 
 # --- deals: every row from one query --------------------------------------------------------
 
-# The deal's own fields as read, then what `queries.deals_for_export` adds beside them.
-DEAL_HEAD_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "title_status",
-    "kind",
-    "status",
-    "product",
-    "product_detail",
-    "cell_format",
-    "chemistry",
-    "volume_gwh",
-    "volume_gwh_estimated",
-    "vehicle_count",
-    "term_years",
-    "announced_on",
-    "announced_precision",
-)
-DEAL_TAIL_FIELDS = (
-    "start_on",
-    "start_precision",
-    "end_on",
-    "end_precision",
-    "market",
-    "investment_amount",
-    "investment_currency",
-    "capacity_value",
-    "capacity_unit",
-    "site_name",
-    "site_latitude",
-    "site_longitude",
-)
-DEAL_FIELDS = (
-    *DEAL_HEAD_FIELDS,
-    *DEAL_TAIL_FIELDS,
-    "updated_at",
-    "party_rows",
-    "vehicle_model_rows",
-    "primary_citation",
-)
+
+def _deal_keys():
+    """The deal row's keys the export writes first, named as the deal's JSON names them: its id
+    and own fields (`DEAL_FIELDS`), the title readers see after the slug, the announcement's
+    label after the announcement."""
+    yield "id"
+    for name in DEAL_FIELDS:
+        yield name
+        if name == "slug":
+            yield "display_title"
+        elif name == "announced_estimated":
+            yield "announced_display"
+
+
+DEAL_KEYS = tuple(_deal_keys())
 DEAL_HEADER = [
-    *DEAL_HEAD_FIELDS[:2],
-    "display_title",
-    *DEAL_HEAD_FIELDS[2:],
-    "announced_display",  # as the deal's JSON names it
-    *DEAL_TAIL_FIELDS,
+    *DEAL_KEYS,
     "suppliers",
     "customers",
     "parties",
@@ -341,42 +311,34 @@ DEAL_HEADER = [
     "quote",
     "updated_at",
 ]
+_own_values = operator.itemgetter(*DEAL_KEYS)
 
 
 def _names(parties, wanted):
-    return "; ".join(name for name, _country, role, _ko in parties if role == wanted)
+    return "; ".join(party["name"] for party in parties if party["role"] == wanted)
 
 
-def _deal_row(deal):
-    """A `DEAL_FIELDS` tuple as the values of `DEAL_HEADER`."""
-    head = deal[: len(DEAL_HEAD_FIELDS)]
-    tail = deal[len(DEAL_HEAD_FIELDS) : len(DEAL_HEAD_FIELDS) + len(DEAL_TAIL_FIELDS)]
-    updated_at, parties, vehicle_models, citation = deal[-4:]
-    announced_on, announced_precision = head[-2:]  # DEAL_HEAD_FIELDS ends with them
-    source, source_url, quote = citation or ("", "", "")
+def _deal_row(row):
+    """A deal row (`querysets.deal_row`) as the values of `DEAL_HEADER`."""
+    parties = row["parties"]
     return [
-        *head[:2],
-        queries.export_deal_title(dict(zip(DEAL_HEAD_FIELDS, head, strict=True)), parties),
-        *head[2:],
-        format_precise(announced_on, announced_precision),
-        *tail,
+        *_own_values(row),
         _names(parties, "supplier"),
         _names(parties, "customer"),
-        "; ".join(f"{name} ({country}, {role})" for name, country, role, _ko in parties),
-        "-".join(sorted({country for _name, country, _role, _ko in parties})),
-        "; ".join(name for (name,) in vehicle_models),
-        source,
-        source_url,
-        quote,
-        updated_at,
+        "; ".join(f"{p['name']} ({p['country']}, {p['role']})" for p in parties),
+        "-".join(sorted({party["country"] for party in parties})),
+        "; ".join(vehicle["name"] for vehicle in row["vehicle_models"]),
+        row["source_title"],
+        row["source_url"],
+        row["quote"],
+        row["updated_at"],
     ]
 
 
 def deal_table(queryset):
     """The header and, lazily, the rows of a deal export, streamed from a single query."""
-    deals = queries.deals_for_export(queryset).values_list(*DEAL_FIELDS)
-    rows = map(_deal_row, deals.iterator(chunk_size=EXPORT_CHUNK_SIZE))
-    return list(DEAL_HEADER), rows
+    rows = queryset.for_export().iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return list(DEAL_HEADER), map(_deal_row, rows)
 
 
 # --- columns: (header, getter) ---------------------------------------------------------------

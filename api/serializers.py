@@ -1,17 +1,20 @@
 """Output serializers read prefetched rows only; input serializers check the shape of a
 request and hand plain values to a service in `services.py`, which validates and saves.
 
-The deals list is the exception: `deal_list_data` builds its rows as plain dicts from `.values()`
-rows, because DRF's nested serializers and model instances cost several times the database's own
-time on a page of 50 deals. `DealSerializer` still describes those rows (the OpenAPI schema) and a
-test holds the two to the same output.
+The deals list is the exception: `deal_list_data` writes the deal rows of
+`Deal.objects.for_list()` (the rows the web list and the exports read too) as JSON, because DRF's
+nested serializers and model instances cost several times the database's own time on a page of
+50 deals. `DealSerializer` still describes those rows (the OpenAPI schema) and a test holds the
+two to the same output.
 """
 
-from collections import defaultdict
+import operator
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
@@ -21,9 +24,10 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from dashboard import graph, timeline
-from partnerships import queries, services, titles
-from partnerships.dates import Precision, format_precise
+from partnerships import services, titles
+from partnerships.dates import Precision
 from partnerships.models import (
+    DEAL_FIELDS,
     Citation,
     Company,
     ContextEvent,
@@ -34,6 +38,7 @@ from partnerships.models import (
     StatusChange,
     VehicleModel,
 )
+from partnerships.querysets import DEAL_DATES, ROW_BOOKKEEPING
 
 # --- fields --------------------------------------------------------------------------------------
 
@@ -53,9 +58,8 @@ class SlugOrIdRelatedField(serializers.RelatedField):
         if not isinstance(data, str | int) or isinstance(data, bool):
             self.fail("invalid")
         value = str(data).strip()
-        lookup = queries.slug_or_id_lookup(value)
         try:
-            return self.get_queryset().get(**lookup)
+            return self.get_queryset().named(value).get()
         except self.get_queryset().model.DoesNotExist:
             self.fail(
                 "does_not_exist",
@@ -187,11 +191,21 @@ class StatusChangeSerializer(OutputSerializer):
 
 # --- deals ---------------------------------------------------------------------------------------
 
-DEAL_DATE_FIELDS = [
-    f"{prefix}_{part}"
-    for prefix in ("announced", "start", "end")
-    for part in ("on", "precision", "estimated", "display")
-]
+
+def _deal_output_fields():
+    """`DealSerializer`'s fields, from the deal's own (`DEAL_FIELDS`): the API address and the
+    title readers see after the slug, the status's label after the status, each date's label
+    after the date, then the related rows and the bookkeeping."""
+    yield "id"
+    for name in DEAL_FIELDS:
+        yield name
+        if name == "slug":
+            yield from ("api_url", "display_title")
+        elif name == "status":
+            yield "status_label"
+        elif name.endswith("_estimated") and name.removesuffix("_estimated") in DEAL_DATES:
+            yield name.replace("_estimated", "_display")
+    yield from ("parties", "vehicle_models", "citations", *ROW_BOOKKEEPING)
 
 
 class DealSerializer(OutputSerializer):
@@ -220,64 +234,16 @@ class DealSerializer(OutputSerializer):
 
     class Meta:
         model = Deal
-        fields = [
-            "id",
-            "slug",
-            "api_url",
-            "display_title",
-            "title",
-            "title_status",
-            "kind",
-            "status",
-            "status_label",
-            "product",
-            "product_detail",
-            "cell_format",
-            "chemistry",
-            "volume_gwh",
-            "volume_gwh_estimated",
-            "vehicle_count",
-            "vehicle_count_estimated",
-            "term_years",
-            *DEAL_DATE_FIELDS,
-            "market",
-            "investment_amount",
-            "investment_currency",
-            "capacity_value",
-            "capacity_unit",
-            "site_name",
-            "site_latitude",
-            "site_longitude",
-            "parties",
-            "vehicle_models",
-            "citations",
-            "needs_review",
-            "completeness",
-            "version",
-            "updated_at",
-        ]
+        fields = list(_deal_output_fields())
         read_only_fields = fields
 
     def get_display_title(self, deal) -> str:
         return titles.deal_title(deal)
 
 
-# The deal's own columns that the list shows (the rest of `DealSerializer`'s fields are derived or
-# nested).
-DEAL_LIST_COLUMNS = [
-    name
-    for name in DealSerializer.Meta.fields
-    if name
-    not in {"api_url", "display_title", "status_label", "parties", "vehicle_models", "citations"}
-    and not name.endswith("_display")
-]
 # DRF's own conversion of a datetime (to the current time zone, "Z" for UTC), kept identical.
 _DATETIME = serializers.DateTimeField()
-
-
-def deal_list_values(deals_qs):
-    """The deals list query as `.values()` rows: one narrow query, no model instances."""
-    return deals_qs.prefetch_related(None).values(*DEAL_LIST_COLUMNS)
+PARTY_KEYS = tuple(PartySerializer.Meta.fields)
 
 
 def _iso(value):
@@ -299,178 +265,41 @@ def _detail_url(request, url_format):
     return lambda slug: head + quote(slug, safe=safe) + tail
 
 
-def _parties(deal_ids):
-    by_deal = defaultdict(list)
-    rows = (
-        DealParty.objects.filter(deal_id__in=deal_ids)
-        .order_by("deal_id", "role", "company__name")
-        .values_list(
-            "deal_id",
-            "company_id",
-            "company__slug",
-            "company__name",
-            "company__name_ko",
-            "company__name_zh",
-            "company__country",
-            "role",
-            "equity_share",
-            "note",
-        )
-    )
-    for deal_id, company_id, slug, name, name_ko, name_zh, country, role, share, note in rows:
-        by_deal[deal_id].append(
-            {
-                "id": company_id,
-                "slug": slug,
-                "name": name,
-                "name_ko": name_ko,
-                "name_zh": name_zh,
-                "country": country,
-                "role": role,
-                "equity_share": _float(share),
-                "note": note,
-            }
-        )
-    return by_deal
+def _parties_out(parties):
+    return [{key: party[key] for key in PARTY_KEYS} for party in parties]
 
 
-def _vehicle_models(deal_ids):
-    by_deal = defaultdict(list)
-    rows = (
-        Deal.vehicle_models.through.objects.filter(deal_id__in=deal_ids)
-        # VehicleModel's own order (by name), as the prefetch of `deals_for_list` had it.
-        .order_by("deal_id", "vehiclemodel__name", "vehiclemodel_id")
-        .values_list(
-            "deal_id",
-            "vehiclemodel_id",
-            "vehiclemodel__slug",
-            "vehiclemodel__name",
-            "vehiclemodel__maker_id",
-            "vehiclemodel__maker__slug",
-            "vehiclemodel__maker__name",
-            "vehiclemodel__powertrain",
-        )
-    )
-    for deal_id, pk, slug, name, maker_id, maker_slug, maker_name, powertrain in rows:
-        by_deal[deal_id].append(
-            {
-                "id": pk,
-                "slug": slug,
-                "name": name,
-                "maker": {"id": maker_id, "slug": maker_slug, "name": maker_name},
-                "powertrain": powertrain,
-            }
-        )
-    return by_deal
+def _json_writer(name):
+    """How `deal_list_data` writes a deal row's `name` as `DealSerializer` would: decimals as
+    numbers, dates as ISO text, times as DRF writes them; the rest as the row holds it."""
+    if name == "parties":
+        return lambda row: _parties_out(row["parties"])
+    try:
+        field = Deal._meta.get_field(name)
+    except FieldDoesNotExist:  # a label or a related list: the row holds it ready
+        return operator.itemgetter(name)
+    if isinstance(field, models.DecimalField):
+        return lambda row: _float(row[name])
+    if isinstance(field, models.DateTimeField):
+        return lambda row: _DATETIME.to_representation(row[name])
+    if isinstance(field, models.DateField):
+        return lambda row: _iso(row[name])
+    return operator.itemgetter(name)
 
 
-def _citations(deal_ids):
-    by_deal = defaultdict(list)
-    rows = (
-        Citation.objects.filter(deal_id__in=deal_ids)
-        # Citation's own order: by source (newest published first, then title), then id.
-        .order_by("deal_id", "source", "id")
-        .values_list(
-            "deal_id",
-            "source_id",
-            "source__slug",
-            "source__title",
-            "source__publisher",
-            "source__url",
-            "source__published_on",
-            "source__published_precision",
-            "quote",
-            "field",
-            "claim",
-        )
-    )
-    for (
-        deal_id,
-        source_id,
-        slug,
-        title,
-        publisher,
-        url,
-        published_on,
-        precision,
-        quote_text,
-        field,
-        claim,
-    ) in rows:
-        by_deal[deal_id].append(
-            {
-                "source": {
-                    "id": source_id,
-                    "slug": slug,
-                    "title": title,
-                    "publisher": publisher,
-                    "url": url,
-                    "published_on": _iso(published_on),
-                    "published_precision": precision,
-                },
-                "quote": quote_text,
-                "field": field,
-                "claim": claim,
-            }
-        )
-    return by_deal
+_LIST_WRITERS = [
+    (name, _json_writer(name)) for name in DealSerializer.Meta.fields if name != "api_url"
+]
 
 
 def deal_list_data(rows, request, url_format=None):
-    """`DealSerializer(deals, many=True).data` for `deal_list_values` rows, in three more
-    queries (parties, vehicle models, citations) whatever the number of rows."""
-    deal_ids = [row["id"] for row in rows]
-    parties = _parties(deal_ids)
-    vehicles = _vehicle_models(deal_ids)
-    citations = _citations(deal_ids)
+    """`DealSerializer(deals, many=True).data` for deal rows (`Deal.objects.for_list()`), with no
+    query of its own: the rows hold every value, this only writes them as JSON types."""
     detail_url = _detail_url(request, url_format)
-    status_labels = {key: str(label) for key, label in Deal.Status.choices}
     data = []
     for row in rows:
-        pk = row["id"]
-        item = {
-            "id": pk,
-            "slug": row["slug"],
-            "api_url": detail_url(row["slug"]),
-            "display_title": titles.deal_title({**row, "parties": parties[pk]}),
-            "title": row["title"],
-            "title_status": row["title_status"],
-            "kind": row["kind"],
-            "status": row["status"],
-            "status_label": status_labels.get(row["status"], row["status"]),
-            "product": row["product"],
-            "product_detail": row["product_detail"],
-            "cell_format": row["cell_format"],
-            "chemistry": row["chemistry"],
-            "volume_gwh": _float(row["volume_gwh"]),
-            "volume_gwh_estimated": row["volume_gwh_estimated"],
-            "vehicle_count": row["vehicle_count"],
-            "vehicle_count_estimated": row["vehicle_count_estimated"],
-            "term_years": row["term_years"],
-        }
-        for prefix in ("announced", "start", "end"):
-            on, precision = row[f"{prefix}_on"], row[f"{prefix}_precision"]
-            item[f"{prefix}_on"] = _iso(on)
-            item[f"{prefix}_precision"] = precision
-            item[f"{prefix}_estimated"] = row[f"{prefix}_estimated"]
-            item[f"{prefix}_display"] = format_precise(on, precision)
-        item.update(
-            market=row["market"],
-            investment_amount=_float(row["investment_amount"]),
-            investment_currency=row["investment_currency"],
-            capacity_value=_float(row["capacity_value"]),
-            capacity_unit=row["capacity_unit"],
-            site_name=row["site_name"],
-            site_latitude=_float(row["site_latitude"]),
-            site_longitude=_float(row["site_longitude"]),
-            parties=parties[pk],
-            vehicle_models=vehicles[pk],
-            citations=citations[pk],
-            needs_review=row["needs_review"],
-            completeness=row["completeness"],
-            version=row["version"],
-            updated_at=_DATETIME.to_representation(row["updated_at"]),
-        )
+        item = {name: write(row) for name, write in _LIST_WRITERS}
+        item["api_url"] = detail_url(row["slug"])
         data.append(item)
     return data
 

@@ -1,6 +1,6 @@
 """REST endpoints. Each one validates its input, calls one query or service, and serialises
-the result; the reads live in `queries.py` (lists, details) and `dashboard/` (aggregates), the
-writes in `services.py`.
+the result; the reads are the models' QuerySet methods (`querysets.py`: rows, details) and
+`dashboard/` (aggregates), the writes live in `services.py`.
 
 Rows are addressed by slug (`/api/v1/deals/catl-hyundai-46-series/`); a numeric id works too.
 """
@@ -203,8 +203,7 @@ class ResourceViewSet(
         raise NotImplementedError
 
     def detail_object(self, value):
-        lookup = queries.slug_or_id_lookup(value)
-        return get_object_or_404(self.list_queryset(), **lookup)
+        return get_object_or_404(self.list_queryset().named(value))
 
     def is_editor(self):
         """Editors (who may change this kind of row) also reach its unpublished rows, to
@@ -330,10 +329,11 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     export_name = "deals"
 
     def list_queryset(self):
-        return queries.deals_for_list()
+        return Deal.objects.for_list()
 
     def detail_object(self, value):
-        return queries.deal_detail(value, include_unpublished=self.is_editor())
+        deals = Deal.objects.for_detail(include_unpublished=self.is_editor())
+        return get_object_or_404(deals.named(value))
 
     def get_renderers(self):
         renderers = super().get_renderers()
@@ -345,10 +345,9 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     def build_list(self, request):
         if request.accepted_renderer.format != "json":
             return super().build_list(request)
-        # A page of plain dicts (`s.deal_list_data`), not `DealSerializer`: the same JSON for a
-        # fraction of the time (bench/INDEXES.md, section 5).
-        queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(s.deal_list_values(queryset))
+        # A page of deal rows written as JSON (`s.deal_list_data`), not `DealSerializer`: the
+        # same JSON for a fraction of the time (bench/INDEXES.md, section 5).
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data = s.deal_list_data(rows, request=request, url_format=self.format_kwarg)
         return self.get_paginated_response(data)
 
@@ -356,7 +355,7 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         return exports.deal_table(queryset)
 
     def geojson(self, queryset):
-        rows = queries.deal_rows(queryset, chunk_size=exports.CHUNK_SIZE, with_history=False)
+        rows = queryset.iterator(chunk_size=exports.CHUNK_SIZE)
         return exports.geojson_response(exports.deals_geojson(rows), "deals")
 
     def retrieve(self, request, *args, **kwargs):
@@ -436,10 +435,11 @@ class CompanyViewSet(ResourceViewSet):
     export_name = "companies"
 
     def list_queryset(self):
-        return queries.companies_for_list().prefetch_related("aliases")
+        return Company.objects.for_list().prefetch_related("aliases")
 
     def detail_object(self, value):
-        return queries.company_detail(value, include_unpublished=self.is_editor())
+        companies = Company.objects.for_detail(include_unpublished=self.is_editor())
+        return get_object_or_404(companies.named(value))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -482,12 +482,11 @@ class VehicleModelViewSet(ResourceViewSet):
     export_name = "vehicle-models"
 
     def list_queryset(self):
-        return queries.vehicle_models_for_list()
+        return VehicleModel.objects.for_list()
 
     def detail_object(self, value):
-        lookup = queries.slug_or_id_lookup(value)
-        rows = queries.vehicle_models_for_list(include_unpublished=self.is_editor())
-        return get_object_or_404(rows, **lookup)
+        vehicles = VehicleModel.objects.for_list(include_unpublished=self.is_editor())
+        return get_object_or_404(vehicles.named(value))
 
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
@@ -517,13 +516,11 @@ class SourceViewSet(ResourceViewSet):
     export_name = "sources"
 
     def list_queryset(self):
-        return queries.sources_for_list()
+        return Source.objects.for_list()
 
     def detail_object(self, value):
-        lookup = queries.slug_or_id_lookup(value)
-        return get_object_or_404(
-            Source.objects.prefetch_related("citations").order_by("id"), **lookup
-        )
+        sources = Source.objects.prefetch_related("citations").order_by("id")
+        return get_object_or_404(sources.named(value))
 
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
@@ -545,7 +542,7 @@ class ContextEventViewSet(ResourceViewSet):
     export_name = "context-events"
 
     def list_queryset(self):
-        return queries.context_events_for_list()
+        return ContextEvent.objects.for_list()
 
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from dashboard import charts, graph, stats, timeline
-from partnerships import freshness, queries
-from partnerships.models import AggregateSnapshot
+from partnerships import freshness
+from partnerships.models import AggregateSnapshot, Deal
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def builders(deals=None) -> dict:
     """What is precomputed: key → (interface language, function building it). The API's
     default aggregates in each interface language (and the timeline's date labels in each),
     and the overview in each language."""
-    deals = queries.published_deals() if deals is None else deals
+    deals = Deal.objects.published() if deals is None else deals
     languages = [code for code, _name in settings.LANGUAGES]
     found = {supply_graph_key(graph.GRAPH_LIMIT): (None, lambda: graph.supply_graph(deals))}
     for ui in languages:

@@ -14,7 +14,6 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from partnerships.models import Company, Deal, DealParty
-from partnerships.queries import published_deals
 
 
 def number(value):
@@ -47,20 +46,20 @@ def is_whole(deals_qs: QuerySet) -> bool:
 
 def deals_in_scope(deals_qs: QuerySet) -> QuerySet:
     if is_whole(deals_qs):
-        return published_deals()
-    return published_deals().filter(pk__in=_ids(deals_qs))
+        return Deal.objects.published()
+    return Deal.objects.published().filter(pk__in=_ids(deals_qs))
 
 
 def parties_of(deals_qs: QuerySet) -> QuerySet:
     if is_whole(deals_qs):
         return DealParty.objects.filter(deal__published=True)
-    return DealParty.objects.filter(deal__in=_ids(published_deals(deals_qs)))
+    return DealParty.objects.filter(deal__in=_ids(deals_qs.published()))
 
 
 def deal_condition(deals_qs: QuerySet, column: str) -> tuple[str, list]:
     """A SQL condition keeping `column` (a deal id) to the published deals of `deals_qs`, with
     its parameters."""
-    sql, params = _ids(published_deals(deals_qs)).query.sql_with_params()
+    sql, params = _ids(deals_qs.published()).query.sql_with_params()
     return f"{column} IN ({sql})", list(params)
 
 

@@ -1,6 +1,7 @@
 """Reads only the web pages need. Counts and aggregates come from `dashboard/` (`stats.py`,
-`graph.py`, `timeline.py`) and rows from `queries.py`, shared with the API; what is here
-arranges rows for a page (grouping, diffs, marks) and costs a fixed number of queries."""
+`graph.py`, `timeline.py`) and rows from the models' QuerySet methods (`querysets.py`), shared
+with the API; what is here arranges rows for a page (grouping, diffs, marks) and costs a fixed
+number of queries."""
 
 import datetime
 from collections import Counter
@@ -9,12 +10,10 @@ from types import SimpleNamespace
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dashboard import aggregates, charts, graph, scope
 from dashboard.marking import mark_quotes
-from partnerships import queries
 from partnerships import search as word_search
 from partnerships.countries import country_name
 from partnerships.dates import format_precise
@@ -29,7 +28,9 @@ from partnerships.models import (
     StatusChange,
     VehicleModel,
 )
-from partnerships.queries import STATUS_LABELS
+from partnerships.querysets import parties_prefetch
+
+STATUS_LABELS = dict(Deal.Status.choices)
 
 
 def overview_figures(deals, language, version):
@@ -42,42 +43,39 @@ def overview_figures(deals, language, version):
     return aggregates.read("overview", build, version=version, parts=(language, str(deals.query)))
 
 
-def deal_rows(deals):
-    """The deals list's columns as CSV rows, header first, read in one streamed query
-    (`queries.deals_for_export`) however many deals there are."""
-    yield [
-        "slug",
-        "display_title",
-        "title",
-        "parties",
-        "kind",
-        "product",
-        "volume_gwh",
-        "announced_display",
-        "status",
-        "vehicle_models",
-        "url",
-    ]
-    kinds, products = dict(Deal.Kind.choices), dict(Deal.Product.choices)
-    statuses, roles = dict(Deal.Status.choices), dict(PartyRole.choices)
-    fields = ("slug", "title", "title_status", "kind", "product", "volume_gwh", "announced_on")
-    fields += ("announced_precision", "status", "party_rows", "vehicle_model_rows")
-    rows = queries.deals_for_export(deals).values(*fields)
-    for row in rows.iterator(chunk_size=2000):
-        parties, gwh = row["party_rows"], row["volume_gwh"]
-        kind, product, status = row["kind"], row["product"], row["status"]
+DEAL_LIST_CSV_HEADER = [
+    "slug",
+    "display_title",
+    "title",
+    "parties",
+    "kind",
+    "product",
+    "volume_gwh",
+    "announced_display",
+    "status",
+    "vehicle_models",
+    "url",
+]
+
+
+def deal_list_csv(deals):
+    """The deals list's columns as CSV rows, header first: the list's deal rows, read in one
+    streamed query (`Deal.objects.for_export()`) however many deals there are."""
+    yield DEAL_LIST_CSV_HEADER
+    for row in deals.for_export().iterator(chunk_size=2000):
+        gwh = row["volume_gwh"]
         yield [
             row["slug"],
-            queries.export_deal_title(row, parties),
+            row["display_title"],
             row["title"],
-            "; ".join(f"{name} ({roles.get(role, role)})" for name, _c, role, _ko in parties),
-            str(kinds.get(kind, kind)),
-            str(products.get(product, product)),
+            "; ".join(f"{party['name']} ({party['role_label']})" for party in row["parties"]),
+            row["kind_label"],
+            row["product_label"],
             "" if gwh is None else f"{gwh.normalize():f}",
-            format_precise(row["announced_on"], row["announced_precision"]),
-            str(statuses.get(status, status)),
-            "; ".join(name for (name,) in row["vehicle_model_rows"]),
-            reverse("dashboard:deal-detail", args=[row["slug"]]),
+            row["announced_display"],
+            row["status_label"],
+            "; ".join(vehicle["name"] for vehicle in row["vehicle_models"]),
+            row["url"],
         ]
 
 
@@ -236,7 +234,7 @@ def deal_diff(older, newer):
 
 def deals_of_company(company, deals=None):
     """Deals in which the company is any party (a subquery, so no duplicate rows)."""
-    deals = queries.published_deals(deals)
+    deals = Deal.objects.published() if deals is None else deals.published()
     return deals.filter(pk__in=DealParty.objects.filter(company=company).values("deal"))
 
 
@@ -248,15 +246,14 @@ FAMILY_DEPTH = 6  # owners read with a company in one query (real chains are sho
 def company_for_page(slug):
     """The company by slug (or id) with its owners up to FAMILY_DEPTH levels, aliases,
     identifiers and citations: four queries whatever its size; 404 when unknown."""
-    lookup = queries.slug_or_id_lookup(slug)
     qs = (
-        queries.readable(Company).select_related("__".join(["parent"] * FAMILY_DEPTH))
+        Company.objects.readable().select_related("__".join(["parent"] * FAMILY_DEPTH))
     ).prefetch_related(
         Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
         Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
     )
-    return get_object_or_404(qs, **lookup)
+    return get_object_or_404(qs.named(slug))
 
 
 def _parent_chain(company):
@@ -381,7 +378,7 @@ def company_figures(company, language):
     supply = company_graph(company, partners, status_counts)
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
-        queries.readable(VehicleModel)
+        VehicleModel.objects.readable()
         .filter(Q(maker=company) | Q(battery_supplier=company))
         .select_related("maker", "battery_supplier")
         .annotate(total=Window(Count("pk")))
@@ -446,7 +443,7 @@ def source_marks(source, version):
         for fact in facts
         if fact["target_kind"] == "deal"
     ]
-    prefetch_related_objects(deals, queries.parties_prefetch())
+    prefetch_related_objects(deals, parties_prefetch())
     text = source.text or ""
     ordered = sorted(
         facts_by_quote.items(),
@@ -483,11 +480,9 @@ def search(text, limit=20):
     companies = (
         word_search.companies_matching_words(text).filter(published=True).order_by("name")[:limit]
     )
-    deals = queries.deals_for_list(word_search.deals_matching(queries.published_deals(), text))[
-        :limit
-    ]
+    deals = word_search.deals_matching(Deal.objects.published(), text).for_list()[:limit]
     vehicles = (
-        word_search.vehicles_matching_words(queries.readable(VehicleModel), text)
+        word_search.vehicles_matching_words(VehicleModel.objects.readable(), text)
         .select_related("maker")
         .order_by("name")[:limit]
     )

@@ -10,7 +10,8 @@ from dashboard import scope
 from partnerships import titles
 from partnerships.dates import deal_date, deal_year, format_precise, period_end
 from partnerships.models import Citation, ContextEvent, Deal
-from partnerships.queries import DEAL_ROW_FIELDS, STATUS_LABELS, _attach, published_deals
+
+STATUS_LABELS = dict(Deal.Status.choices)
 
 
 def _iso(value):
@@ -60,9 +61,9 @@ def _dated(value, precision, estimated, language):
 
 
 def timeline_deal_item(row, language="en"):
-    """A deal row (from `deal_rows`) as a timeline item, dated by its announcement, else its
-    start (`date_kind` names which: every label and hover says it). An undated deal is an item
-    with `date` None, so that lists and counts of the timeline keep it."""
+    """A deal row (`Deal.objects.for_list()`) as a timeline item, dated by its announcement,
+    else its start (`date_kind` names which: every label and hover says it). An undated deal is
+    an item with `date` None, so that lists and counts of the timeline keep it."""
     if row["announced_on"]:
         when = (row["announced_on"], row["announced_precision"], row["announced_estimated"])
         dated, date_kind = _dated(*when, language), "announced"
@@ -167,12 +168,12 @@ def timeline(
     """Dated deals (and context events) in date order: the `limit` most recent deals, so the
     output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
     out unless `include_undated`: then they come last, with `date` None, read by the same
-    queries. Seven queries with events, five without."""
+    queries. Six queries with events, four without."""
     deals = scope.deals_in_scope(deals_qs)
     if not include_undated:
         deals = deals.filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
-    deals = deals.order_by(deal_date().desc(nulls_last=True), "-id").values(*DEAL_ROW_FIELDS)
-    rows = _attach(list(deals if limit is None else deals[:limit]), with_history=True)
+    deals = deals.order_by(deal_date().desc(nulls_last=True), "-id").for_list()
+    rows = list(deals if limit is None else deals[:limit])
     items = [timeline_deal_item(row, language) for row in rows]
     if include_events:
         items += _timeline_events(language)
@@ -238,6 +239,4 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
 
 
 def timeline_undated_count(deals_qs: QuerySet) -> int:
-    return (
-        published_deals(deals_qs).filter(announced_on__isnull=True, start_on__isnull=True).count()
-    )
+    return deals_qs.published().filter(announced_on__isnull=True, start_on__isnull=True).count()

@@ -1,6 +1,6 @@
-"""The server-rendered pages. Thin: a filter from `filters.py`, a read from `queries.py` or an
-aggregate from `dashboard/`, a figure from `charts.py`, a template. A filter that does not
-validate is shown on the page with a 400."""
+"""The server-rendered pages. Thin: a filter from `filters.py`, a read from the models' QuerySet
+methods (`querysets.py`) or an aggregate, a figure from `charts.py`, a template. A filter that
+does not validate is shown on the page with a 400."""
 
 import re
 
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from api import exports
 from dashboard import aggregates, charts, graph, paging, selectors
 from dashboard.forms import CompareForm, DealFilterForm, OverviewFilterForm
-from partnerships import freshness, queries
+from partnerships import freshness
 from partnerships.filters import (
     CompanyFilter,
     DealFilter,
@@ -23,7 +23,7 @@ from partnerships.filters import (
     VehicleModelFilter,
     current_names,
 )
-from partnerships.models import Company, Deal, Source
+from partnerships.models import Company, Deal, Source, VehicleModel
 
 SLUG = re.compile(r"[-\w]{1,80}")
 
@@ -35,7 +35,7 @@ def _language():
 def _deal_filter(request, *extra):
     """The deals filter of a page; a parameter that is neither a filter nor one of `extra` (the
     page's own, such as `page`) is an error naming the ones the page takes."""
-    return DealFilter(request.GET, queryset=queries.published_deals(), extra_parameters=extra)
+    return DealFilter(request.GET, queryset=Deal.objects.published(), extra_parameters=extra)
 
 
 def _chart_stamp(request):
@@ -92,7 +92,7 @@ def _page(request, rows, counted):
     return {"page": page, "total": total, "total_capped": capped}
 
 
-def _filtered_list(request, filter_class, list_query, template, name):
+def _filtered_list(request, filter_class, template, name):
     """A filtered, paged list page; a filter it cannot use is shown and answers 400.
 
     The page's ids are read first, in the list's order, and only those rows get the list's
@@ -100,15 +100,15 @@ def _filtered_list(request, filter_class, list_query, template, name):
     counted to show 25 of them (0.5 s at 200,000 deals)."""
     model = filter_class.Meta.model
     filterset = filter_class(
-        request.GET, queryset=queries.readable(model), extra_parameters=["page"]
+        request.GET, queryset=model.objects.readable(), extra_parameters=["page"]
     )
     context = {"filterset": filterset}
     if filterset.is_valid():
-        order = list_query(filterset.qs).query.order_by
+        order = filterset.qs.for_list().query.order_by
         ids = filterset.qs.order_by(*order).values_list("pk", flat=True)
         context.update(_page(request, ids, filterset.qs))
         page = context["page"]
-        rows = list_query(model.objects.filter(pk__in=page.object_list)).in_bulk()
+        rows = model.objects.filter(pk__in=page.object_list).for_list().in_bulk()
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         context[name] = page.object_list
     return render(request, template, context, status=_status(filterset))
@@ -125,10 +125,10 @@ def overview(request):
     context = {"form": OverviewFilterForm(request.GET or None), "filterset": filterset}
     if filterset is not None and not filterset.is_valid():
         return render(request, "web/overview.html", context, status=400)
-    deals = filterset.qs if filterset is not None else queries.published_deals()
+    deals = filterset.qs if filterset is not None else Deal.objects.published()
     context.update(
         overview=selectors.overview_figures(deals, _language(), freshness.current()),
-        latest_deals=queries.deals_for_list(deals)[:6],
+        latest_deals=deals.for_list()[:6],
         chart_stamp=_chart_stamp(request),
     )
     return render(request, "web/overview.html", context)
@@ -142,7 +142,7 @@ def deal_list(request):
     shown = current_names(request.GET, DealFilter)
     context = {"form": DealFilterForm(shown or None), "filterset": filterset}
     if filterset.is_valid():
-        context.update(_page(request, queries.deals_for_list(filterset.qs), filterset.qs))
+        context.update(_page(request, filterset.qs.for_list(), filterset.qs))
         context["deals"] = context["page"].object_list
     return render(request, "web/deal_list.html", context, status=_status(filterset))
 
@@ -153,7 +153,7 @@ def deal_list_csv(request):
     filterset = _deal_filter(request)
     if not filterset.is_valid():
         return _filter_errors(filterset)
-    rows = selectors.deal_rows(queries.deals_for_list(filterset.qs))
+    rows = selectors.deal_list_csv(filterset.qs)
     return _csv_response("deals.csv", rows)
 
 
@@ -183,7 +183,7 @@ def chart_csv(request, chart):
             # NUL and other characters no slug holds: PostgreSQL would refuse the query.
             message = _("for_company: not a company's slug.")
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-        company = get_object_or_404(queries.readable(Company), slug=company)
+        company = get_object_or_404(Company.objects.readable(), slug=company)
         if chart in {"flows", "geography"}:
             # The company page's maps: its top partners, the others summed per country.
             supply = selectors.company_graph_for(company, deals)
@@ -209,7 +209,8 @@ def chart_csv(request, chart):
 def deal_detail(request, slug):
     """Parties, product, volume, term, vehicles, status history, sources and change history."""
     # Editors also open deals readers do not see yet, marked as such (`deal.published`).
-    deal = queries.deal_detail(slug, include_unpublished=request.user.is_staff)
+    deals = Deal.objects.for_detail(include_unpublished=request.user.is_staff)
+    deal = get_object_or_404(deals.named(slug))
     context = {
         "deal": deal,
         "parties": list(deal.parties.all()),
@@ -238,9 +239,7 @@ def deal_compare(request, slug):
 
 @require_GET
 def company_list(request):
-    return _filtered_list(
-        request, CompanyFilter, queries.companies_for_list, "web/company_list.html", "companies"
-    )
+    return _filtered_list(request, CompanyFilter, "web/company_list.html", "companies")
 
 
 @require_GET
@@ -254,7 +253,7 @@ def company_detail(request, slug):
     }
     # The status counts sum to the exact total, so this list needs no count of its own.
     page = paging.get_page(
-        queries.deals_for_list(selectors.deals_of_company(company)),
+        selectors.deals_of_company(company).for_list(),
         paging.page_number(request.GET.get("page")),
         context["deal_total"],
     )
@@ -264,21 +263,15 @@ def company_detail(request, slug):
 
 @require_GET
 def vehicle_list(request):
-    return _filtered_list(
-        request,
-        VehicleModelFilter,
-        queries.vehicle_models_for_list,
-        "web/vehicle_list.html",
-        "vehicles",
-    )
+    return _filtered_list(request, VehicleModelFilter, "web/vehicle_list.html", "vehicles")
 
 
 @require_GET
 def vehicle_detail(request, slug):
-    vehicle = get_object_or_404(queries.vehicle_models_for_list(), slug=slug)
+    vehicle = get_object_or_404(VehicleModel.objects.for_list(), slug=slug)
     context = {
         "vehicle": vehicle,
-        "deals": queries.deals_for_list(vehicle.deals.all()),
+        "deals": vehicle.deals.for_list(),
         "citations_by_source": selectors.citations_by_source(
             vehicle.citations.select_related("source")
         ),
@@ -289,9 +282,7 @@ def vehicle_detail(request, slug):
 
 @require_GET
 def source_list(request):
-    return _filtered_list(
-        request, SourceFilter, queries.sources_for_list, "web/source_list.html", "sources"
-    )
+    return _filtered_list(request, SourceFilter, "web/source_list.html", "sources")
 
 
 @require_GET

@@ -29,7 +29,7 @@ from partnerships.models import (
     Source,
     VehicleModel,
 )
-from partnerships.queries import slug_or_id_lookup
+from partnerships.querysets import slug_or_id_lookup
 from partnerships.search import (  # noqa: F401 (companies_matching: the pages' search)
     companies_matching,
     companies_matching_words,

@@ -23,6 +23,13 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from partnerships.dates import Precision, clean_precise_pair, format_precise, precision_constraints
+from partnerships.querysets import (
+    CompanyQuerySet,
+    ContextEventQuerySet,
+    DealQuerySet,
+    SourceQuerySet,
+    VehicleModelQuerySet,
+)
 
 QUOTE_MAX_LENGTH = 600
 
@@ -167,15 +174,6 @@ class Timestamped(CatalogueRow):
         super().save(*args, **kwargs)
 
 
-class PublishedQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published=True)
-
-
-class PublishedManager(SlugManager.from_queryset(PublishedQuerySet)):
-    pass
-
-
 def publication_fields():
     """Whether readers may see a record, kept by the services (`services.publication_refresh`):
     only a record its sources state is published."""
@@ -244,7 +242,7 @@ class Source(Timestamped):
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords(excluded_fields=["text_sha256"])
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(SourceQuerySet)()
 
     class Meta:
         ordering = ["-published_on", "title"]
@@ -359,7 +357,7 @@ class Company(Timestamped):
     published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = PublishedManager()
+    objects = SlugManager.from_queryset(CompanyQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -577,7 +575,7 @@ class VehicleModel(Timestamped):
     published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = PublishedManager()
+    objects = SlugManager.from_queryset(VehicleModelQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -651,6 +649,44 @@ class CapacityUnit(models.TextChoices):
     GWH = "GWh", _("GWh per year")
     TONS = "t", _("tons per year")
     VEHICLES = "vehicles", _("vehicles per year")
+
+
+# The deal's own facts, in the order every list of them reads: the deal rows
+# (`querysets.deal_row`), the API's serializers, the services' writable fields, the exports'
+# columns and the ingestion drafts' deal fields are all derived from this one tuple.
+DEAL_FIELDS = (
+    "slug",
+    "title",
+    "title_status",
+    "kind",
+    "status",
+    "product",
+    "product_detail",
+    "cell_format",
+    "chemistry",
+    "volume_gwh",
+    "volume_gwh_estimated",
+    "vehicle_count",
+    "vehicle_count_estimated",
+    "term_years",
+    "announced_on",
+    "announced_precision",
+    "announced_estimated",
+    "start_on",
+    "start_precision",
+    "start_estimated",
+    "end_on",
+    "end_precision",
+    "end_estimated",
+    "market",
+    "investment_amount",
+    "investment_currency",
+    "capacity_value",
+    "capacity_unit",
+    "site_name",
+    "site_latitude",
+    "site_longitude",
+)
 
 
 class Deal(Timestamped):
@@ -809,7 +845,7 @@ class Deal(Timestamped):
     published, unpublished_reason = publication_fields()
     history = HistoricalRecords()
 
-    objects = PublishedManager()
+    objects = SlugManager.from_queryset(DealQuerySet)()
 
     class Meta:
         ordering = ["-announced_on", "title"]
@@ -1149,7 +1185,7 @@ class ContextEvent(CatalogueRow):
     description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ContextEventQuerySet)()
 
     class Meta:
         ordering = ["occurred_on", "title"]

@@ -17,7 +17,7 @@ from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, Wh
 from django.db.models.lookups import IsNull
 
 from partnerships.models import Company, CompanyAlias, Deal, DealParty
-from partnerships.queries import DEFAULT_DEAL_ORDER
+from partnerships.querysets import DEFAULT_DEAL_ORDER
 
 MAX_WORDS = 8  # words beyond are ignored: each word costs a few index lookups
 WORD_RE = re.compile(r"\S+")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerships import freshness, maintenance
+from partnerships.models import DEAL_FIELDS as CATALOGUE_DEAL_FIELDS
 from partnerships.models import (
     Citation,
     Company,
@@ -78,41 +79,9 @@ def deal_record_status(
 # Field errors of nested rows are keyed by their path ("parties.1.company",
 # "status_change.quote") so a client sees which row of its request is wrong.
 
-DEAL_FIELDS = frozenset(
-    {
-        "slug",
-        "title",
-        "title_status",
-        "kind",
-        "product",
-        "product_detail",
-        "cell_format",
-        "chemistry",
-        "volume_gwh",
-        "volume_gwh_estimated",
-        "vehicle_count",
-        "vehicle_count_estimated",
-        "term_years",
-        "announced_on",
-        "announced_precision",
-        "announced_estimated",
-        "start_on",
-        "start_precision",
-        "start_estimated",
-        "end_on",
-        "end_precision",
-        "end_estimated",
-        "market",
-        "notes",
-        "investment_amount",
-        "investment_currency",
-        "capacity_value",
-        "capacity_unit",
-        "site_name",
-        "site_latitude",
-        "site_longitude",
-    }
-)
+# What an editor writes of a deal: its own facts (`models.DEAL_FIELDS`) but the status, which
+# changes only by a dated, sourced step of its history (`status_change`), and the editors' notes.
+DEAL_FIELDS = (frozenset(CATALOGUE_DEAL_FIELDS) - {"status"}) | {"notes"}
 
 
 # Set by editors in the admin (and the periodic data checks), not through the API.

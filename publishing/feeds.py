@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from partnerships import queries, titles
+from partnerships import titles
 from publishing import dataset, withdrawals
 from publishing.models import DealWithdrawal
 
@@ -77,7 +77,7 @@ class DealFeed(Feed):
 
     def _deals(self, filterset):
         newest = filterset.qs.order_by("-updated_at", "-id")
-        return queries.deals_for_list(newest)[:FEED_ITEMS]
+        return newest.for_detail()[:FEED_ITEMS]
 
     def items(self, filterset):
         """The most recently changed deals and the tombstones the filter matches, newest

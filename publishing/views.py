@@ -13,8 +13,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from dashboard import selectors
-from partnerships import freshness, queries
+from partnerships import freshness
 from partnerships.filters import DealFilter
+from partnerships.models import Deal
 from publishing import dataset, methodology, releases
 from publishing.feeds import DealFeed
 from publishing.models import Release, ReleaseFile
@@ -80,7 +81,7 @@ def release_zip(request, number):
 
 
 def _deal_filter(request, *extra):
-    return DealFilter(request.GET, queryset=queries.published_deals(), extra_parameters=extra)
+    return DealFilter(request.GET, queryset=Deal.objects.published(), extra_parameters=extra)
 
 
 def _filter_errors(filterset):

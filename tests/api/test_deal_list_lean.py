@@ -1,5 +1,6 @@
-"""The deals list built from plain rows: the same JSON as `DealSerializer`, a search that reads
-the same deals whichever way it is run, and the fast JSON renderer."""
+"""The deals list written from the deal rows (`Deal.objects.for_list()`): the same JSON as
+`DealSerializer`, a search that reads the same deals whichever way it is run, and the fast JSON
+renderer."""
 
 import json
 
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 
 from api.renderers import FastJSONRenderer
 from api.serializers import DealSerializer
-from partnerships import filters, queries
+from partnerships import filters
 from partnerships import search as word_search
 from partnerships.models import Deal
 from tests.factories import CompanyAliasFactory, CompanyFactory, supply_deal
@@ -27,7 +28,7 @@ def serializer_output(path, language="en"):
     request = Request(RequestFactory().get(path))
     fmt = "json" if ".json" in path else None
     serializer = DealSerializer(
-        queries.deals_for_list(), many=True, context={"request": request, "format": fmt}
+        Deal.objects.for_detail().ordered(), many=True, context={"request": request, "format": fmt}
     )
     with translation.override(language):
         return json.loads(JSONRenderer().render(serializer.data))

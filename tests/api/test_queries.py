@@ -1,13 +1,15 @@
-"""partnerships.queries: the shared reads behind the API, the pages and the charts."""
+"""The shared reads behind the API, the pages and the charts: the deal rows and details of
+`partnerships.querysets`, and the aggregates of `partnerships.queries`."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from partnerships import queries
-from partnerships.models import Deal
+from partnerships.models import Company, Deal
 from tests.factories import (
     CitationFactory,
     CompanyFactory,
@@ -38,17 +40,17 @@ def make_deals(n):
 
 
 def test_deals_for_list_constant_queries(django_assert_num_queries):
-    """Listing 2 or 20 deals with parties, vehicles and citations costs the same 4 queries."""
+    """Listing 2 or 20 deal rows with parties, vehicles, citations and the primary quote costs
+    the same 4 queries."""
     for n in (2, 20):
         Deal.objects.all().delete()
         make_deals(n)
         with django_assert_num_queries(4):
-            rows = list(queries.deals_for_list())
-            for deal in rows:
-                [p.company.name for p in deal.parties.all()]
-                [v.maker.name for v in deal.vehicle_models.all()]
-                [c.source.title for c in deal.citations.all()]
+            rows = list(Deal.objects.for_list())
         assert len(rows) == n
+        for row in rows:
+            assert row["parties"][0]["name"] and row["vehicle_models"][0]["maker"]["name"]
+            assert row["citations"][0]["source"]["title"] == row["source_title"]
 
 
 def test_deals_for_list_orders_newest_first_with_id_tiebreak():
@@ -57,18 +59,19 @@ def test_deals_for_list_orders_newest_first_with_id_tiebreak():
     b = supply_deal(announced_on=datetime.date(2024, 1, 1), title="Same")
     c = supply_deal(announced_on=datetime.date(2025, 1, 1))
     d = supply_deal(announced_on=None, announced_precision="")
-    assert [x.pk for x in queries.deals_for_list()] == [c.pk, a.pk, b.pk, d.pk]
+    assert [row["id"] for row in Deal.objects.for_list()] == [c.pk, a.pk, b.pk, d.pk]
 
 
 def test_deal_detail_by_slug_or_id_and_404():
     """A deal is found by slug or id; an unknown one is a 404."""
     deal = supply_deal()
     StatusChangeFactory(deal=deal)
-    assert queries.deal_detail(deal.slug).pk == deal.pk
-    assert queries.deal_detail(str(deal.pk)).pk == deal.pk
-    assert len(queries.deal_detail(deal.slug).status_history.all()) == 1
+    deals = Deal.objects.for_detail()
+    assert get_object_or_404(deals.named(deal.slug)).pk == deal.pk
+    assert get_object_or_404(deals.named(str(deal.pk))).pk == deal.pk
+    assert len(get_object_or_404(deals.named(deal.slug)).status_history.all()) == 1
     with pytest.raises(Http404):
-        queries.deal_detail("no-such-deal")
+        get_object_or_404(deals.named("no-such-deal"))
 
 
 def test_company_family_chain_and_subsidiaries():
@@ -84,5 +87,5 @@ def test_company_family_chain_and_subsidiaries():
 def test_companies_for_list_counts_deals():
     """Each company carries its number of deals, agreed and under discussion."""
     supplier = make_deals(4)[0].parties.get(role="supplier").company
-    hub = queries.companies_for_list().get(pk=supplier.pk)
+    hub = Company.objects.for_list().get(pk=supplier.pk)
     assert (hub.deal_count, hub.deals_agreed, hub.deals_under_discussion) == (4, 2, 2)
