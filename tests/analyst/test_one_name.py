@@ -77,7 +77,7 @@ def test_a_saved_page_address_with_an_old_name_fills_the_renamed_box(client, art
     old = client.get(reverse("dashboard:deal-list"), {"min_gwh": "8"})
     new = client.get(reverse("dashboard:deal-list"), {"min_volume_gwh": "8"})
     assert old.status_code == new.status_code == 200
-    assert [d.slug for d in old.context["deals"]] == [d.slug for d in new.context["deals"]]
+    assert [d["slug"] for d in old.context["deals"]] == [d["slug"] for d in new.context["deals"]]
     assert 'name="min_volume_gwh"' in old.content.decode()
     assert old.context["form"]["min_volume_gwh"].value() == "8"
 
