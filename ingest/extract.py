@@ -68,7 +68,7 @@ KIND_CUES = [
     (
         DealKind.JOINT_VENTURE,
         r"(?:set up|form|establish|launch|create)\w*\s+(?:a\s+)?(?:new\s+)?joint venture|"
-        r"joint venture|\bJV\b|합작|合资",
+        r"joint venture|\bJV\b|\bjoint\s+(?:\w+\s+){0,2}?(?:plant|factory|company)\b|합작|合资",
     ),
     (
         DealKind.INVESTMENT,
@@ -95,7 +95,9 @@ STATUS_CUES = [
         DealStatus.NOT_FINALIZED,
         r"not (?:yet )?(?:been )?finali[sz]ed|not (?:yet )?(?:been )?confirmed|\bdenied\b|"
         r"nothing (?:has been |is |was )?(?:yet )?(?:finali[sz]ed|decided|confirmed)|"
-        r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|부인|未最终确定|否认",
+        r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|부인|未最终确定|否认|"
+        r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
+        r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)",
     ),
     (
         DealStatus.CANCELLED,
@@ -118,8 +120,10 @@ STATUS_CUES = [
         DealStatus.SIGNED,
         r"\bsigned\b|entered into|\breached\b|\bwon\b|\bsecured\b|\bconcluded\b|\bagreed\b|"
         r"\binked\b|\bclinched\b|\bsealed\b|\bwill (?:supply|provide|deliver|produce)|"
+        r"\b(?:will|would) (?:jointly )?(?:invest|build|set up|form|establish)\b|"
         r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
         r"기로\s*했|설립(?:한다|키로|하기로)|공급(?:한다|할 예정|하기로)|签署|签订|达成|宣布|收购|"
+        r"拟(?:出资|投资|设立|建设|收购|入股|共同)|计划(?:出资|投资|设立|建设)|"
         r"将[^，。]{0,15}?(?:供应|供货|采购|提供)",
     ),
     (
@@ -729,15 +733,17 @@ def _assign_equity(candidate: DealCandidate, quantities: list[Quantity], mention
                 if party.equity_share is None:
                     party.equity_share = quantity.value
             shares = [q for q in shares if q not in listed]
+    by_key = {p.key: p for p in here}
     for quantity in shares:
-        before = [p for p in here if p.mention.start < quantity.start]
+        # The company named last before the share, by any of its mentions in the sentence
+        # ("浙江X…与Y…，其中X持股60%": the second X).
+        named = [m for m in mentions if m.key in by_key and m.start < quantity.start]
+        party = by_key[max(named, key=lambda m: m.start).key] if named else None
         if candidate.kind == DealKind.INVESTMENT:
             investors = [p for p in candidate.parties if p.role == PartyRole.INVESTOR]
-            before = investors[:1] or before
-        if before:
-            party = max(before, key=lambda p: p.mention.start)
-            if party.equity_share is None:
-                party.equity_share = quantity.value
+            party = investors[0] if investors else party
+        if party is not None and party.equity_share is None:
+            party.equity_share = quantity.value
 
 
 def _product_for(kind, product, quantities):

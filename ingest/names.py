@@ -306,8 +306,16 @@ def _ko_trim(text: str, start: int, tokens=None) -> tuple[str, int]:
             break
         cut = token.start
     stem = text[: cut - start]
+    # The analyser sometimes keeps a particle inside an unseen proper noun ("장시간펑리튬과" +
+    # "의"): one that follows a company word is no part of the name.
+    particle = KO_PARTICLE_AFTER_NAME.search(stem)
+    if particle and stem[: particle.start()].endswith(tuple(KO_NAME_TAIL)):
+        stem = stem[: particle.start()]
     # A verb made of the noun ("공급하는") is not a name either; is_name() refuses it.
     return stem, start + len(stem)
+
+
+KO_PARTICLE_AFTER_NAME = re.compile(r"(?:과|와|이|가|은|는|을|를|의|에|에서|으로|로|도)$")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ SITE_EN = re.compile(
     r"(?=\s*(?:,\s*(?:[A-Z][a-z]+\s+)?(?:province|Province|South Korea|Korea|China|state)\b"
     r"|[.,;]|\s+(?:and|with|to|by|from|starting|in|that|which|for)\b|$))"
 )
-SITE_KO = re.compile(r"(?P<place>(?:[가-힣]{2,4}\s)?[가-힣]{2,4})에\s")
+SITE_KO = re.compile(r"(?<![가-힣])(?P<place>(?:[가-힣]{2,4}\s)?[가-힣]{2,4})에\s")
 SITE_ZH = re.compile(
     r"(?:在|于|落户|位于)(?P<place>[\u4E00-\u9FFF]{2,8}?)"
     # "在江西宜春共同成立": an adverb between the place and its verb is no part of the place.
@@ -417,15 +417,32 @@ def find_site(sentence: str, taken: list[tuple[int, int]]) -> Quantity | None:
             return Quantity("site", match["place"], *match.span("place"))
     for match in SITE_KO.finditer(sentence):
         start, end = match.span("place")
-        if free(start, end) and _korean_place(match["place"]):
-            return Quantity("site", match["place"], start, end)
+        place = _korean_place(match["place"])
+        if place and free(start, end):
+            return Quantity("site", place, end - len(place), end)
     return None
 
 
-def _korean_place(text: str) -> bool:
-    """A place name, by kiwipiepy: its last word is a proper noun, not a date or a noun
-    such as "지난달" or "시장"."""
+def _korean_place(text: str) -> str:
+    """The place name at the end of `text`, or '': by kiwipiepy, its last word is a proper
+    noun ("포항", "모로코"), not a date or a noun such as "지난달" or "시장"; or, as Korean
+    writes Chinese places the analyser does not know, a province or city by its ending
+    ("광시성 류저우", "쓰촨성", "창저우시"). A first word that is no place is left out
+    ("합작공장을 모로코")."""
     from ingest.names import _kiwi
 
-    tokens = _kiwi().tokenize(text.split()[-1])
-    return len(tokens) == 1 and tokens[0].tag == "NNP"
+    def one_word(word):
+        tokens = _kiwi().tokenize(word)
+        return tokens[0].tag if len(tokens) == 1 else ""
+
+    words = text.split()
+    last = words[-1]
+    province = re.compile(r"[가-힣]{2,}(?:성|시|현)$")
+    if not (one_word(last) == "NNP" or (province.match(last) and one_word(last))):
+        if not (len(words) == 2 and province.match(words[0]) and one_word(words[0])):
+            return ""
+        if not one_word(last):
+            return ""
+    if len(words) == 2 and (one_word(words[0]) == "NNP" or province.match(words[0])):
+        return text
+    return last

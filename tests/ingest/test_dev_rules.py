@@ -292,3 +292,76 @@ def test_english_starts_production_dates_the_start():
         "2028."
     )
     assert str(found[-1].start.date) == "H2 2028"
+
+
+# --- second round: fresh sentences written after the first pass -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("양사는 5억 달러를 투자해 광시성 류저우에 공장을 짓는다.", "광시성 류저우"),
+        ("양사는 쓰촨성에 배터리 공장을 짓는다.", "쓰촨성"),
+        ("양사는 연산 3만t 규모의 합작공장을 모로코에 짓기로 했다.", "모로코"),
+    ],
+)
+def test_korean_site_chinese_province_and_no_half_word(text, place):
+    """Chinese provinces written in Hangul ("…성"), and no part of the word before the place
+    ("합작공장을 모로코" is 모로코)."""
+    assert find_site(text, []).value == place
+
+
+def test_korean_site_is_no_common_noun():
+    """ "소형 전기차에 들어갈 … 공장": a car is no place."""
+    assert find_site("소형 전기차에 들어갈 배터리 공장을 짓는다.", []) is None
+
+
+def test_korean_particle_kept_inside_an_unseen_name_is_dropped():
+    """The analyser reads "장시간펑리튬과" as one proper noun before "의": the name is
+    장시간펑리튬, and the ended talks are read."""
+    found = extract(
+        "한울셀은 중국 리튬 업체 장시간펑리튬과의 리튬 공급 협상이 최종 무산됐다고 밝혔다.",
+        PUBLISHED,
+        EMPTY,
+    )
+    assert [c.name for c in found.companies] == ["한울셀", "장시간펑리튬"]
+    assert [d.status for d in found.deals] == ["cancelled"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "중국 항저우루이펑에너지가 국내 업체 한울셀과 배터리 공급 계약을 맺었다는 보도에 대해 "
+        "한울셀은 "
+        '"결정된 바 없다"고 밝혔다.',
+        "江苏恒川锂业与韩国晋明材料的供货协议尚未敲定。",
+    ],
+)
+def test_nothing_decided_is_not_finalized(text):
+    """ "결정된 바 없다", "尚未敲定": not finalized, whatever the sentence says was signed."""
+    assert [d.status for d in _deals(text)] == ["not_finalized"]
+
+
+def test_chinese_plan_to_set_up_is_signed_and_share_goes_to_the_nearest_mention():
+    """ "拟出资…设立合资公司" is an announced plan (signed); "其中X持股60%" is X's share, though
+    X was named first at the start of the sentence under a longer name."""
+    [deal] = _deals(
+        "浙江恒鑫新材料拟出资3.2亿美元，与韩国电池材料企业大韩化学在匈牙利共同设立合资公司，"
+        "其中恒鑫新材料持股60%。"
+    )
+    assert deal.status == "signed"
+    assert {p.mention.name: p.equity_share for p in deal.parties} == {
+        "浙江恒鑫新材料": Decimal("60"),
+        "大韩化学": None,
+    }
+
+
+def test_english_joint_plant_is_a_joint_venture():
+    """ "would invest $450 million in a joint cathode plant" is a joint venture, announced."""
+    [deal] = _deals(
+        "Chinese battery maker Guangxi Hengtong Power and Korea's Seojin Chemical said they would "
+        "invest $450 million in a joint cathode plant in Morocco with an annual capacity of "
+        "30,000 tonnes."
+    )
+    assert (deal.kind, deal.status, deal.site_name) == ("joint_venture", "signed", "Morocco")
+    assert (deal.capacity_value, deal.capacity_unit) == (Decimal("30000"), "t")
