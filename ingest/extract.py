@@ -82,7 +82,9 @@ KIND_CUES = [
         DealKind.SUPPLY,
         r"\bsuppl(?:y|ies|ied|ying)\b|\bprovid(?:e|es|ed|ing)\b|\bdeliver\w*|\border(?:s|ed)?\b|"
         r"\bmade by\b|\bopted for\b|\bapplied\b|\bequipped\b|\bprocure\w*|\bpurchas\w+|\bbuy\w*|"
-        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购",
+        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|"
+        # "为X提供电池": 提供 supplies when a product follows, not "提供技术支持".
+        r"提供[^，。]{0,6}?(?:电池|电芯|材料|正极|负极|隔膜|电解液|铜箔|锂)",
     ),
     (
         DealKind.COOPERATION,
@@ -95,20 +97,23 @@ STATUS_CUES = [
         DealStatus.NOT_FINALIZED,
         r"not (?:yet )?(?:been )?finali[sz]ed|not (?:yet )?(?:been )?confirmed|\bdenied\b|"
         r"nothing (?:has been |is |was )?(?:yet )?(?:finali[sz]ed|decided|confirmed)|"
-        r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|부인|未最终确定|否认|"
+        r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|사실이\s*아니|부인|未最终确定|"
+        r"否认|不实|"
         r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
         r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)",
     ),
     (
         DealStatus.CANCELLED,
         r"cancel+ed|terminated|scrapped|called off|\bended\s+(?:\w+\s+)?talks|pulled out|"
-        r"abandon\w*|withdr[ae]w|취소|철회|중단|무산|파기|取消|终止|中止|中断",
+        r"abandon\w*|withdr[ae]w|fell through|collapsed|취소|철회|중단|무산|파기|결렬|백지화|"
+        r"取消|终止|中止|中断|告吹|破裂|叫停|搁置",
     ),
     # Talks that are only reported are talks: the words for talks come first.
     (
         DealStatus.IN_TALKS,
         r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
-        r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|洽谈|谈判|磋商|商谈",
+        r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|검토|"
+        r"洽谈|谈判|磋商|商谈|商讨|探讨|接洽",
     ),
     (
         DealStatus.REPORTED,
@@ -122,8 +127,11 @@ STATUS_CUES = [
         r"\binked\b|\bclinched\b|\bsealed\b|\bwill (?:supply|provide|deliver|produce)|"
         r"\b(?:will|would) (?:jointly )?(?:invest|build|set up|form|establish)\b|"
         r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
-        r"기로\s*했|설립(?:한다|키로|하기로)|공급(?:한다|할 예정|하기로)|签署|签订|达成|宣布|收购|"
-        r"拟(?:出资|投资|设立|建设|收购|入股|共同)|计划(?:出资|投资|设立|建设)|"
+        r"기로\s*했|설립(?:한다|키로|하기로|하고)|공급(?:한다|할 예정|하기로)|"
+        r"签署|签订|达成|宣布|收购|"
+        # "합작법인을 세운다", "공장을 짓기로": what the companies will build, announced.
+        r"세운다|세우고|세우기로|짓는다|짓고|짓기로|건설한다|건설하고|건설하기로|"
+        r"拟(?:出资|投资|设立|建设|收购|入股|共同)|计划(?:出资|投资|设立|建设)|签约|携手|손잡|"
         r"将[^，。]{0,15}?(?:供应|供货|采购|提供)",
     ),
     (
@@ -713,6 +721,22 @@ def _sentence_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
     return quantities
 
 
+EQUITY_RATIO = re.compile(
+    r"\b(?P<a>\d{1,2})\s*(?:-|:|대\s*)\s*(?P<b>\d{1,2})\s*(?:의\s*)?"
+    r"(?=(?:joint venture|JV|venture|partnership|합작|合资|지분|비율|股比|출자))",
+    re.IGNORECASE,
+)
+EACH_BEFORE = re.compile(
+    r"(?:各(?:自)?\s*(?:持股|持有|占股?|出资)?|각각|\beach\s+(?:holding|hold|holds|owning|own|owns|"
+    r"taking|with)(?:\s+a)?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _each(text: str, quantity: Quantity) -> bool:
+    return bool(EACH_BEFORE.search(text[: quantity.start]) or text.startswith("씩", quantity.end))
+
+
 def _assign_equity(candidate: DealCandidate, quantities: list[Quantity], mentions: list[Mention]):
     """Each share goes to the party named last before it ("X will own 51%", "X持股45%"); the
     share an investor buys is the investor's ("buys 25% of Y" is a stake of 25% for X)."""
@@ -733,6 +757,20 @@ def _assign_equity(candidate: DealCandidate, quantities: list[Quantity], mention
                 if party.equity_share is None:
                     party.equity_share = quantity.value
             shares = [q for q in shares if q not in listed]
+    text = candidate.sentence.text
+    ratio = EQUITY_RATIO.search(text)
+    parties_in_order = sorted(here, key=lambda p: p.mention.start)
+    if ratio and len(parties_in_order) == 2 and int(ratio[1]) + int(ratio[2]) == 100:
+        # "a 50-50 joint venture", "60:40 비율로 출자": shares in the order the names came.
+        for party, share in zip(parties_in_order, (ratio[1], ratio[2]), strict=True):
+            if party.equity_share is None:
+                party.equity_share = Decimal(share)
+    for quantity in [q for q in shares if _each(text, q)]:
+        # "各持股50%", "50%씩", "each holding 50%": every party named holds that share.
+        for party in here:
+            if party.equity_share is None:
+                party.equity_share = quantity.value
+        shares = [q for q in shares if q is not quantity]
     by_key = {p.key: p for p in here}
     for quantity in shares:
         # The company named last before the share, by any of its mentions in the sentence

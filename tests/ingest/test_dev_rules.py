@@ -365,3 +365,57 @@ def test_english_joint_plant_is_a_joint_venture():
     )
     assert (deal.kind, deal.status, deal.site_name) == ("joint_venture", "signed", "Morocco")
     assert (deal.capacity_value, deal.capacity_unit) == (Decimal("30000"), "t")
+
+
+@pytest.mark.parametrize(
+    ("text", "shares"),
+    [
+        (
+            "Korea's Hanil Materials and China's Guangxi Hengtong Power will form a 50-50 joint "
+            "venture.",
+            {"Hanil Materials": Decimal("50"), "Guangxi Hengtong Power": Decimal("50")},
+        ),
+        (
+            "江苏恒川锂业与韩国晋明材料宣布成立合资公司，双方各持股50%。",
+            {"江苏恒川锂业": Decimal("50"), "晋明材料": Decimal("50")},
+        ),
+        (
+            "한울소재와 중국 후난창싱신소재는 합작법인을 세우고 지분을 50%씩 나눠 갖는다.",
+            {"한울소재": Decimal("50"), "후난창싱신소재": Decimal("50")},
+        ),
+        (
+            "한울소재와 중국 후난창싱신소재는 60대 40 비율로 합작법인을 세운다.",
+            {"한울소재": Decimal("60"), "후난창싱신소재": Decimal("40")},
+        ),
+    ],
+)
+def test_shares_each_and_by_ratio(text, shares):
+    """ "各持股50%", "50%씩", "a 50-50 joint venture", "60대 40 비율": every party's share, and
+    the venture announced ("세운다", "will form")."""
+    [deal] = _deals(text)
+    assert deal.status == "signed"
+    assert {p.mention.name: p.equity_share for p in deal.parties} == shares
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("한울셀과 중국 안후이쥔마자동차의 합작 협상이 결렬됐다.", "cancelled"),
+        ("江苏恒川锂业与韩国晋明材料的合资计划已经告吹。", "cancelled"),
+        ("한울셀은 중국 안후이쥔마자동차와 배터리 공급을 검토하고 있다.", "in_talks"),
+        ("江苏恒川锂业正与韩国晋明材料接洽正极材料供应事宜。", "in_talks"),
+    ],
+)
+def test_more_words_for_ended_talks_and_talks(text, status):
+    """결렬 and 告吹 end talks; 검토 and 接洽 are talks."""
+    assert [d.status for d in _deals(text)] == [status]
+
+
+def test_chinese_provide_a_product_is_supply():
+    """ "为X提供磷酸铁锂电池": a supply, the provider the supplier."""
+    [deal] = _deals("湖南恒驰电池将为韩国大洋能源提供磷酸铁锂电池。")
+    assert deal.kind == "supply"
+    assert {p.mention.name: str(p.role) for p in deal.parties} == {
+        "湖南恒驰电池": "supplier",
+        "大洋能源": "customer",
+    }
