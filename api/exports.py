@@ -365,6 +365,26 @@ COMPANY_COLUMNS = [
     ("deals_under_discussion", lambda c: c.deals_under_discussion),
 ]
 
+STAKE_COLUMNS = [
+    ("id", lambda o: o.pk),
+    ("slug", lambda o: o.slug),
+    ("owner", lambda o: o.owner.slug),
+    ("owner_name", lambda o: o.owner.name),
+    ("owned", lambda o: o.owned.slug),
+    ("owned_name", lambda o: o.owned.name),
+    ("tie", lambda o: o.tie),
+    ("share_percent", lambda o: o.share_percent),
+    ("since", lambda o: o.since_display),
+    ("since_estimated", lambda o: o.since_estimated),
+    ("until", lambda o: o.until_display),
+    ("until_estimated", lambda o: o.until_estimated),
+    ("controlling", lambda o: o.controlling),
+    ("note", lambda o: o.note),
+    # Nothing reaches a reader without its source: the first sentence that states the stake.
+    ("source", lambda o: o.citations.all()[0].source.title if o.citations.all() else ""),
+    ("source_url", lambda o: o.citations.all()[0].source.url if o.citations.all() else ""),
+]
+
 VEHICLE_MODEL_COLUMNS = [
     ("id", lambda v: v.pk),
     ("slug", lambda v: v.slug),

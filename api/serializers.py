@@ -33,6 +33,7 @@ from partnerships.models import (
     ContextEvent,
     Deal,
     DealParty,
+    Ownership,
     PartyRole,
     Source,
     StatusChange,
@@ -438,6 +439,68 @@ class DealWriteSerializer(serializers.ModelSerializer):
 # --- companies -----------------------------------------------------------------------------------
 
 
+class StakeSerializer(OutputSerializer):
+    """A stake: owner, owned company, tie, share (null when the sources do not give it), the
+    dates it was held (`until` null: held still), whether the chain follows it, and the
+    sentences that state it."""
+
+    api_url = serializers.HyperlinkedIdentityField(
+        view_name="api:stake-detail", lookup_field="slug", read_only=True
+    )
+    owner = CompanyBriefSerializer(read_only=True)
+    owned = CompanyBriefSerializer(read_only=True)
+    share_percent = number_field(5, 2, read_only=True, allow_null=True)
+    since_display = serializers.CharField(read_only=True)
+    until_display = serializers.CharField(read_only=True)
+    current = serializers.BooleanField(read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Ownership
+        fields = [
+            "id",
+            "slug",
+            "api_url",
+            "owner",
+            "owned",
+            "tie",
+            "share_percent",
+            "since_on",
+            "since_precision",
+            "since_estimated",
+            "since_display",
+            "until_on",
+            "until_precision",
+            "until_estimated",
+            "until_display",
+            "current",
+            "controlling",
+            "note",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class StakeDetailSerializer(StakeSerializer):
+    class Meta(StakeSerializer.Meta):
+        fields = [*StakeSerializer.Meta.fields, "published", "unpublished_reason"]
+        read_only_fields = fields
+
+
+class StakeWriteSerializer(serializers.ModelSerializer):
+    owner = SlugOrIdRelatedField(queryset=Company.objects.all())
+    owned = SlugOrIdRelatedField(queryset=Company.objects.all())
+    citations = CitationInputSerializer(
+        many=True, required=False, help_text=_("Added; a stake is published once cited.")
+    )
+
+    class Meta:
+        model = Ownership
+        fields = [*sorted(services.OWNERSHIP_FIELDS), "citations"]
+        validators = []
+        extra_kwargs = {"slug": {"validators": [], "required": False}}
+
+
 class CompanySerializer(OutputSerializer):
     """A company with its parent chain and subsidiaries (from `context["family"]`, one query for
     the whole page) and its deal counts."""
@@ -514,6 +577,18 @@ class IdentifierSerializer(serializers.Serializer):
 
 class CompanyDetailSerializer(CompanySerializer):
     identifiers = IdentifierSerializer(many=True, read_only=True)
+    owners = StakeSerializer(
+        source="published_stakes",
+        many=True,
+        read_only=True,
+        help_text=_("Stakes in this company, current ones first; `controlling` marks the chain's."),
+    )
+    holdings = StakeSerializer(
+        source="published_holdings",
+        many=True,
+        read_only=True,
+        help_text=_("Stakes this company holds in others."),
+    )
     citations = CitationSerializer(many=True, read_only=True)
     deals_url = serializers.SerializerMethodField()
 
@@ -522,6 +597,8 @@ class CompanyDetailSerializer(CompanySerializer):
             *CompanySerializer.Meta.fields,
             "description",
             "identifiers",
+            "owners",
+            "holdings",
             "citations",
             "deals_url",
             "published",
@@ -540,7 +617,6 @@ class CompanyDetailSerializer(CompanySerializer):
 
 class CompanyWriteSerializer(serializers.ModelSerializer):
     country = CountryField()
-    parent = SlugOrIdRelatedField(queryset=Company.objects.all(), required=False, allow_null=True)
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
         required=False,
@@ -555,6 +631,16 @@ class CompanyWriteSerializer(serializers.ModelSerializer):
         fields = [*sorted(services.COMPANY_FIELDS), "aliases", "citations"]
         validators = []
         extra_kwargs = {name: {"validators": []} for name in ("slug", "name", "name_ko", "name_zh")}
+
+    def validate(self, attrs):
+        # The owner columns are derived from the stakes: say where to write them rather than
+        # drop them silently.
+        given = self.initial_data if isinstance(self.initial_data, dict) else {}
+        derived = sorted({"parent", "parent_tie", "parent_share_percent"} & set(given))
+        if derived:
+            message = _("Derived from the company's stakes: write them at /api/v1/stakes/.")
+            raise serializers.ValidationError({name: [message] for name in derived})
+        return attrs
 
 
 # --- vehicle models, sources, events -------------------------------------------------------------

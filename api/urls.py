@@ -28,6 +28,7 @@ class Router(DefaultRouter):
 router = Router()
 router.register("companies", views.CompanyViewSet, basename="company")
 router.register("deals", views.DealViewSet, basename="deal")
+router.register("stakes", views.StakeViewSet, basename="stake")
 router.register("vehicle-models", views.VehicleModelViewSet, basename="vehiclemodel")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("context-events", views.ContextEventViewSet, basename="contextevent")

@@ -45,12 +45,13 @@ from partnerships.filters import (
     ContextEventFilter,
     DealFilter,
     SourceFilter,
+    StakeFilter,
     VehicleModelFilter,
     deprecated_in,
     unknown_parameter_message,
     unknown_parameters,
 )
-from partnerships.models import Company, ContextEvent, Deal, Source, VehicleModel
+from partnerships.models import Company, ContextEvent, Deal, Ownership, Source, VehicleModel
 from publishing.middleware import add_link
 
 # The ETag of a deal's detail, `"deal-<id>-v<version>"`, as If-Match sends it back.
@@ -465,6 +466,43 @@ class CompanyViewSet(ResourceViewSet):
             aliases=aliases,
             citations=citations,
         )
+
+
+@resource_schema(s.StakeSerializer, s.StakeDetailSerializer, s.StakeWriteSerializer)
+class StakeViewSet(mixins.DestroyModelMixin, ResourceViewSet):
+    """Stakes: who owns how much of whom, since and until when, on whose word.
+
+    Writes go through the services: a stake is published once `citations` state it (an
+    unsourced one is kept for the editors and never listed); the owned company's controlling
+    owner (`parent` on the company) follows its current stake marked `controlling`.
+    """
+
+    queryset = Ownership.objects.filter(published=True)
+    filterset_class = StakeFilter
+    output_serializer = s.StakeSerializer
+    detail_serializer = s.StakeDetailSerializer
+    write_serializer = s.StakeWriteSerializer
+    export_columns = exports.STAKE_COLUMNS
+    export_name = "stakes"
+
+    def list_queryset(self):
+        return Ownership.objects.for_list()
+
+    def detail_object(self, value):
+        rows = Ownership.objects.for_list(include_unpublished=self.is_editor())
+        return get_object_or_404(rows.named(value))
+
+    def perform_write(self, serializer, instance):
+        fields = dict(serializer.validated_data)
+        citations = [services.CitationInput(**c) for c in fields.pop("citations", [])]
+        if instance is None:
+            return call_service(services.ownership_create, fields=fields, citations=citations)
+        return call_service(
+            services.ownership_update, ownership=instance, fields=fields, citations=citations
+        )
+
+    def perform_destroy(self, instance):
+        call_service(services.ownership_delete, ownership=instance)
 
 
 # --- vehicle models, sources, context events -----------------------------------------------------

@@ -32,6 +32,7 @@ from partnerships.models import (
     CompanyAlias,
     Deal,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -52,6 +53,7 @@ DealVehicleModel = Deal.vehicle_models.through
 TABLE_ORDER = (
     Company,
     CompanyAlias,
+    Ownership,
     VehicleModel,
     Source,
     Deal,
@@ -387,6 +389,9 @@ class Generator:
         rows, aliases, infos = [], [], []
         groups = {}
         alias_table = self.tables[CompanyAlias]
+        stake_table = self.tables[Ownership]
+        stakes, names = [], {}
+        self.stake_infos = []
         for index in range(self.sizes.companies):
             country = rng.choices(countries, cum_weights=country_cum)[0]
             role = rng.choices(roles, cum_weights=role_cum)[0]
@@ -419,15 +424,35 @@ class Generator:
                 values["founded_precision"] = Precision.YEAR
             parents = groups.get(country)
             if role != "group" and parents and rng.random() < 0.12:
-                values["parent_id"] = rng.choice(parents)
+                # A controlling stake, and the company's owner columns derived from it (as the
+                # services would write them); its sentence is printed by a source later.
+                owner = rng.choice(parents)
                 tie = rng.choice(["subsidiary", "subsidiary", "group_member", "major_shareholder"])
-                values["parent_tie"] = tie
+                share = None
                 if tie == "subsidiary":
-                    values["parent_share_percent"] = Decimal(rng.randint(51, 100))
+                    share = Decimal(rng.randint(51, 100))
                 elif tie == "major_shareholder":
-                    values["parent_share_percent"] = Decimal(rng.randint(10, 49))
+                    share = Decimal(rng.randint(10, 49))
+                values.update(parent_id=owner, parent_tie=tie, parent_share_percent=share)
+                stake_id = self.next_id(Ownership)
+                stakes.append(
+                    stake_table.row(
+                        {
+                            "id": stake_id,
+                            "slug": f"{SLUG_PREFIX}stake-{index:06d}",
+                            "owner_id": owner,
+                            "owned_id": company_id,
+                            "tie": tie,
+                            "share_percent": share,
+                            "controlling": True,
+                            "published": True,  # cited below, like every synthetic row
+                        }
+                    )
+                )
+                self.stake_infos.append((stake_id, names[owner], name, share))
             if role == "group":
                 groups.setdefault(country, []).append(company_id)
+            names[company_id] = name
             if rng.random() < 0.15:
                 initials = "".join(word[0] for word in name.split()).upper()
                 aliases.append((company_id, initials + country))
@@ -438,7 +463,7 @@ class Generator:
             for owner, alias in aliases
         ]
         self.company_infos = infos
-        return {Company: rows, CompanyAlias: alias_rows}
+        return {Company: rows, CompanyAlias: alias_rows, Ownership: stakes}
 
     def _pools(self):
         """Per chain role: the companies and their Zipf cumulative weights."""
@@ -598,6 +623,9 @@ class Generator:
         company_at = {}
         for info in self.company_infos:
             company_at.setdefault(rng.randrange(sizes.sources), []).append(info)
+        stake_at = {}
+        for stake in self.stake_infos:
+            stake_at.setdefault(rng.randrange(sizes.sources), []).append(stake)
         chunk = {model: [] for model in TABLE_ORDER}
         chunk_size = 0
         first_deal = 0
@@ -763,6 +791,20 @@ class Generator:
                             "field": "hq_city",
                             "claim": info.city,
                             "company_id": info.id,
+                        }
+                    )
+                )
+            for stake_id, owner, owned, share in stake_at.pop(source_index, ()):
+                held = f"holds {share}% of" if share is not None else "controls"
+                sentence = f"{owner} {held} {owned}."
+                sentences.append(sentence)
+                chunk[Citation].append(
+                    citation_table.row(
+                        {
+                            "id": self.next_id(Citation),
+                            "source_id": source_id,
+                            "quote": sentence,
+                            "ownership_id": stake_id,
                         }
                     )
                 )

@@ -24,10 +24,12 @@ from partnerships.models import (
     CompanyIdentifier,
     Deal,
     DealParty,
+    Ownership,
     PartyRole,
     StatusChange,
     VehicleModel,
 )
+from partnerships.ownership import owner_chain
 from partnerships.querysets import parties_prefetch
 
 STATUS_LABELS = dict(Deal.Status.choices)
@@ -240,6 +242,7 @@ def deals_of_company(company, deals=None):
 
 PARTNER_LIMIT = 25  # partners a company page names, in its list and on its maps
 VEHICLE_LIMIT = 30  # vehicle models a company page lists before linking to the rest
+HOLDING_LIMIT = 30  # stakes a company page lists before counting the rest
 FAMILY_DEPTH = 6  # owners read with a company in one query (real chains are shorter)
 
 
@@ -257,15 +260,21 @@ def company_for_page(slug):
 
 
 def _parent_chain(company):
-    """Owners from the nearest up, from the rows `company_for_page` joined (no query)."""
-    chain, seen, parent = [], {company.pk}, company.parent
-    for _level in range(FAMILY_DEPTH):
-        if parent is None or parent.pk in seen or not parent.published:
-            break
-        chain.append({"id": parent.pk, "slug": parent.slug, "name": parent.name})
-        seen.add(parent.pk)
-        parent = parent.parent
-    return chain
+    """Controlling owners from the nearest up (`ownership.owner_chain`), from the rows
+    `company_for_page` joined: no query. Stops below an owner readers may not see."""
+    rows = {company.pk: company}
+
+    def parent_of(pk):
+        parent = rows[pk].parent
+        if parent is None or not parent.published:
+            return None
+        rows[parent.pk] = parent
+        return parent.pk
+
+    return [
+        {"id": pk, "slug": rows[pk].slug, "name": rows[pk].name}
+        for pk in owner_chain(company.pk, parent_of, limit=FAMILY_DEPTH)
+    ]
 
 
 def company_status_counts(company, deals=None):
@@ -376,6 +385,9 @@ def company_figures(company, language):
     status_counts = company_status_counts(company)
     partners = company_partners(company)
     supply = company_graph(company, partners, status_counts)
+    # Its owners and its holdings, each with the sentences that state it: two queries.
+    stakes = list(Ownership.objects.filter(Q(owner=company) | Q(owned=company)).for_list())
+    holdings = [stake for stake in stakes if stake.owner_id == company.pk]
     # The models' total rides along with the first rows (a window count), in one query.
     vehicles = list(
         VehicleModel.objects.readable()
@@ -390,9 +402,9 @@ def company_figures(company, language):
         "partners": partners["top"],
         "partner_total": partners["total"],
         "more_partners": partners["more"],
-        "subsidiaries": list(
-            company.children.filter(published=True).order_by("name").values("id", "slug", "name")
-        ),
+        "owners": [stake for stake in stakes if stake.owned_id == company.pk],
+        "holdings": holdings[:HOLDING_LIMIT],
+        "holding_total": len(holdings),
         "vehicles": vehicles,
         "vehicle_total": vehicles[0].total if vehicles else 0,
         "flows_figure": charts.sankey_figure(supply, language) if supply["edges"] else None,
@@ -406,7 +418,12 @@ def source_marks(source, version):
     """The source's cited sentences, numbered in reading order, each with the facts it states,
     and its text in paragraphs with each sentence marked."""
     citations = source.citations.select_related(
-        "company", "deal", "vehicle_model__maker", "context_event"
+        "company",
+        "deal",
+        "vehicle_model__maker",
+        "context_event",
+        "ownership__owner",
+        "ownership__owned",
     ).order_by("id")
     changes = StatusChange.objects.filter(source=source).select_related("deal").order_by("id")
     facts_by_quote: dict[str, list[dict]] = {}

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Count
@@ -17,6 +18,7 @@ from partnerships.models import (
     ContextEvent,
     Deal,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -65,6 +67,10 @@ class VehicleCitationInline(CitationInline):
 
 class EventCitationInline(CitationInline):
     fk_name = "context_event"
+
+
+class StakeCitationInline(CitationInline):
+    fk_name = "ownership"
 
 
 class DealPartyInline(admin.TabularInline):
@@ -465,6 +471,79 @@ class CompanyIdentifierInline(admin.TabularInline):
     extra = 0
 
 
+STAKE_FIELDS = [
+    "owner",
+    "tie",
+    "share_percent",
+    "since_on",
+    "since_precision",
+    "since_estimated",
+    "until_on",
+    "until_precision",
+    "until_estimated",
+    "controlling",
+    "note",
+]
+
+
+class StakeInlineForm(forms.ModelForm):
+    """A stake in the company, with a sentence to cite for it: a stake is published only once
+    a citation states it (more citations: on the stake's own page)."""
+
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        label=_("cite: source"),
+        widget=AutocompleteSelect(Citation._meta.get_field("source"), admin.site),
+    )
+    quote = forms.CharField(
+        required=False,
+        max_length=600,
+        label=_("cite: quoted sentence"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Ownership
+        fields = STAKE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("source")) != bool(cleaned.get("quote")):
+            raise ValidationError(_("A citation needs both its source and its quoted sentence."))
+        return cleaned
+
+
+class StakeInline(admin.StackedInline):
+    """The company's owners. Written by `services.company_set_stakes` (the one write path)."""
+
+    model = Ownership
+    form = StakeInlineForm
+    fk_name = "owned"
+    extra = 0
+    autocomplete_fields = ["owner"]
+    show_change_link = True
+    verbose_name = _("owner's stake")
+    verbose_name_plural = _("owners (stakes in this company)")
+    readonly_fields = ["published", "unpublished_reason", "cited"]
+    fields = [
+        ("owner", "tie", "share_percent", "controlling"),
+        ("since_on", "since_precision", "since_estimated"),
+        ("until_on", "until_precision", "until_estimated"),
+        "note",
+        ("source", "quote"),
+        ("published", "unpublished_reason", "cited"),
+    ]
+
+    @admin.display(description=_("citations"))
+    def cited(self, obj):
+        return obj.citations.count() if obj.pk else 0
+
+
+# The controlling owner, shown on the company and derived from its stakes (never edited).
+COMPANY_DERIVED = ["parent", "parent_tie", "parent_share_percent"]
+
+
 @admin.register(Company)
 class CompanyAdmin(ServiceAdmin):
     list_display = [
@@ -478,12 +557,11 @@ class CompanyAdmin(ServiceAdmin):
         "deal_count",
     ]
     list_filter = ["published", "country", "chain_role", "state_owned"]
-    readonly_fields = ["published", "unpublished_reason"]
+    readonly_fields = ["published", "unpublished_reason", *COMPANY_DERIVED]
     ordering = ["name"]
     search_fields = ["name", "name_ko", "name_zh", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["parent"]
-    inlines = [CompanyAliasInline, CompanyIdentifierInline, CompanyCitationInline]
+    inlines = [CompanyAliasInline, CompanyIdentifierInline, StakeInline, CompanyCitationInline]
     fieldsets = [
         (
             None,
@@ -502,7 +580,13 @@ class CompanyAdmin(ServiceAdmin):
         ),
         (
             _("Ownership"),
-            {"fields": ["parent", "parent_tie", "parent_share_percent", "state_owned"]},
+            {
+                "fields": ["state_owned", *COMPANY_DERIVED],
+                "description": _(
+                    "The controlling owner is derived from the stakes below (the current one "
+                    "marked controlling, once cited)."
+                ),
+            },
         ),
         (
             _("Founding and headquarters"),
@@ -539,8 +623,21 @@ class CompanyAdmin(ServiceAdmin):
         }
         citations = _citations(rows.get(Citation, []))
         if not change:
-            return services.company_create(**arguments, citations=citations)
-        return services.company_update(company=form.instance, **arguments, all_citations=citations)
+            company = services.company_create(**arguments, citations=citations)
+        else:
+            company = services.company_update(
+                company=form.instance, **arguments, all_citations=citations
+            )
+        stakes = [
+            services.StakeInput(
+                pk=row["id"].pk if row.get("id") else None,
+                **{name: row.get(name) for name in STAKE_FIELDS if name in row},
+                citations=_citations([row] if row.get("source") else []),
+            )
+            for row in rows.get(Ownership, [])
+        ]
+        services.company_set_stakes(company=company, stakes=stakes)
+        return company
 
     def revert(self, request, obj, form):
         fields = {name: form.cleaned_data[name] for name in services.COMPANY_FIELDS}
@@ -639,12 +736,86 @@ class ContextEventAdmin(ServiceAdmin):
         return services.context_event_update(context_event=obj, fields=fields)
 
 
+class StakeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Ownership
+        fields = ["slug", "owned", *STAKE_FIELDS]
+
+
+@admin.register(Ownership)
+class OwnershipAdmin(ServiceAdmin):
+    """A stake with all its citations; written by `services.ownership_create/update`."""
+
+    form = StakeAdminForm
+    list_display = [
+        "__str__",
+        "published",
+        "tie",
+        "share_percent",
+        "since_display",
+        "until_display",
+        "controlling",
+    ]
+    list_filter = ["published", "controlling", "tie"]
+    search_fields = ["slug", "owner__name", "owned__name", "owner__name_ko", "owned__name_ko"]
+    autocomplete_fields = ["owner", "owned"]
+    list_select_related = ["owner", "owned"]
+    readonly_fields = ["published", "unpublished_reason"]
+    inlines = [StakeCitationInline]
+
+    @admin.display(description=_("since"), ordering="since_on")
+    def since_display(self, obj):
+        return obj.since_display
+
+    @admin.display(description=_("until"), ordering="until_on")
+    def until_display(self, obj):
+        return obj.until_display
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "slug" in form.base_fields:
+            form.base_fields["slug"].required = False
+            form.base_fields["slug"].help_text = _("Left empty: made from the two companies.")
+        return form
+
+    def write(self, request, form, rows, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in services.OWNERSHIP_FIELDS
+            if name in form.cleaned_data
+        }
+        citations = _citations(rows.get(Citation, []))
+        if not change:
+            return services.ownership_create(fields=fields, citations=citations)
+        return services.ownership_update(
+            ownership=form.instance, fields=fields, all_citations=citations
+        )
+
+    def revert(self, request, obj, form):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in services.OWNERSHIP_FIELDS
+            if name in form.cleaned_data
+        }
+        return services.ownership_update(ownership=obj, fields=fields)
+
+    def delete(self, obj):
+        services.ownership_delete(ownership=obj)
+
+
 @admin.register(Citation)
 class CitationAdmin(ServiceAdmin):
     list_display = ["__str__", "source", "field", "claim"]
     list_filter = ["source"]
     search_fields = ["quote", "claim"]
-    autocomplete_fields = ["source", "company", "deal", "vehicle_model", "context_event"]
+    autocomplete_fields = [
+        "source",
+        "company",
+        "deal",
+        "vehicle_model",
+        "context_event",
+        "ownership",
+    ]
     list_select_related = ["source"]
 
     def write(self, request, form, rows, change):

@@ -25,10 +25,12 @@ from partnerships.models import (
     ContextEvent,
     Deal,
     DealParty,
+    Ownership,
     PartyRole,
     Source,
     VehicleModel,
 )
+from partnerships.ownership import controlled
 from partnerships.querysets import slug_or_id_lookup
 from partnerships.search import (  # noqa: F401 (companies_matching: the pages' search)
     companies_matching,
@@ -463,6 +465,14 @@ class DealFilter(StrictFilterSet):
             " in any case"
         ),
     )
+    group = SlugOrIdFilter(
+        queryset=Company.objects.all(),
+        method="filter_group",
+        label=_(
+            "Company or any company it controls down its ownership chain (its controlling "
+            "stakes): slug, id, name or alias. Minority stakes do not count"
+        ),
+    )
     role = ListedChoiceFilter(
         choices=PartyRole.choices,
         method="filter_role",
@@ -545,6 +555,14 @@ class DealFilter(StrictFilterSet):
         role = self.form.cleaned_data.get("role")
         return queryset.filter(_party_exists(company=company, **({"role": role} if role else {})))
 
+    def filter_group(self, queryset, name, company):
+        # `company` stays the company as a party, so a company page, its counts and the list
+        # agree; `group` adds what it controls: Geely Holding's group holds Polestar and Volvo
+        # Cars, not Renault Korea (Geely Automobile's third is a minority stake).
+        parents = dict(Company.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
+        members = [company.pk, *controlled(company.pk, parents)]
+        return queryset.filter(_party_exists(company__in=members))
+
     def filter_role(self, queryset, name, role):
         if self.form.cleaned_data.get("company"):
             return queryset  # applied together with the company
@@ -620,6 +638,26 @@ class CompanyFilter(StrictFilterSet):
 
     def filter_search(self, queryset, name, text):
         return queryset.filter(pk__in=companies_matching_words(text).values("pk"))
+
+
+class StakeFilter(StrictFilterSet):
+    owner = SlugOrIdFilter(
+        queryset=Company.objects.all(), label=_("Owner: slug, id, name or alias")
+    )
+    owned = SlugOrIdFilter(
+        queryset=Company.objects.all(), label=_("Owned company: slug, id, name or alias")
+    )
+    current = django_filters.BooleanFilter(
+        field_name="until_on",
+        lookup_expr="isnull",
+        label=_("true: stakes still held (no end date); false: ended ones"),
+    )
+    controlling = django_filters.BooleanFilter(label=_("true: the stakes ownership chains follow"))
+
+    class Meta:
+        model = Ownership
+        form = StrictForm
+        fields = []
 
 
 class VehicleModelFilter(StrictFilterSet):

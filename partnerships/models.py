@@ -6,7 +6,9 @@ that was inferred, carries an `*_estimated` flag. Unknown is null, never zero.
 """
 
 import datetime
+import functools
 import hashlib
+import operator
 import re
 from decimal import Decimal
 
@@ -27,6 +29,7 @@ from partnerships.querysets import (
     CompanyQuerySet,
     ContextEventQuerySet,
     DealQuerySet,
+    OwnershipQuerySet,
     SourceQuerySet,
     VehicleModelQuerySet,
 )
@@ -306,6 +309,7 @@ class Company(Timestamped):
         BRAND = "brand", _("brand")
         MAJOR_SHAREHOLDER = "major_shareholder", _("held by a major shareholder")
         GROUP_MEMBER = "group_member", _("member of the business group")
+        SHAREHOLDER = "shareholder", _("held in part by a shareholder")
 
     slug = slug_field()
     name = models.CharField(_("English name"), max_length=200, unique=True)
@@ -315,23 +319,33 @@ class Company(Timestamped):
     chain_role = models.CharField(
         _("role in the chain"), max_length=20, choices=ChainRole.choices, default=ChainRole.OTHER
     )
+    # The controlling stake's owner, tie and share, derived by the services from the stakes
+    # (`Ownership`, the one truth) in the transaction that changes them; never edited. Lists,
+    # filters and exports read these columns; `partnerships/ownership.py` says the rule.
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent company"),
+        verbose_name=_("controlling owner"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        editable=False,
         related_name="children",
+        help_text=_("From the stakes: the owner of the current controlling stake."),
     )
     parent_tie = models.CharField(
-        _("tie to parent"), max_length=20, choices=Tie.choices, blank=True
+        _("tie to the controlling owner"),
+        max_length=20,
+        choices=Tie.choices,
+        blank=True,
+        editable=False,
     )
     parent_share_percent = models.DecimalField(
-        _("parent's share (%)"),
+        _("controlling owner's share (%)"),
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
+        editable=False,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
     state_owned = models.BooleanField(_("state-owned"), null=True, blank=True)
@@ -435,30 +449,17 @@ class Company(Timestamped):
         return format_precise(self.founded_on, self.founded_precision)
 
     def ancestors(self):
-        """Parent, grandparent, ...: Polestar → Volvo Cars → Geely. Stops on a cycle."""
-        chain, seen, node = [], {self.pk}, self.parent
-        while node is not None and node.pk not in seen:
-            chain.append(node)
-            seen.add(node.pk)
-            node = node.parent
-        return chain
+        """The controlling owners up the chain, nearest first: Polestar → Geely Holding. Follows
+        the stakes (`Company.parent` is derived from them); stops on a cycle."""
+        from partnerships.ownership import owner_chain
+
+        parents = dict(Company.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
+        ids = owner_chain(self.pk, parents)
+        by_id = Company.objects.in_bulk(ids)
+        return [by_id[pk] for pk in ids]
 
     def clean(self):
         errors = clean_precise_pair(self, "founded")
-        if self.parent_id and self.pk and self.parent_id == self.pk:
-            errors["parent"] = _("A company cannot be its own parent.")
-        elif self.parent_id and self.pk:
-            node, seen = self.parent, set()
-            while node is not None and node.pk not in seen:
-                if node.pk == self.pk:
-                    errors["parent"] = _("This parent would make the ownership chain a loop.")
-                    break
-                seen.add(node.pk)
-                node = node.parent
-        if self.parent_id and not self.parent_tie:
-            errors["parent_tie"] = _("Say how this company is tied to its parent.")
-        if not self.parent_id and (self.parent_tie or self.parent_share_percent is not None):
-            errors["parent"] = _("A tie or share needs a parent company.")
         if (self.hq_latitude is None) != (self.hq_longitude is None):
             errors["hq_latitude"] = _("Give both latitude and longitude, or neither.")
         if errors:
@@ -525,6 +526,168 @@ class CompanyIdentifier(CatalogueRow):
 
     def __str__(self):
         return f"{self.get_scheme_display()}: {self.value}"
+
+
+class Ownership(Timestamped):
+    """A stake: one company's share of another, held from one date to another, on a source's
+    word (its citations). A company may have several owners; the ownership chains of pages and
+    filters follow the controlling stake (`partnerships/ownership.py`)."""
+
+    Tie = Company.Tie
+
+    slug = slug_field()
+    owner = models.ForeignKey(
+        Company, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="holdings"
+    )
+    owned = models.ForeignKey(
+        Company, verbose_name=_("owned company"), on_delete=models.CASCADE, related_name="stakes"
+    )
+    tie = models.CharField(_("tie"), max_length=20, choices=Tie.choices)
+    share_percent = models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Empty when the sources do not give it."),
+    )
+    since_on, since_precision, since_estimated = precise_date("since")
+    until_on, until_precision, until_estimated = precise_date("until")
+    controlling = models.BooleanField(
+        _("controlling"),
+        default=False,
+        help_text=_(
+            "The owner that controls the company (the majority owner, or the one the sources "
+            "call its parent): ownership chains follow this stake. One current one per company."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    published, unpublished_reason = publication_fields()
+    history = HistoricalRecords()
+
+    objects = SlugManager.from_queryset(OwnershipQuerySet)()
+
+    class Meta:
+        ordering = ["owned", F("until_on").desc(nulls_first=True), "-share_percent", "id"]
+        verbose_name = _("stake")
+        verbose_name_plural = _("stakes")
+        constraints = [
+            slug_unique_ignoring_case("ownership"),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True)
+                | Q(share_percent__gt=0, share_percent__lte=100),
+                name="ownership_share_range",
+                violation_error_message=_("A share is more than 0 and at most 100 percent."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(owner=F("owned")),
+                name="ownership_not_own_owner",
+                violation_error_message=_("A company cannot own a stake in itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(since_on__isnull=True)
+                | Q(until_on__isnull=True)
+                | Q(until_on__gte=F("since_on")),
+                name="ownership_until_after_since",
+                violation_error_message=_("A stake cannot end before it began."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tie__in=Company.Tie.values),
+                name="ownership_tie_valid",
+                violation_error_message=_("Unknown tie."),
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "owned"],
+                condition=Q(until_on__isnull=True),
+                name="ownership_one_open_stake_per_pair",
+                violation_error_message=_(
+                    "This owner holds a current stake in this company already: change it, or "
+                    "end it before recording the next."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["owned"],
+                condition=Q(controlling=True, until_on__isnull=True),
+                name="ownership_one_controlling_stake",
+                violation_error_message=_(
+                    "Another current stake controls this company already: end it or unmark it."
+                ),
+            ),
+            *precision_constraints("since", "ownership"),
+            *precision_constraints("until", "ownership"),
+        ]
+
+    def __str__(self):
+        share = f" {self.share_percent.normalize():f}%" if self.share_percent is not None else ""
+        return f"{self.owner.name} →{share} {self.owned.name}" + (
+            f" ({self.period_display})" if self.period_display else ""
+        )
+
+    def get_absolute_url(self):
+        return self.owned.get_absolute_url()
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def period_display(self):
+        """When the stake was held, no finer than known: "2022 – 2024", "since May 2022"."""
+        since, until = self.since_display, self.until_display
+        if since and until:
+            return f"{since} – {until}"
+        if since:
+            return str(_("since %(date)s") % {"date": since})
+        if until:
+            return str(_("until %(date)s") % {"date": until})
+        return ""
+
+    @property
+    def since_display(self):
+        return format_precise(self.since_on, self.since_precision)
+
+    @property
+    def until_display(self):
+        return format_precise(self.until_on, self.until_precision)
+
+    @property
+    def current(self):
+        return self.until_on is None
+
+    def clean(self):
+        errors = clean_precise_pair(self, "since") | clean_precise_pair(self, "until")
+        if self.owner_id and self.owner_id == self.owned_id:
+            errors["owner"] = _("A company cannot own a stake in itself.")
+        if self.since_on and self.until_on and self.until_on < self.since_on:
+            errors["until_on"] = _("A stake cannot end before it began.")
+        if self.controlling and self.until_on is None and self.owner_id and self.owned_id:
+            from partnerships.ownership import makes_cycle
+
+            controllers = dict(
+                Ownership.objects.current()
+                .controlling()
+                .exclude(pk=self.pk)
+                .values_list("owned_id", "owner_id")
+            )
+            if makes_cycle(self.owned_id, self.owner_id, controllers):
+                errors["owner"] = _(
+                    "This owner is itself controlled, up its chain, by the company it would "
+                    "control: the chain would be a loop."
+                )
+            larger = (
+                Ownership.objects.current()
+                .filter(owned_id=self.owned_id, share_percent__gt=self.share_percent)
+                .exclude(pk=self.pk)
+                if self.share_percent is not None
+                else Ownership.objects.none()
+            )
+            if larger.exists():
+                errors["controlling"] = _(
+                    "Another current owner holds a larger share: a minority stake does not "
+                    "control the company."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class VehicleModel(Timestamped):
@@ -1213,7 +1376,15 @@ class ContextEvent(CatalogueRow):
             raise ValidationError(errors)
 
 
-CITATION_TARGETS = ("company", "deal", "vehicle_model", "context_event")
+CITATION_TARGETS = ("company", "deal", "vehicle_model", "context_event", "ownership")
+
+
+def _exactly_one_of(names):
+    """Q: exactly one of the foreign keys `names` is set."""
+    return functools.reduce(
+        operator.or_,
+        (Q(**{f"{name}__isnull": name != chosen for name in names}) for chosen in names),
+    )
 
 
 class CitationManager(models.Manager):
@@ -1253,6 +1424,14 @@ class Citation(CatalogueRow):
     context_event = models.ForeignKey(
         ContextEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
+    ownership = models.ForeignKey(
+        Ownership,
+        verbose_name=_("stake"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
     history = HistoricalRecords()
 
     objects = CitationManager()
@@ -1263,35 +1442,10 @@ class Citation(CatalogueRow):
         verbose_name_plural = _("citations")
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        company__isnull=False,
-                        deal__isnull=True,
-                        vehicle_model__isnull=True,
-                        context_event__isnull=True,
-                    )
-                    | Q(
-                        company__isnull=True,
-                        deal__isnull=False,
-                        vehicle_model__isnull=True,
-                        context_event__isnull=True,
-                    )
-                    | Q(
-                        company__isnull=True,
-                        deal__isnull=True,
-                        vehicle_model__isnull=False,
-                        context_event__isnull=True,
-                    )
-                    | Q(
-                        company__isnull=True,
-                        deal__isnull=True,
-                        vehicle_model__isnull=True,
-                        context_event__isnull=False,
-                    )
-                ),
+                condition=_exactly_one_of(CITATION_TARGETS),
                 name="citation_exactly_one_target",
                 violation_error_message=_(
-                    "A citation supports exactly one company, deal, vehicle model or event."
+                    "A citation supports exactly one company, deal, vehicle model, event or stake."
                 ),
             ),
             models.CheckConstraint(
@@ -1337,6 +1491,7 @@ class Citation(CatalogueRow):
         "partnerships.deal",
         "partnerships.vehiclemodel",
         "partnerships.contextevent",
+        "partnerships.ownership",
     ]
 
     def clean(self):
@@ -1344,7 +1499,7 @@ class Citation(CatalogueRow):
         targets = [name for name in CITATION_TARGETS if getattr(self, f"{name}_id")]
         if len(targets) > 1:
             errors["__all__"] = _(
-                "A citation supports exactly one company, deal, vehicle model or event."
+                "A citation supports exactly one company, deal, vehicle model, event or stake."
             )
         if self.source_id and self.quote and self.quote not in (self.source.text or ""):
             errors["quote"] = _("The quoted sentence does not appear in the source's text.")

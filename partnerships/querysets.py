@@ -430,13 +430,49 @@ class CompanyQuerySet(PublishedQuerySet):
         )
 
     def for_detail(self, *, include_unpublished: bool = False):
-        """`for_list` with aliases, identifiers and citations (with their sources)."""
-        from partnerships.models import Citation, CompanyAlias, CompanyIdentifier
+        """`for_list` with aliases, identifiers, citations (with their sources) and its
+        published stakes both ways (`published_stakes`: its owners; `published_holdings`)."""
+        from partnerships.models import Citation, CompanyAlias, CompanyIdentifier, Ownership
 
         return self.for_list(include_unpublished=include_unpublished).prefetch_related(
             Prefetch("aliases", queryset=CompanyAlias.objects.order_by("name")),
             Prefetch("identifiers", queryset=CompanyIdentifier.objects.order_by("scheme", "value")),
             Prefetch("citations", queryset=Citation.objects.select_related("source")),
+            Prefetch("stakes", queryset=Ownership.objects.for_list(), to_attr="published_stakes"),
+            Prefetch(
+                "holdings", queryset=Ownership.objects.for_list(), to_attr="published_holdings"
+            ),
+        )
+
+
+class OwnershipQuerySet(PublishedQuerySet):
+    def current(self):
+        """Stakes still held: no end date."""
+        return self.filter(until_on__isnull=True)
+
+    def controlling(self):
+        return self.filter(controlling=True)
+
+    def for_list(self, *, include_unpublished: bool = False):
+        """Stakes with both companies and their citations (with sources); current ones first,
+        then by share (largest first, unknown last), then by the date they began. Only the
+        published ones unless an editor asks."""
+        from partnerships.models import Citation
+
+        stakes = self if include_unpublished else self.published()
+        return (
+            stakes.select_related("owner", "owned")
+            .prefetch_related(
+                Prefetch(
+                    "citations", queryset=Citation.objects.select_related("source").order_by("id")
+                )
+            )
+            .order_by(
+                F("until_on").desc(nulls_first=True),
+                F("share_percent").desc(nulls_last=True),
+                F("since_on").asc(nulls_last=True),
+                "id",
+            )
         )
 
 

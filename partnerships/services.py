@@ -23,6 +23,7 @@ from partnerships.models import (
     ContextEvent,
     Deal,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -570,9 +571,6 @@ COMPANY_FIELDS = frozenset(
         "name_zh",
         "country",
         "chain_role",
-        "parent",
-        "parent_tie",
-        "parent_share_percent",
         "state_owned",
         "founded_on",
         "founded_precision",
@@ -612,6 +610,25 @@ CONTEXT_EVENT_FIELDS = frozenset(
         "occurred_precision",
         "occurred_estimated",
         "description",
+    }
+)
+
+
+OWNERSHIP_FIELDS = frozenset(
+    {
+        "slug",
+        "owner",
+        "owned",
+        "tie",
+        "share_percent",
+        "since_on",
+        "since_precision",
+        "since_estimated",
+        "until_on",
+        "until_precision",
+        "until_estimated",
+        "controlling",
+        "note",
     }
 )
 
@@ -837,6 +854,8 @@ def _after_citation_change(citation: Citation):
         publication_refresh(companies=[citation.company])
     elif citation.vehicle_model_id:
         publication_refresh(vehicle_models=[citation.vehicle_model])
+    elif citation.ownership_id:
+        ownership_refresh(stakes=[citation.ownership])
 
 
 @transaction.atomic
@@ -854,6 +873,157 @@ def citation_save(*, citation: Citation) -> Citation:
 def citation_delete(*, citation: Citation) -> None:
     citation.delete()
     _after_citation_change(citation)
+
+
+# --- stakes (who owns whom) ------------------------------------------------------------------
+# A stake is published when a citation states it and both companies are published; the owned
+# company's `parent` columns are derived from its current controlling published stake
+# (`ownership_derive`), in the same transaction, so lists and filters never disagree with it.
+
+
+@dataclass(frozen=True)
+class StakeInput:
+    """One stake in a company, as the company's admin page edits it: `pk` for a stake that
+    exists, None for a new one; `citations` are added to it."""
+
+    owner: Company
+    tie: str
+    pk: int | None = None
+    share_percent: Decimal | None = None
+    since_on: datetime.date | None = None
+    since_precision: str = ""
+    since_estimated: bool = False
+    until_on: datetime.date | None = None
+    until_precision: str = ""
+    until_estimated: bool = False
+    controlling: bool = False
+    note: str = ""
+    citations: Sequence[CitationInput] = ()
+
+
+def _stake_slug(stake: Ownership) -> str:
+    """A free slug for a new stake: owner-in-owned, with the year it began when known."""
+    from django.utils.text import slugify
+
+    year = f"-{stake.since_on.year}" if stake.since_on else ""
+    base = slugify(f"{stake.owner.slug}-in-{stake.owned.slug}")[: 72 - len(year)].rstrip("-")
+    base += year
+    slug, number = base, 1
+    while Ownership.objects.filter(slug__iexact=slug).exclude(pk=stake.pk).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _save_stake(stake: Ownership, fields: Mapping[str, Any], prefix: str = "") -> Ownership:
+    _apply_fields(stake, fields, OWNERSHIP_FIELDS)
+    if not stake.slug and stake.owner_id and stake.owned_id:
+        stake.slug = _stake_slug(stake)
+    return _full_save(stake, prefix)
+
+
+@transaction.atomic
+def ownership_create(
+    *, fields: Mapping[str, Any], citations: Sequence[CitationInput] = ()
+) -> Ownership:
+    """Record a stake (owner, owned company, tie, share, dates, controlling). Readers see it
+    once a citation states it; an unsourced stake is kept for the editors, unpublished."""
+    stake = _save_stake(Ownership(), fields)
+    _cite("ownership", stake, citations, None)
+    ownership_refresh(stakes=[stake])
+    return stake
+
+
+@transaction.atomic
+def ownership_update(
+    *,
+    ownership: Ownership,
+    fields: Mapping[str, Any],
+    citations: Sequence[CitationInput] = (),
+    all_citations: Sequence[CitationInput] | None = None,
+) -> Ownership:
+    """Change a stake (ending it: `until_on`); `all_citations`, when given, replace its
+    citations, `citations` are added. Both companies' chains are derived again."""
+    stake = Ownership.objects.select_for_update().get(pk=ownership.pk)
+    before = stake.owned_id
+    _save_stake(stake, fields)
+    _cite("ownership", stake, citations, all_citations)
+    ownership_refresh(stakes=[stake], owned_ids=[before])
+    return stake
+
+
+@transaction.atomic
+def ownership_delete(*, ownership: Ownership) -> None:
+    owned_id = ownership.owned_id
+    ownership.delete()
+    ownership_derive(owned_ids=[owned_id])
+
+
+@transaction.atomic
+def company_set_stakes(*, company: Company, stakes: Sequence[StakeInput]) -> None:
+    """Make the company's stakes (its owners) exactly `stakes`: those with a `pk` are changed,
+    the others recorded, the ones not listed deleted. Ends stay checked in the database: two
+    current controlling stakes, or two current stakes of one owner, are refused."""
+    existing = {stake.pk: stake for stake in company.stakes.all()}
+    kept = {stake.pk for stake in stakes if stake.pk is not None}
+    for pk, stake in existing.items():
+        if pk not in kept:
+            stake.delete()
+    saved = []
+    # Ended and unmarked stakes first, so that a stake taking over control (or a pair's next
+    # stake) is saved after the one it replaces has given it up.
+    order = sorted(
+        enumerate(stakes), key=lambda item: (item[1].until_on is None, item[1].controlling)
+    )
+    for index, wanted in order:
+        values = {name: getattr(wanted, name) for name in OWNERSHIP_FIELDS - {"slug", "owned"}}
+        stake = existing.get(wanted.pk) or Ownership(owned=company)
+        if wanted.pk is not None and wanted.pk not in existing:
+            raise ValidationError(
+                {f"stakes.{index}": _("This stake is not one of this company's.")}
+            )
+        _save_stake(stake, values, f"stakes.{index}")
+        _add_citations("ownership", stake, wanted.citations)
+        saved.append(stake)
+    ownership_refresh(stakes=saved, owned_ids=[company.pk])
+
+
+def ownership_publication(stake: Ownership) -> tuple[bool, str]:
+    reasons = []
+    if not stake.citations.exists():
+        reasons.append(str(_("No citation states this stake yet.")))
+    for company in (stake.owner, stake.owned):
+        if not company.published:
+            reasons.append(str(_("%(name)s is not published.") % {"name": company.name}))
+    return not reasons, " ".join(reasons)
+
+
+def ownership_refresh(*, stakes: Iterable[Ownership] = (), owned_ids: Iterable[int] = ()) -> None:
+    """Publish or withdraw these stakes, then derive their companies' controlling owner."""
+    owned = set(owned_ids)
+    for stake in stakes:
+        _set_publication(stake, *ownership_publication(stake))
+        owned.add(stake.owned_id)
+    ownership_derive(owned_ids=owned)
+
+
+def ownership_derive(*, owned_ids: Iterable[int]) -> None:
+    """Write each company's `parent`, `parent_tie` and `parent_share_percent` from its current,
+    published, controlling stake (none: cleared). The only writer of those columns."""
+    ids = set(owned_ids)
+    if not ids:
+        return
+    controlling = {
+        stake.owned_id: stake
+        for stake in Ownership.objects.published().current().controlling().filter(owned_id__in=ids)
+    }
+    for company in Company.objects.filter(pk__in=ids):
+        stake = controlling.get(company.pk)
+        wanted = (stake.owner_id, stake.tie, stake.share_percent) if stake else (None, "", None)
+        if (company.parent_id, company.parent_tie, company.parent_share_percent) == wanted:
+            continue
+        company.parent_id, company.parent_tie, company.parent_share_percent = wanted
+        company.save(update_fields=["parent", "parent_tie", "parent_share_percent"])
 
 
 # --- publication ---------------------------------------------------------------------------
@@ -916,6 +1086,12 @@ def publication_refresh(
         for vehicle in vehicles
         if _set_publication(vehicle, *vehicle_model_publication(vehicle))
     ]
+    if flipped:
+        ownership_refresh(
+            stakes=Ownership.objects.filter(
+                Q(owner__in=flipped) | Q(owned__in=flipped)
+            ).select_related("owner", "owned")
+        )
     if not flipped and not flipped_vehicles:
         return
     deals = Deal.objects.filter(
@@ -925,7 +1101,7 @@ def publication_refresh(
         _set_publication(deal, *deal_publication(deal))
 
 
-def fixtures_settle(*, company_ids=(), vehicle_model_ids=(), deal_ids=()) -> None:
+def fixtures_settle(*, company_ids=(), vehicle_model_ids=(), deal_ids=(), ownership_ids=()) -> None:
     """After a fixture load, which saves raw past the services: the publication of the loaded
     rows by the rules above, and each loaded deal's whole-deal snapshot, written without a new
     version or history entry (the loader gives loaded rows their first one afterwards)."""
@@ -938,6 +1114,16 @@ def fixtures_settle(*, company_ids=(), vehicle_model_ids=(), deal_ids=()) -> Non
         VehicleModel.objects.filter(pk=vehicle.pk).update(
             published=published, unpublished_reason=reason
         )
+    stakes = Ownership.objects.filter(
+        Q(pk__in=ownership_ids) | Q(owner__in=company_ids) | Q(owned__in=company_ids)
+    ).select_related("owner", "owned")
+    owned = set()
+    for stake in stakes:
+        published, reason = ownership_publication(stake)
+        Ownership.objects.filter(pk=stake.pk).update(published=published, unpublished_reason=reason)
+        owned.add(stake.owned_id)
+    # The derived columns of every loaded company: a fixture may still carry a parent of its own.
+    ownership_derive(owned_ids=owned | set(company_ids))
     for deal in Deal.objects.filter(pk__in=deal_ids):
         published, reason = deal_publication(deal)
         Deal.objects.filter(pk=deal.pk).update(

@@ -35,6 +35,7 @@ RESOURCE_NAMES = {
     "statuschange": "status_changes",
     "company": "companies",
     "companyalias": "company_aliases",
+    "ownership": "stakes",
     "vehiclemodel": "vehicle_models",
     "source": "sources",
     "citation": "citations",
@@ -115,7 +116,7 @@ def _readable(model):
     names = {field.name for field in model._meta.concrete_fields}
     if "published" in names:
         rows = rows.filter(published=True)
-    for parent in ("deal", "company", "vehicle_model"):
+    for parent in ("deal", "company", "vehicle_model", "ownership"):
         if parent in names:
             rows = rows.filter(
                 Q(**{f"{parent}__isnull": True}) | Q(**{f"{parent}__published": True})

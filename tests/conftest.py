@@ -19,13 +19,14 @@ def _article_models():
         Deal,
         DealEdge,
         DealParty,
+        Ownership,
         Source,
         StatusChange,
         VehicleModel,
     )
 
     models = [
-        Source, Company, CompanyAlias, CompanyIdentifier, VehicleModel, Deal,
+        Source, Company, CompanyAlias, CompanyIdentifier, Ownership, VehicleModel, Deal,
         Deal.vehicle_models.through, DealParty, DealEdge, StatusChange, ContextEvent, Citation,
     ]  # fmt: skip
     histories = [m.history.model for m in models if hasattr(m, "history")]

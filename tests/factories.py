@@ -13,6 +13,7 @@ from partnerships.models import (
     ContextEvent,
     Deal,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -119,6 +120,20 @@ class StatusChangeFactory(factory.django.DjangoModelFactory):
     effective_precision = "month"
     source = factory.SubFactory(SourceFactory)
     quote = "Alpha Cells will supply 5 GWh of batteries to Beta Motors."
+
+
+class OwnershipFactory(factory.django.DjangoModelFactory):
+    """A stake as the services would leave it once cited (published); its `parent` columns are
+    not derived here: tests of the chain write through `services`."""
+
+    class Meta:
+        model = Ownership
+
+    slug = factory.Sequence(lambda n: f"stake-{n}")
+    owner = factory.SubFactory(CompanyFactory)
+    owned = factory.SubFactory(CompanyFactory)
+    tie = "subsidiary"
+    published = True
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

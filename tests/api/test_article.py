@@ -13,10 +13,19 @@ def test_lges_chery_deal_as_the_article_states_it(api, article):
     assert deal["status_history"] and deal["status_history"][-1]["status"] == "signed"
 
 
-def test_polestar_ownership_chain(api, article):
-    """Polestar's parent chain runs through Volvo Cars to Geely."""
+def test_polestar_owners_keep_the_article_claim_beside_the_reports(api, article):
+    """Polestar's owners: the article's "brand of Volvo Cars", ended at the 2022 listing, and
+    Volvo Cars' 18.0% since 2024, a minority no chain follows; Kia's chain is its group."""
     polestar = api.get("/api/v1/companies/polestar/").json()
-    assert [c["slug"] for c in polestar["parent_chain"]] == ["volvo-cars", "geely-automobile"]
+    owners = {stake["slug"]: stake for stake in polestar["owners"]}
+    brand = owners["volvo-cars-in-polestar"]
+    assert (brand["tie"], brand["until_on"], brand["current"]) == ("brand", "2022-06-24", False)
+    assert any(c["source"]["slug"] == "000-e2c2a161a104c2fc" for c in brand["citations"])
+    minority = owners["volvo-cars-in-polestar-2024"]
+    assert (minority["share_percent"], minority["current"]) == (18, True)
+    assert not minority["controlling"] and polestar["parent_chain"] == []
+    kia = api.get("/api/v1/companies/kia/").json()
+    assert [c["slug"] for c in kia["parent_chain"]] == ["hyundai-motor-group"]
 
 
 def test_catl_deals_and_korea_china_pairs(api, article):

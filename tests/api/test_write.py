@@ -245,8 +245,9 @@ def test_delete_is_not_offered_for_companies(editor_api):
     assert editor_api.delete(f"/api/v1/companies/{company.slug}/").status_code == 405
 
 
-def test_create_company_with_parent_and_aliases(editor_api):
-    """An editor registers a company with its parent (by slug) and aliases."""
+def test_create_company_with_aliases_then_its_owner(editor_api):
+    """An editor registers a company with its aliases, then its owner as a cited stake (by
+    slug); the company's chain follows the stake."""
     CompanyFactory(slug="geely", name="Geely", country="CN")
     response = editor_api.post(
         "/api/v1/companies/",
@@ -255,16 +256,27 @@ def test_create_company_with_parent_and_aliases(editor_api):
             "name": "Volvo Cars",
             "country": "SE",
             "chain_role": "automaker",
-            "parent": "geely",
-            "parent_tie": "subsidiary",
             "aliases": ["Volvo", "沃尔沃"],
+            "citations": [{"source": SourceFactory(slug="s").slug, "quote": QUOTE}],
         },
         format="json",
     )
     assert response.status_code == 201, response.json()
-    body = response.json()
+    assert sorted(response.json()["aliases"]) == ["Volvo", "沃尔沃"]
+    stake = editor_api.post(
+        "/api/v1/stakes/",
+        {
+            "owner": "geely",
+            "owned": "volvo",
+            "tie": "subsidiary",
+            "controlling": True,
+            "citations": [{"source": "s", "quote": QUOTE}],
+        },
+        format="json",
+    )
+    assert stake.status_code == 201, stake.json()
+    body = editor_api.get("/api/v1/companies/volvo/").json()
     assert body["parent_chain"] == [{"id": body["parent"]["id"], "slug": "geely", "name": "Geely"}]
-    assert sorted(body["aliases"]) == ["Volvo", "沃尔沃"]
     patched = editor_api.patch("/api/v1/companies/volvo/", {"aliases": ["VCC"]}, format="json")
     assert patched.json()["aliases"] == ["VCC"]
 
@@ -274,7 +286,7 @@ def test_create_company_with_parent_and_aliases(editor_api):
     [
         ({"country": "XX"}, "country"),
         ({"parent": "nobody", "parent_tie": "subsidiary"}, "parent"),
-        ({"parent": "geely"}, "parent_tie"),
+        ({"parent": "geely"}, "parent"),
         ({"hq_latitude": 37.5}, "hq_latitude"),
         ({"name": "Geely"}, "name"),
     ],

@@ -14,6 +14,7 @@ from partnerships.models import (
     CompanyAlias,
     Deal,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -106,7 +107,17 @@ def test_every_row_is_slugged_and_the_article_is_untouched(article):
 
 def test_delete_removes_every_synthetic_row_and_nothing_else(article):
     """--delete brings the database back to the article's facts alone."""
-    models = (Company, CompanyAlias, Deal, DealParty, StatusChange, Citation, Source, VehicleModel)
+    models = (
+        Company,
+        CompanyAlias,
+        Ownership,
+        Deal,
+        DealParty,
+        StatusChange,
+        Citation,
+        Source,
+        VehicleModel,
+    )
     before = {model: model.objects.count() for model in models}
     generate()
     assert Deal.objects.count() > before[Deal]
@@ -178,6 +189,12 @@ def test_companies_have_native_names_and_places():
         company.full_clean()
         assert -11 < company.hq_latitude < 46 and 68 < company.hq_longitude < 146
     assert companies.filter(parent__isnull=False).exists()
+    # Each owner column is its company's controlling stake, cited by a synthetic source.
+    stakes = Ownership.objects.filter(slug__startswith="syn-", controlling=True)
+    assert stakes.count() == companies.filter(parent__isnull=False).count()
+    for stake in stakes.select_related("owned"):
+        assert stake.owned.parent_id == stake.owner_id and stake.published
+        assert stake.citations.get().quote in stake.citations.get().source.text
 
 
 def test_partner_counts_are_skewed_like_real_markets():

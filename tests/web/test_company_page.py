@@ -231,3 +231,34 @@ def test_a_company_map_draws_only_the_links_the_whole_graph_draws(client):
     )
     pairs = {(edge["source"], edge["target"]) for edge in graph["edges"]}
     assert pairs == {(cells.pk, first.pk)}
+
+
+def test_company_page_shows_owners_with_shares_dates_and_sources(client, coverage):
+    """Renault Korea's page lists its three current owners with their shares, since when, and
+    the reports that state them, then the ended stakes; Geely Automobile's page lists its stake
+    among its holdings. In Korean too."""
+    html = client.get(reverse("dashboard:company-detail", args=["renault-korea"])).content.decode()
+    owners = html[
+        html.index('data-owners="5"') : html.index("data-holdings")
+        if "data-holdings" in html
+        else None
+    ]
+    for slug, share in [
+        ("renault-group-in-renault-korea", "52.82%"),
+        ("geely-automobile-in-renault-korea", "34.02%"),
+        ("samsung-card-in-renault-korea", "13.13%"),
+    ]:
+        line = owners[owners.index(f'data-stake="{slug}"') :].split("</li>")[0]
+        assert share in line and "since May 2022" in line and "Yonhap News Agency" in line, line
+    assert owners.index('renault-group-in-renault-korea"') < owners.index(
+        "renault-group-in-renault-korea-before-geely"
+    )
+    ended = owners[owners.index('data-stake="renault-group-in-renault-korea-before-geely"') :]
+    assert "80.04%" in ended.split("</li>")[0] and "ended" in ended.split("</li>")[0]
+    assert "controlling" in owners.split('data-stake="geely-automobile')[0]
+    geely = client.get(reverse("dashboard:company-detail", args=["geely-automobile"]))
+    assert 'data-stake="geely-automobile-in-renault-korea"' in geely.content.decode()
+    korean = client.get(
+        reverse("dashboard:company-detail", args=["renault-korea"]), HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "52.82%" in korean and "2022년 5월" in korean

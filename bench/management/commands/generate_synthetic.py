@@ -19,6 +19,7 @@ from partnerships.models import (
     Deal,
     DealEdge,
     DealParty,
+    Ownership,
     Source,
     StatusChange,
     VehicleModel,
@@ -302,6 +303,7 @@ def delete_synthetic() -> dict:
     synthetic_sources = f"SELECT id FROM {table(Source)} WHERE {synthetic}"  # noqa: S608
     synthetic_companies = f"SELECT id FROM {table(Company)} WHERE {synthetic}"  # noqa: S608
     synthetic_models = f"SELECT id FROM {table(VehicleModel)} WHERE {synthetic}"  # noqa: S608
+    synthetic_stakes = f"SELECT id FROM {table(Ownership)} WHERE {synthetic}"  # noqa: S608
     statements = [
         (DealVehicleModel, f"deal_id IN ({synthetic_deals})"),
         (Citation, f"deal_id IN ({synthetic_deals}) OR source_id IN ({synthetic_sources})"),
@@ -310,6 +312,8 @@ def delete_synthetic() -> dict:
         (DealEdge, f"deal_id IN ({synthetic_deals})"),
         (Deal, synthetic),
         (Citation, f"company_id IN ({synthetic_companies})"),
+        (Citation, f"ownership_id IN ({synthetic_stakes})"),
+        (Ownership, synthetic),
         (Citation, f"vehicle_model_id IN ({synthetic_models})"),
         (VehicleModel, synthetic),
         (Source, synthetic),

@@ -77,6 +77,9 @@ CITIES = {
     "Boulogne-Billancourt": ("FR", 48.8397, 2.2399),
 }
 
+# A company's citations of its parent, tie and share state the stake its `parent:` becomes.
+PARENT_FIELDS = {"parent": "", "parent_tie": "tie", "parent_share_percent": "share_percent"}
+
 PRECISIONS = {
     4: "year",  # 2019
     7: "month",  # 2019-06
@@ -146,6 +149,7 @@ class Authoring:
                 "deal": None,
                 "vehicle_model": None,
                 "context_event": None,
+                "ownership": None,
             }
             row[target] = [slug]
             self.rows.append({"model": "partnerships.citation", "fields": row})
@@ -176,7 +180,7 @@ class Authoring:
                     },
                 }
             )
-        cited = []
+        cited, stakes = [], []
         for slug, com in self.data["companies"].items():
             where = f"company {slug}"
             if com["role"] not in ChainRole.values:
@@ -188,6 +192,9 @@ class Authoring:
             if city and country != com["country"]:
                 raise CommandError(f"{where}: {city} is not in {com['country']}.")
             parent = com.get("parent")
+            if parent:
+                stake = self.parent_stake(where, slug, parent, com.get("cite", []))
+                stakes.append((f"{parent['company']}-in-{slug}", stake))
             self.rows.append(
                 {
                     "model": "partnerships.company",
@@ -198,11 +205,6 @@ class Authoring:
                         "name_zh": com.get("zh", ""),
                         "country": com["country"],
                         "chain_role": com["role"],
-                        "parent": self.company(where, parent["company"]) if parent else None,
-                        "parent_tie": parent["tie"] if parent else "",
-                        "parent_share_percent": (
-                            f"{parent['share']:.2f}" if parent and "share" in parent else None
-                        ),
                         "state_owned": com.get("state_owned"),
                         "founded_on": None,
                         "founded_precision": "",
@@ -214,8 +216,6 @@ class Authoring:
                     },
                 }
             )
-            if parent and parent["tie"] not in Company.Tie.values:
-                raise CommandError(f"{where}: unknown tie {parent['tie']!r}.")
             for alias in com.get("aliases", []):
                 self.rows.append(
                     {
@@ -271,11 +271,61 @@ class Authoring:
             cited.append((where, slug, vm["cite"], "vehicle_model"))
         for slug, cites in self.data.get("known_vehicle_model_citations", {}).items():
             cited.append((f"vehicle model {slug}", slug, cites, "vehicle_model"))
+        stakes += list(self.data.get("stakes", {}).items())
+        for slug, stake in stakes:
+            cited.append(self.stake(slug, stake))
         for slug, deal in self.data["deals"].items():
             cited.append(self.deal(slug, deal))
         for where, slug, cites, *target in cited:
             self.citations(where, target[0] if target else "company", slug, cites)
         return self.rows
+
+    def parent_stake(self, where, slug, parent, cites):
+        """A company's `parent:` shorthand as a stake: the parent as controlling owner, cited
+        by the company's sentences that state its parent, tie or share."""
+        facts = [c for c in cites if len(c) > 2 and c[2] in PARENT_FIELDS]
+        if not facts:
+            raise CommandError(f"{where}: cite the sentence that states its parent.")
+        return {
+            "owner": parent["company"],
+            "owned": slug,
+            "tie": parent["tie"],
+            "share": parent.get("share"),
+            "controlling": True,
+            "cite": [[c[0], c[1], PARENT_FIELDS[c[2]], *c[3:]] for c in facts],
+        }
+
+    def stake(self, slug, stake):
+        """A stake: owner, owned company, tie, share, dates; cited like any fact."""
+        where = f"stake {slug}"
+        if stake["tie"] not in Company.Tie.values:
+            raise CommandError(f"{where}: unknown tie {stake['tie']!r}.")
+        if not stake.get("cite"):
+            raise CommandError(f"{where}: cite the sentence that states it.")
+        since_on, since_precision = parse_date(stake["since"]) if stake.get("since") else (None, "")
+        until_on, until_precision = parse_date(stake["until"]) if stake.get("until") else (None, "")
+        share = stake.get("share")
+        self.rows.append(
+            {
+                "model": "partnerships.ownership",
+                "fields": {
+                    "slug": slug,
+                    "owner": self.company(where, stake["owner"]),
+                    "owned": self.company(where, stake["owned"]),
+                    "tie": stake["tie"],
+                    "share_percent": f"{share:.2f}" if share is not None else None,
+                    "since_on": since_on,
+                    "since_precision": since_precision,
+                    "since_estimated": bool(stake.get("since_estimated", False)),
+                    "until_on": until_on,
+                    "until_precision": until_precision,
+                    "until_estimated": bool(stake.get("until_estimated", False)),
+                    "controlling": bool(stake.get("controlling", False)),
+                    "note": stake.get("note", "").strip(),
+                },
+            }
+        )
+        return (where, slug, stake["cite"], "ownership")
 
     def deal(self, slug, deal):
         where = f"deal {slug}"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from partnerships import edges
-from partnerships.models import Company, Deal, DealParty, VehicleModel
+from partnerships.models import Company, Deal, DealParty, Ownership, VehicleModel
 
 
 class Command(BaseCommand):
@@ -50,6 +50,7 @@ class Command(BaseCommand):
             company_ids=loaded[Company],
             vehicle_model_ids=loaded[VehicleModel],
             deal_ids=loaded[Deal],
+            ownership_ids=loaded[Ownership],
         )
         # loaddata saves raw, which records no history: give each loaded row without one its
         # first version, so that the first edit in the admin shows the value it replaced. Only
