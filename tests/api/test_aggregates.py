@@ -128,6 +128,7 @@ def test_api_root_lists_resources_and_aggregates(api):
     assert set(body) == {
         "companies",
         "deals",
+        "stakes",
         "vehicle-models",
         "sources",
         "context-events",
