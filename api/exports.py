@@ -366,21 +366,26 @@ COMPANY_COLUMNS = [
 ]
 
 STAKE_COLUMNS = [
+    # Named as the JSON: `owner` and `owned` are the companies' slugs here.
     ("id", lambda o: o.pk),
     ("slug", lambda o: o.slug),
     ("owner", lambda o: o.owner.slug),
-    ("owner_name", lambda o: o.owner.name),
     ("owned", lambda o: o.owned.slug),
-    ("owned_name", lambda o: o.owned.name),
     ("tie", lambda o: o.tie),
     ("share_percent", lambda o: o.share_percent),
-    ("since", lambda o: o.since_display),
+    ("since_on", lambda o: o.since_on),
+    ("since_precision", lambda o: o.since_precision),
     ("since_estimated", lambda o: o.since_estimated),
-    ("until", lambda o: o.until_display),
+    ("since_display", lambda o: o.since_display),
+    ("until_on", lambda o: o.until_on),
+    ("until_precision", lambda o: o.until_precision),
     ("until_estimated", lambda o: o.until_estimated),
+    ("until_display", lambda o: o.until_display),
+    ("current", lambda o: o.current),
     ("controlling", lambda o: o.controlling),
     ("note", lambda o: o.note),
-    # Nothing reaches a reader without its source: the first sentence that states the stake.
+    # Nothing reaches a reader without its source: the sentences that state the stake.
+    ("citation_count", lambda o: len(o.citations.all())),
     ("source", lambda o: o.citations.all()[0].source.title if o.citations.all() else ""),
     ("source_url", lambda o: o.citations.all()[0].source.url if o.citations.all() else ""),
 ]

@@ -219,3 +219,26 @@ def test_company_writes_refuse_the_derived_owner(editor_api):
     )
     assert response.status_code == 400
     assert "/api/v1/stakes/" in response.json()["parent"][0]
+
+
+def test_stakes_export_as_csv_with_their_source(editor_api, pair):
+    """The stakes list exports as CSV, one row a stake, named as the JSON, with its source."""
+    owner, owned = pair
+    source = SourceFactory(title="Annual report")
+    services.ownership_create(
+        fields={
+            "owner": owner,
+            "owned": owned,
+            "tie": "subsidiary",
+            "share_percent": Decimal("60"),
+        },
+        citations=[services.CitationInput(source=source, quote=QUOTE)],
+    )
+    services.ownership_create(fields={"owner": owned, "owned": owner, "tie": "shareholder"})
+    response = APIClient().get("/api/v1/stakes/", {"format": "csv"})
+    rows = [line for line in b"".join(response.streaming_content).decode().splitlines()]
+    data = [row for row in rows if row.split(",")[0].isdigit()]
+    header = next(row for row in rows if row.startswith("id,"))
+    assert "share_percent" in header and "since_display" in header and "source" in header
+    assert len(data) == 1  # the unsourced stake is not exported
+    assert "alpha-group-in-beta-motors" in data[0] and "Annual report" in data[0]
