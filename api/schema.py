@@ -12,6 +12,7 @@ from partnerships.filters import (
     ContextEventFilter,
     DealFilter,
     SourceFilter,
+    StakeFilter,
     VehicleModelFilter,
     deprecated_parameters,
 )
@@ -23,8 +24,11 @@ EXAMPLES = {
     "chain_role": ["battery_maker"],
     "company": "LG Energy Solution",
     "country": "KR",
+    "controlling": True,
     "country_pair": "KR-CN",
+    "current": True,
     "format": "csv",
+    "group": "geely-holding",
     "include_events": True,
     "kind": ["supply"],
     "language": "en",
@@ -37,6 +41,8 @@ EXAMPLES = {
     "occurred_after": "2025-01-01",
     "occurred_before": "2025-12-31",
     "offset": 0,
+    "owned": "renault-korea",
+    "owner": "Renault Group",
     "ordering": ["-volume_gwh"],
     "parent": "hyundai-motor-group",
     "powertrain": ["bev"],
@@ -54,7 +60,14 @@ PATH_DESCRIPTIONS = {
     "number": "The release's number: 1 for the first.",
 }
 
-FILTERSETS = [DealFilter, CompanyFilter, VehicleModelFilter, SourceFilter, ContextEventFilter]
+FILTERSETS = [
+    DealFilter,
+    CompanyFilter,
+    StakeFilter,
+    VehicleModelFilter,
+    SourceFilter,
+    ContextEventFilter,
+]
 
 
 def _labels():

@@ -511,6 +511,10 @@ class CompanySerializer(OutputSerializer):
     country = CountryField(read_only=True)
     country_name = serializers.CharField(source="country.name", read_only=True)
     parent = CompanyBriefSerializer(read_only=True, allow_null=True)
+    # Derived from the stakes (not editable), so DRF would not say the tie may be blank.
+    parent_tie = serializers.ChoiceField(
+        choices=Company.Tie.choices, allow_blank=True, read_only=True
+    )
     parent_chain = serializers.SerializerMethodField()
     subsidiaries = serializers.SerializerMethodField()
     aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)

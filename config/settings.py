@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "DealStatusEnum": "partnerships.models.DealStatus",
         "SourceKindEnum": "partnerships.models.Source.Kind",
         "ContextEventKindEnum": "partnerships.models.ContextEvent.Kind",
+        # A stake's tie and a company's tie to its controlling owner: one set of choices.
+        "TieEnum": "partnerships.models.Company.Tie",
     },
 }
 

@@ -19,6 +19,7 @@ PACKAGE = "korea_china_partnerships_api_client"
 PATH_VALUES = {
     "companies": {"slug": "catl"},
     "deals": {"slug": "lges-chery-46-series-cells"},
+    "stakes": {"slug": "volvo-cars-in-polestar"},
     "vehicle_models": {"slug": "kia-pv5"},
     "sources": {"slug": "editors-reference-notes"},
     "context_events": None,  # the first listed

@@ -46,6 +46,7 @@ def model_for(path):
         "sources": "partnerships.Source",
         "vehicle-models": "partnerships.VehicleModel",
         "context-events": "partnerships.ContextEvent",
+        "stakes": "partnerships.Ownership",
     }
     return apps.get_model(labels[resource]) if resource in labels else None
 

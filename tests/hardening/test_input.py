@@ -197,6 +197,8 @@ def test_world_scripts_round_trip_through_the_admin():
         "aliases-0-name": "현대 🚗 عربي",
         "identifiers-TOTAL_FORMS": "0",
         "identifiers-INITIAL_FORMS": "0",
+        "stakes-TOTAL_FORMS": "0",
+        "stakes-INITIAL_FORMS": "0",
         "citations-TOTAL_FORMS": "0",
         "citations-INITIAL_FORMS": "0",
     }
