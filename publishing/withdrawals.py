@@ -24,7 +24,8 @@ from django.http import QueryDict
 
 from partnerships.dates import period_start
 from partnerships.filters import STATUS_GROUPS, DealFilter, deprecated_parameters
-from partnerships.models import CompanyAlias, Deal, DealParty
+from partnerships.models import Company, CompanyAlias, Deal, DealParty
+from partnerships.ownership import controlled
 from partnerships.search import search_words
 from publishing.models import DealWithdrawal
 
@@ -125,6 +126,18 @@ def _company(deal, company, data):
     )
 
 
+def group_of(company: Company) -> frozenset[int]:
+    """The ids `group=` stands for: the company and every company it controls now, read as
+    `DealFilter.filter_group` reads them (the group is today's, even for a deal since deleted:
+    a follower of Geely's group is told of a Polestar deal withdrawn)."""
+    parents = dict(Company.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
+    return frozenset([company.pk, *controlled(company.pk, parents)])
+
+
+def _group(deal, members, data):
+    return any(p["company_id"] in members for p in deal["parties"])
+
+
 def _role(deal, role, data):
     if data.get("company"):
         return True  # applied with the company
@@ -190,6 +203,7 @@ def _at_most(deal, bound, data):
 # One rule per filter of `DealFilter` (its deprecated names are folded into the current ones).
 RULES = {
     "company": _company,
+    "group": _group,
     "role": _role,
     "country": lambda deal, code, data: any(p["country"] == code for p in deal["parties"]),
     "country_pair": _country_pair,
@@ -214,6 +228,15 @@ def _empty(value) -> bool:
     return value is None or value == "" or value == [] or value == ()
 
 
+def _compiled(cleaned: dict) -> dict:
+    """The non-empty validated values, with what a rule would otherwise query once per
+    tombstone resolved once here (a group's members)."""
+    data = {name: v for name, v in cleaned.items() if not _empty(v)}
+    if "group" in data:
+        data["group"] = group_of(data["group"])
+    return data
+
+
 def compile_filter(query) -> dict | None:
     """The validated values of a deals-page filter (a query string or QueryDict), or None when
     it does not validate (a company since renamed: it follows nothing)."""
@@ -221,7 +244,7 @@ def compile_filter(query) -> dict | None:
     filterset = DealFilter(params, queryset=Deal.objects.none())
     if not filterset.is_valid():
         return None
-    return {name: v for name, v in filterset.form.cleaned_data.items() if not _empty(v)}
+    return _compiled(filterset.form.cleaned_data)
 
 
 def filter_values(filterset) -> dict | None:
@@ -229,7 +252,7 @@ def filter_values(filterset) -> dict | None:
     gives them."""
     if not filterset.is_valid():
         return None
-    return {name: v for name, v in filterset.form.cleaned_data.items() if not _empty(v)}
+    return _compiled(filterset.form.cleaned_data)
 
 
 def matches(deal: dict, data: dict | None) -> bool:

@@ -45,6 +45,8 @@ def filters_of_every_kind():
         "company=CATL",
         "company=catl&role=supplier",
         "company=LGES&role=supplier",
+        "group=hyundai-motor-group",
+        "group=geely-automobile",
         "role=customer",
         "country=KR",
         "country=中国",
