@@ -920,7 +920,8 @@ class GraphNodeSerializer(serializers.Serializer):
     lon = serializers.FloatField(allow_null=True)
     hq_city = serializers.CharField()
     deal_count = serializers.IntegerField()
-    gwh = serializers.FloatField()
+    volume_gwh = volume_sum_field()
+    deals_without_volume = without_volume_field()
     merged = serializers.BooleanField()
 
 

@@ -695,6 +695,20 @@ def _flow_weight(link: dict, drawn: bool = True) -> str:
     }
 
 
+def _known_volume(node: dict) -> str:
+    """A map node's volume for its hover: the sum of the known volumes, naming the deals whose
+    volume is unknown rather than counting them as 0."""
+    unknown = node.get("deals_without_volume", 0)
+    if node.get("volume_gwh") is None:
+        return _gwh(None) if unknown else ""
+    if not unknown:
+        return _gwh(node["volume_gwh"])
+    return _("%(gwh)s, and %(unknown)d deal(s) of unknown volume") % {
+        "gwh": _gwh(node["volume_gwh"]),
+        "unknown": unknown,
+    }
+
+
 def sankey_figure(graph: dict, language: str = "en") -> dict:
     """Materials suppliers → battery makers → automakers → vehicle models (`flow_links`).
 
@@ -1034,7 +1048,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
                         head,
                         _esc(node.get("hq_city", "")),
                         _("%(count)d deal(s)") % {"count": node.get("deal_count", 0)},
-                        _gwh(node["gwh"]) if node.get("gwh") else "",
+                        _known_volume(node),
                         _("Click to open its page"),
                     )
                     if line

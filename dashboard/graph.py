@@ -41,16 +41,17 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7
 # Ties broken by id, not name: names sort by the database's collation, which differs between
 # PostgreSQL's locales and SQLite, and the cut at `limit` must not.
 _RANK_SQL = """
-SELECT x.company_id, c.country, COUNT(*) AS deals, COALESCE(SUM(d.volume_gwh), 0) AS gwh
+SELECT x.company_id, c.country, COUNT(*) AS deals, SUM(d.volume_gwh),
+       COUNT(*) - COUNT(d.volume_gwh)
 FROM (SELECT DISTINCT dp.deal_id, dp.company_id FROM {party} dp WHERE {condition}) x
 JOIN {deal} d ON d.id = x.deal_id
 JOIN {company} c ON c.id = x.company_id
 GROUP BY x.company_id, c.country
-ORDER BY deals DESC, gwh DESC, x.company_id
+ORDER BY deals DESC, COALESCE(SUM(d.volume_gwh), 0) DESC, x.company_id
 """
 
 _OTHERS_DEALS_SQL = """
-SELECT x.country, COUNT(*), SUM(d.volume_gwh)
+SELECT x.country, COUNT(*), SUM(d.volume_gwh), COUNT(*) - COUNT(d.volume_gwh)
 FROM (
     SELECT DISTINCT c.country, dp.deal_id
     FROM {party} dp JOIN {company} c ON c.id = dp.company_id
@@ -95,7 +96,7 @@ ORDER BY p.deal_id, p.role, c.name, c.id
 """
 
 
-def others_node(country, deal_count, gwh):
+def others_node(country, deal_count, volume_gwh, deals_without_volume):
     """The node standing for a country's companies beyond a graph's limit."""
     return {
         "id": f"others-{country}",
@@ -109,7 +110,8 @@ def others_node(country, deal_count, gwh):
         "lon": None,
         "hq_city": "",
         "deal_count": deal_count,
-        "gwh": gwh,
+        "volume_gwh": volume_gwh,
+        "deals_without_volume": deals_without_volume,
         "merged": True,
     }
 
@@ -121,8 +123,9 @@ def _edge_node(kept_id, country):
 def company_ranking(
     deals_qs: QuerySet, *, limit: int | None = None, exclude=None, only=None
 ) -> list[tuple]:
-    """(company id, country, deals, GWh) for the parties of `deals_qs`, most deals first (then
-    GWh, then id), each deal counted once per company whatever its roles in it: one query.
+    """(company id, country, deals, GWh, deals without a volume) for the parties of `deals_qs`,
+    most deals first (then GWh, then id), each deal counted once per company whatever its roles
+    in it: one query. The GWh is the sum of the known volumes, None when none is known.
     `exclude` leaves one company out, `only` keeps the listed ones."""
     condition, params = scope.deal_condition(deals_qs, "dp.deal_id")
     if exclude is not None:
@@ -196,10 +199,11 @@ def supply_graph(
             "lon": scope.number(companies[company_id]["hq_longitude"]),
             "hq_city": companies[company_id]["hq_city"],
             "deal_count": deal_count,
-            "gwh": scope.gwh_total(gwh),
+            "volume_gwh": scope.gwh_sum(gwh),
+            "deals_without_volume": without_volume,
             "merged": False,
         }
-        for company_id, _country, deal_count, gwh in ranked
+        for company_id, _country, deal_count, gwh, without_volume in ranked
     ]
 
     others = defaultdict(lambda: {"companies": 0, "slugs": []})
@@ -211,8 +215,8 @@ def supply_graph(
             others[country]["companies"] = count
             others[country]["slugs"].append(slug)
         sql = _OTHERS_DEALS_SQL.format(condition=condition, kept=kept, **tables)
-        for country, deal_count, gwh in sorted(scope.fetch(sql, params)):
-            nodes.append(others_node(country, deal_count, scope.gwh_total(gwh)))
+        for country, deal_count, gwh, without_volume in sorted(scope.fetch(sql, params)):
+            nodes.append(others_node(country, deal_count, scope.gwh_sum(gwh), without_volume))
 
     edge_condition, edge_params = scope.deal_condition(
         deals_qs if edge_deals is None else edge_deals, "e.deal_id"

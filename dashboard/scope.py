@@ -82,11 +82,13 @@ def fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def gwh_total(value) -> float:
-    return float(value or 0)
-
-
 def gwh_sum(value) -> float | None:
     """A sum of volumes: None when no deal in the group has a known volume, never 0 for
     unknown (the count of deals without a volume is reported beside it)."""
     return None if value is None else float(value)
+
+
+def gwh_sum_of(values) -> float | None:
+    """`gwh_sum` over sums already made: None when none of them knows a volume."""
+    known = [value for value in values if value is not None]
+    return float(sum(known)) if known else None

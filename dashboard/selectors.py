@@ -278,13 +278,14 @@ def _parent_chain(company):
 
 
 def company_status_counts(company, deals=None):
-    """The company's deals counted per status, with their GWh where known, in the order of the
-    statuses: one aggregate query however many deals it has. `deals` narrows them."""
+    """The company's deals counted per status, with the sum of their known volumes (None when
+    none is known) and the count of deals without one, in the order of the statuses: one
+    aggregate query however many deals it has. `deals` narrows them."""
     rows = {
         row["status"]: row
         for row in deals_of_company(company, deals)
         .values("status")
-        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"))
+        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"), with_volume=Count("volume_gwh"))
         .order_by()
     }
     return [
@@ -292,7 +293,8 @@ def company_status_counts(company, deals=None):
             "status": status,
             "label": label,
             "deals": rows[status]["deals"],
-            "gwh": float(rows[status]["gwh"] or 0),
+            "volume_gwh": scope.gwh_sum(rows[status]["gwh"]),
+            "deals_without_volume": rows[status]["deals"] - rows[status]["with_volume"],
         }
         for status, label in Deal.Status.choices
         if status in rows
@@ -307,7 +309,7 @@ def company_partners(company, deals=None, limit=None):
     limit = PARTNER_LIMIT if limit is None else limit
     ranked = graph.company_ranking(deals_of_company(company, deals), exclude=company.pk)
     companies = Company.objects.in_bulk([row[0] for row in ranked[:limit]])
-    more = Counter(country for _pk, country, _deals, _gwh in ranked[limit:])
+    more = Counter(row[1] for row in ranked[limit:])
     return {
         "top": [
             {
@@ -315,9 +317,10 @@ def company_partners(company, deals=None, limit=None):
                 "name": companies[pk].name,
                 "country": country,
                 "deals": deal_count,
-                "gwh": float(gwh or 0),
+                "volume_gwh": scope.gwh_sum(gwh),
+                "deals_without_volume": without_volume,
             }
-            for pk, country, deal_count, gwh in ranked[:limit]
+            for pk, country, deal_count, gwh, without_volume in ranked[:limit]
         ],
         "total": len(ranked),
         "more": [
@@ -336,10 +339,17 @@ def company_graph(company, partners, status_counts, deals=None):
         company.pk,
         company.country.code,
         sum(row["deals"] for row in status_counts),
-        sum(row["gwh"] for row in status_counts),
+        scope.gwh_sum_of(row["volume_gwh"] for row in status_counts),
+        sum(row["deals_without_volume"] for row in status_counts),
     )
     ranked = [own] + [
-        (entry["company"].pk, entry["country"], entry["deals"], entry["gwh"])
+        (
+            entry["company"].pk,
+            entry["country"],
+            entry["deals"],
+            entry["volume_gwh"],
+            entry["deals_without_volume"],
+        )
         for entry in partners["top"]
     ]
     return graph.supply_graph(

@@ -68,7 +68,7 @@ def test_supply_graph(api, deals):
     body = api.get("/api/v1/supply-graph/?status=active,in_talks").json()
     names = {node["slug"]: node for node in body["nodes"]}
     assert set(names) == {"catl", "kia", "lges"}
-    assert names["kia"]["deal_count"] == 2 and names["kia"]["gwh"] == 38.0
+    assert names["kia"]["deal_count"] == 2 and names["kia"]["volume_gwh"] == 38.0
     edges = {(e["deal_slug"], e["source_role"], e["target_role"]) for e in body["edges"]}
     assert edges == {("catl-kia", "supplier", "customer"), ("lges-kia", "supplier", "customer")}
     edge = next(e for e in body["edges"] if e["deal_slug"] == "lges-kia")

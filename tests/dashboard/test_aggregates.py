@@ -77,13 +77,41 @@ def test_timeline_items_and_events(django_assert_max_num_queries):
     ]
 
 
+def test_graph_nodes_never_count_an_unknown_volume_as_zero():
+    """A node's volume is the sum of the known ones, null when none is known, with the deals
+    of unknown volume counted beside it, for companies and for merged country nodes alike."""
+    cells = CompanyFactory(country="CN", chain_role="battery_cells")
+    unknown = CompanyFactory(country="KR", chain_role="automaker")
+    known = CompanyFactory(country="KR", chain_role="automaker")
+    supply_deal(supplier=cells, customer=unknown, volume_gwh=None)
+    supply_deal(supplier=cells, customer=unknown, volume_gwh=None)
+    supply_deal(supplier=cells, customer=known, volume_gwh=Decimal("5"))
+    nodes = {n["id"]: n for n in graph.supply_graph(Deal.objects.all())["nodes"]}
+    volumes = {
+        pk: (nodes[pk]["volume_gwh"], nodes[pk]["deals_without_volume"])
+        for pk in (cells.pk, unknown.pk, known.pk)
+    }
+    assert volumes == {cells.pk: (5.0, 2), unknown.pk: (None, 2), known.pk: (5.0, 0)}
+    limited = graph.supply_graph(Deal.objects.all(), limit=1)
+    others = next(n for n in limited["nodes"] if n["id"] == "others-KR")
+    assert (others["deal_count"], others["volume_gwh"], others["deals_without_volume"]) == (
+        3,
+        5.0,
+        2,
+    )
+    only_unknown = graph.supply_graph(Deal.objects.filter(volume_gwh__isnull=True), limit=1)
+    others = next(n for n in only_unknown["nodes"] if n["id"] == "others-KR")
+    assert (others["volume_gwh"], others["deals_without_volume"]) == (None, 2)
+
+
 def test_supply_graph_nodes_edges_and_others():
     """The graph draws supplier → customer edges and merges companies beyond the limit."""
     deals = make_deals(3)
     drawn = graph.supply_graph(Deal.objects.all())
     assert len(drawn["nodes"]) == 4
     hub = drawn["nodes"][0]
-    assert hub["deal_count"] == 3 and hub["gwh"] == 7.5 and hub["country"] == "KR"
+    assert hub["deal_count"] == 3 and hub["volume_gwh"] == 7.5 and hub["country"] == "KR"
+    assert hub["deals_without_volume"] == 0
     assert len(drawn["edges"]) == 3
     edge = drawn["edges"][0]
     assert edge["source"] == hub["id"] and edge["source_role"] == "supplier"

@@ -41,9 +41,21 @@ def test_a_100_kb_pathological_article_is_read_in_bounded_time(unit):
     assert _seconds(unit * (100_000 // len(unit))) < 5
 
 
+def _cpu_seconds(text, tries=3):
+    # The fastest of a few tries, in this process's CPU time: another process's load on a
+    # shared machine (CI runs beside other jobs) must not pass for quadratic growth.
+    best = None
+    for _ in range(tries):
+        started = time.process_time()
+        extract(text, PUBLISHED, INDEX)
+        spent = time.process_time() - started
+        best = spent if best is None else min(best, spent)
+    return best
+
+
 def test_reading_time_grows_linearly_with_the_mentions():
     """Ten times the mentions cost about ten times the time, not a hundred."""
-    small, large = _seconds("CATL " * 5_000), _seconds("CATL " * 50_000)
+    small, large = _cpu_seconds("CATL " * 5_000), _cpu_seconds("CATL " * 50_000)
     assert large < 30 * max(small, 0.01)
 
 

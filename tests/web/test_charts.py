@@ -35,7 +35,14 @@ def deal_item(**overrides):
 
 
 def graph():
-    node = {"name_ko": "", "name_zh": "", "hq_city": "", "merged": False, "gwh": 0.0}
+    node = {
+        "name_ko": "",
+        "name_zh": "",
+        "hq_city": "",
+        "merged": False,
+        "volume_gwh": None,
+        "deals_without_volume": 0,
+    }
     return {
         "nodes": [
             {**node, "id": 1, "slug": "foil", "name": "Foil Co", "country": "KR",
@@ -254,7 +261,14 @@ def test_a_vehicle_model_follows_the_deal_that_supplies_it():
     """Kona's cells come from CATL: Kona hangs off the CATL deal, and CALB's 30 GWh to the same
     automaker flows into the automaker, never into Kona."""
     data = graph()
-    node = {"name_ko": "", "name_zh": "", "hq_city": "", "merged": False, "gwh": 0.0}
+    node = {
+        "name_ko": "",
+        "name_zh": "",
+        "hq_city": "",
+        "merged": False,
+        "volume_gwh": None,
+        "deals_without_volume": 0,
+    }
     data["nodes"].append(
         {**node, "id": 5, "slug": "calb", "name": "CALB", "country": "CN",
          "chain_role": "battery_cells", "lat": 30.6, "lon": 114.3, "deal_count": 1}
@@ -333,6 +347,21 @@ def test_geo_map_places_companies_and_colours_lines_by_status():
     (cluster,) = figure["layout"]["meta"]["clusters"]
     assert {c["name"] for c in cluster["companies"]} == {"Foil Co", "Car Co"}
     assert ["/companies/cells/"] in points["customdata"]  # a single company opens its page
+
+
+def test_a_map_marker_never_shows_an_unknown_volume_as_zero():
+    """A company's hover gives the sum of its known volumes and names the deals without one."""
+    data = graph()
+    cells = next(n for n in data["nodes"] if n["slug"] == "cells")
+    cells.update(volume_gwh=None, deals_without_volume=2)
+    figure = charts.geo_figure(data)
+    points = [t for t in figure["data"] if t.get("mode") == "markers+text"][0]
+    hover = next(h for h in points["hovertext"] if "Cell Co" in h)
+    assert "volume not known" in hover and "0 GWh" not in hover
+    cells.update(volume_gwh=30.0, deals_without_volume=1)
+    points = [t for t in charts.geo_figure(data)["data"] if t.get("mode") == "markers+text"][0]
+    hover = next(h for h in points["hovertext"] if "Cell Co" in h)
+    assert "30 GWh, and 1 deal(s) of unknown volume" in hover
 
 
 def test_geo_map_opens_on_korea_and_china_with_a_button_for_the_rest():

@@ -217,7 +217,7 @@ def test_a_company_with_two_roles_in_a_deal_counts_its_partner_once(client):
     DealPartyFactory(deal=deal, company=maker, role="developer")
     response = page(client, maker)
     [partner] = response.context["partners"]
-    assert (partner["name"], partner["deals"], partner["gwh"]) == ("Car Maker", 1, 5.0)
+    assert (partner["name"], partner["deals"], partner["volume_gwh"]) == ("Car Maker", 1, 5.0)
 
 
 def test_a_company_map_draws_only_the_links_the_whole_graph_draws(client):
