@@ -357,6 +357,7 @@ COMPANY_COLUMNS = [
     ("parent_share_percent", lambda c: c.parent_share_percent),
     ("state_owned", lambda c: c.state_owned),
     ("hq_city", lambda c: c.hq_city),
+    ("hq_city_ko", lambda c: c.hq_city_ko),
     ("hq_latitude", lambda c: c.hq_latitude),
     ("hq_longitude", lambda c: c.hq_longitude),
     ("aliases", lambda c: "; ".join(a.name for a in c.aliases.all())),

@@ -556,6 +556,7 @@ class CompanySerializer(OutputSerializer):
             "founded_estimated",
             "founded_display",
             "hq_city",
+            "hq_city_ko",
             "hq_latitude",
             "hq_longitude",
             "deal_count",
@@ -802,6 +803,7 @@ class ContextEventSerializer(OutputSerializer):
             "slug",
             "api_url",
             "title",
+            "title_ko",
             "kind",
             "country",
             "occurred_on",
@@ -919,6 +921,7 @@ class GraphNodeSerializer(serializers.Serializer):
     lat = serializers.FloatField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)
     hq_city = serializers.CharField()
+    hq_city_ko = serializers.CharField()
     deal_count = serializers.IntegerField()
     volume_gwh = volume_sum_field()
     deals_without_volume = without_volume_field()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from partnerships.dates import Precision, format_precise
-from partnerships.models import DealStatus, PartyRole, local_name
+from partnerships.models import DealStatus, PartyRole, local_name, local_text
 
 # Okabe–Ito colours: told apart by people with the common colour-vision deficiencies, and dark
 # enough against white for the 3:1 contrast that graphics need.
@@ -859,7 +859,7 @@ def _clusters(placed: list[dict], language: str, radius: float = 0.1) -> list[di
             groups.append([node])
     clusters = []
     for members in groups:
-        cities = Counter(m.get("hq_city") or "" for m in members if m.get("hq_city"))
+        cities = Counter(local_text(m, "hq_city", language) for m in members if m.get("hq_city"))
         city = cities.most_common(1)[0][0] if cities else ""
         if len(members) == 1:
             label = _name(members[0], language)
@@ -1046,7 +1046,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
                     line
                     for line in (
                         head,
-                        _esc(node.get("hq_city", "")),
+                        _esc(local_text(node, "hq_city", language)),
                         _("%(count)d deal(s)") % {"count": node.get("deal_count", 0)},
                         _known_volume(node),
                         _("Click to open its page"),
@@ -1152,7 +1152,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
                         {
                             "name": _name(m, language),
                             "url": _company_url(m),
-                            "city": m.get("hq_city", ""),
+                            "city": local_text(m, "hq_city", language),
                         }
                         for m in c["members"]
                     ],

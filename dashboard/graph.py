@@ -109,6 +109,7 @@ def others_node(country, deal_count, volume_gwh, deals_without_volume):
         "lat": None,
         "lon": None,
         "hq_city": "",
+        "hq_city_ko": "",
         "deal_count": deal_count,
         "volume_gwh": volume_gwh,
         "deals_without_volume": deals_without_volume,
@@ -184,6 +185,7 @@ def supply_graph(
             "hq_latitude",
             "hq_longitude",
             "hq_city",
+            "hq_city_ko",
         )
     }
     nodes = [
@@ -198,6 +200,7 @@ def supply_graph(
             "lat": scope.number(companies[company_id]["hq_latitude"]),
             "lon": scope.number(companies[company_id]["hq_longitude"]),
             "hq_city": companies[company_id]["hq_city"],
+            "hq_city_ko": companies[company_id]["hq_city_ko"],
             "deal_count": deal_count,
             "volume_gwh": scope.gwh_sum(gwh),
             "deals_without_volume": without_volume,

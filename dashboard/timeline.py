@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from dashboard import scope
 from partnerships import titles
 from partnerships.dates import deal_date, deal_year, format_precise, period_end
-from partnerships.models import Citation, ContextEvent, Deal
+from partnerships.models import Citation, ContextEvent, Deal, local_text
 
 STATUS_LABELS = dict(Deal.Status.choices)
 
@@ -120,6 +120,7 @@ def _timeline_events(language):
             "id",
             "slug",
             "title",
+            "title_ko",
             "kind",
             "country",
             "description",
@@ -142,7 +143,7 @@ def _timeline_events(language):
         yield {
             "kind": "event",
             "slug": event["slug"],
-            "title": event["title"],
+            "title": local_text(event, "title", language),
             "url": "",
             **_dated(
                 event["occurred_on"],

@@ -593,7 +593,7 @@ class CompanyAdmin(ServiceAdmin):
             {
                 "fields": [
                     ("founded_on", "founded_precision", "founded_estimated"),
-                    "hq_city",
+                    ("hq_city", "hq_city_ko"),
                     ("hq_latitude", "hq_longitude"),
                 ]
             },
@@ -714,7 +714,7 @@ class SourceAdmin(ServiceAdmin):
 class ContextEventAdmin(ServiceAdmin):
     list_display = ["title", "kind", "country", "occurred_display"]
     list_filter = ["kind"]
-    search_fields = ["title", "description"]
+    search_fields = ["title", "title_ko", "description"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [EventCitationInline]
 

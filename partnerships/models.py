@@ -119,6 +119,15 @@ def local_name(company, language: str) -> tuple[str, str]:
     return english, ""
 
 
+def local_text(row, field: str, language: str) -> str:
+    """A text field in the viewer's `language`: its Korean variant (`<field>_ko`) for a Korean
+    reader where one is stored, else the English one."""
+    get = row.get if isinstance(row, dict) else lambda key: getattr(row, key, "")
+    if language.startswith("ko"):
+        return get(f"{field}_ko") or get(field) or ""
+    return get(field) or ""
+
+
 class SlugManager(models.Manager):
     """Fixtures name rows by slug, so loading them twice updates instead of duplicating."""
 
@@ -351,6 +360,12 @@ class Company(Timestamped):
     state_owned = models.BooleanField(_("state-owned"), null=True, blank=True)
     founded_on, founded_precision, founded_estimated = precise_date("founded")
     hq_city = models.CharField(_("headquarters city"), max_length=120, blank=True)
+    hq_city_ko = models.CharField(
+        _("headquarters city in Korean"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown to Korean readers; the English name is shown where this is blank."),
+    )
     hq_latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,
@@ -1342,6 +1357,12 @@ class ContextEvent(CatalogueRow):
 
     slug = slug_field()
     title = models.CharField(_("title"), max_length=200)
+    title_ko = models.CharField(
+        _("title in Korean"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to Korean readers; the English title is shown where this is blank."),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     country = CountryField(_("country"), blank=True)
     occurred_on, occurred_precision, occurred_estimated = precise_date("occurred")

@@ -576,6 +576,7 @@ COMPANY_FIELDS = frozenset(
         "founded_precision",
         "founded_estimated",
         "hq_city",
+        "hq_city_ko",
         "hq_latitude",
         "hq_longitude",
         "description",
@@ -604,6 +605,7 @@ CONTEXT_EVENT_FIELDS = frozenset(
     {
         "slug",
         "title",
+        "title_ko",
         "kind",
         "country",
         "occurred_on",

@@ -7,9 +7,15 @@ from django_countries import countries
 
 from partnerships import titles
 from partnerships.dates import format_precise
-from partnerships.models import local_name
+from partnerships.models import local_name, local_text
 
 register = template.Library()
+
+
+@register.simple_tag
+def local(row, field):
+    """A text field (a city, an event's title) in the viewer's language where one is stored."""
+    return local_text(row, field, get_language() or "en")
 
 
 @register.simple_tag

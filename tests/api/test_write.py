@@ -256,6 +256,8 @@ def test_create_company_with_aliases_then_its_owner(editor_api):
             "name": "Volvo Cars",
             "country": "SE",
             "chain_role": "automaker",
+            "hq_city": "Gothenburg",
+            "hq_city_ko": "예테보리",
             "aliases": ["Volvo", "沃尔沃"],
             "citations": [{"source": SourceFactory(slug="s").slug, "quote": QUOTE}],
         },
@@ -263,6 +265,7 @@ def test_create_company_with_aliases_then_its_owner(editor_api):
     )
     assert response.status_code == 201, response.json()
     assert sorted(response.json()["aliases"]) == ["Volvo", "沃尔沃"]
+    assert response.json()["hq_city_ko"] == "예테보리"
     stake = editor_api.post(
         "/api/v1/stakes/",
         {
@@ -326,10 +329,17 @@ def test_create_source_vehicle_and_event(editor_api, world):
     assert VehicleModel.objects.get(slug="beta-two").maker == world["beta"]
     event = editor_api.post(
         "/api/v1/context-events/",
-        {"slug": "tariffs", "title": "Tariffs", "kind": "policy", "country": "US"},
+        {
+            "slug": "tariffs",
+            "title": "Tariffs",
+            "title_ko": "관세",
+            "kind": "policy",
+            "country": "US",
+        },
         format="json",
     )
     assert event.status_code == 201, event.json()
+    assert event.json()["title_ko"] == "관세"
     changed = editor_api.patch(
         "/api/v1/context-events/tariffs/",
         {"occurred_on": "2025-04-02", "occurred_precision": "month"},

@@ -77,6 +77,16 @@ def test_timeline_items_and_events(django_assert_max_num_queries):
     ]
 
 
+def test_a_korean_timeline_names_events_in_korean_where_it_can():
+    """An event's Korean title is the Korean reader's label; without one, the English title."""
+    ContextEventFactory(title="Tariffs", title_ko="관세", occurred_on=datetime.date(2025, 4, 1))
+    ContextEventFactory(title="Summit", occurred_on=datetime.date(2025, 5, 1))
+    korean = timeline.timeline(Deal.objects.all(), language="ko")
+    assert [i["title"] for i in korean] == ["관세", "Summit"]
+    english = timeline.timeline(Deal.objects.all(), language="en")
+    assert [i["title"] for i in english] == ["Tariffs", "Summit"]
+
+
 def test_graph_nodes_never_count_an_unknown_volume_as_zero():
     """A node's volume is the sum of the known ones, null when none is known, with the deals
     of unknown volume counted beside it, for companies and for merged country nodes alike."""

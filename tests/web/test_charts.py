@@ -364,6 +364,19 @@ def test_a_map_marker_never_shows_an_unknown_volume_as_zero():
     assert "30 GWh, and 1 deal(s) of unknown volume" in hover
 
 
+def test_a_korean_map_names_cities_in_korean_where_it_can():
+    """A marker's hover and the clustered list give the city in Korean to a Korean reader."""
+    data = graph()
+    for node in data["nodes"]:
+        node["hq_city"] = "Seoul"
+    next(n for n in data["nodes"] if n["slug"] == "cells")["hq_city_ko"] = "서울"
+    points = [t for t in charts.geo_figure(data, "ko")["data"] if t.get("mode") == "markers+text"]
+    hover = next(h for h in points[0]["hovertext"] if "Cell Co" in h)
+    assert "서울" in hover and "Seoul" not in hover
+    english = [t for t in charts.geo_figure(data)["data"] if t.get("mode") == "markers+text"]
+    assert "Seoul" in next(h for h in english[0]["hovertext"] if "Cell Co" in h)
+
+
 def test_geo_map_opens_on_korea_and_china_with_a_button_for_the_rest():
     """A Swedish company does not pull the first view to Europe: it is one button away."""
     data = graph()

@@ -262,3 +262,23 @@ def test_company_page_shows_owners_with_shares_dates_and_sources(client, coverag
         reverse("dashboard:company-detail", args=["renault-korea"]), HTTP_ACCEPT_LANGUAGE="ko"
     ).content.decode()
     assert "52.82%" in korean and "2022년 5월" in korean
+
+
+def test_a_korean_reader_reads_the_city_in_korean_where_it_is_known(client):
+    """The headquarters city is shown in Korean to a Korean reader where the Korean name is
+    stored, in English otherwise, and always in English to an English reader."""
+    busan = CompanyFactory(name="Harbour Motors", hq_city="Busan", hq_city_ko="부산")
+    gothenburg = CompanyFactory(name="North Cars", hq_city="Gothenburg")
+    client.cookies["django_language"] = "ko"
+    lede = figure_free_lede(page(client, busan))
+    assert "부산" in lede and "Busan" not in lede
+    assert "Gothenburg" in figure_free_lede(page(client, gothenburg))
+    client.cookies["django_language"] = "en"
+    lede = figure_free_lede(page(client, busan))
+    assert "Busan" in lede and "부산" not in lede
+
+
+def figure_free_lede(response):
+    html = response.content.decode()
+    start = html.index('<p class="lede">')
+    return html[start : html.index("</p>", start)]

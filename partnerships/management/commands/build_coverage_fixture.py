@@ -32,49 +32,50 @@ from partnerships.models import (
 AUTHORING = Path("fixtures/coverage/coverage.yaml")
 OUTPUT = Path("fixtures/010_coverage.yaml")
 
-# Headquarters coordinates by city (city centres, to five decimals at most). The city itself is
-# cited to a report; where it stands on the map is geography, not a claim of the report.
+# Headquarters coordinates by city (city centres, to five decimals at most), and the city's
+# name in Korean for Korean readers. The city itself is cited to a report; where it stands on
+# the map and what Korean calls it are geography, not claims of the report.
 CITIES = {
-    "Seoul": ("KR", 37.5665, 126.978),
-    "Busan": ("KR", 35.1796, 129.0756),
-    "Pohang": ("KR", 36.019, 129.3435),
-    "Cheongju": ("KR", 36.6424, 127.489),
-    "Yongin": ("KR", 37.2411, 127.1776),
-    "Pyeongtaek": ("KR", 36.9921, 127.1129),
-    "Gunsan": ("KR", 35.9676, 126.7366),
-    "Gumi": ("KR", 36.1195, 128.3446),
-    "Chungju": ("KR", 36.991, 127.9259),
-    "Cheonan": ("KR", 36.8151, 127.1139),
-    "Ulsan": ("KR", 35.5384, 129.3114),
-    "Anyang": ("KR", 37.3943, 126.9568),
-    "Iksan": ("KR", 35.9483, 126.9577),
-    "Ningde": ("CN", 26.6617, 119.5228),
-    "Shenzhen": ("CN", 22.5431, 114.0579),
-    "Hangzhou": ("CN", 30.2741, 120.1551),
-    "Ningbo": ("CN", 29.8683, 121.544),
-    "Tongxiang": ("CN", 30.6295, 120.5651),
-    "Quzhou": ("CN", 28.9359, 118.8745),
-    "Wuhu": ("CN", 31.3526, 118.4331),
-    "Changzhou": ("CN", 31.8107, 119.9741),
-    "Huizhou": ("CN", 23.1115, 114.4162),
-    "Tongren": ("CN", 27.7183, 109.1895),
-    "Beijing": ("CN", 39.9042, 116.4074),
-    "Shanghai": ("CN", 31.2304, 121.4737),
-    "Hefei": ("CN", 31.8206, 117.2272),
-    "Xi'an": ("CN", 34.3416, 108.9398),
-    "Yichun": ("CN", 27.8156, 114.4167),
-    "Xinyu": ("CN", 27.8178, 114.9172),
-    "Chengdu": ("CN", 30.5728, 104.0668),
-    "Guangzhou": ("CN", 23.1291, 113.2644),
-    "Baoding": ("CN", 38.8739, 115.4646),
-    "Jiaxing": ("CN", 30.7522, 120.7555),
-    "Yancheng": ("CN", 33.3474, 120.1631),
-    "Wuhan": ("CN", 30.5928, 114.3055),
-    "Zhengzhou": ("CN", 34.7466, 113.6254),
-    "Nanjing": ("CN", 32.0603, 118.7969),
-    "Tianjin": ("CN", 39.3434, 117.3616),
-    "Gothenburg": ("SE", 57.7089, 11.9746),
-    "Boulogne-Billancourt": ("FR", 48.8397, 2.2399),
+    "Seoul": ("KR", 37.5665, 126.978, "서울"),
+    "Busan": ("KR", 35.1796, 129.0756, "부산"),
+    "Pohang": ("KR", 36.019, 129.3435, "포항"),
+    "Cheongju": ("KR", 36.6424, 127.489, "청주"),
+    "Yongin": ("KR", 37.2411, 127.1776, "용인"),
+    "Pyeongtaek": ("KR", 36.9921, 127.1129, "평택"),
+    "Gunsan": ("KR", 35.9676, 126.7366, "군산"),
+    "Gumi": ("KR", 36.1195, 128.3446, "구미"),
+    "Chungju": ("KR", 36.991, 127.9259, "충주"),
+    "Cheonan": ("KR", 36.8151, 127.1139, "천안"),
+    "Ulsan": ("KR", 35.5384, 129.3114, "울산"),
+    "Anyang": ("KR", 37.3943, 126.9568, "안양"),
+    "Iksan": ("KR", 35.9483, 126.9577, "익산"),
+    "Ningde": ("CN", 26.6617, 119.5228, "닝더"),
+    "Shenzhen": ("CN", 22.5431, 114.0579, "선전"),
+    "Hangzhou": ("CN", 30.2741, 120.1551, "항저우"),
+    "Ningbo": ("CN", 29.8683, 121.544, "닝보"),
+    "Tongxiang": ("CN", 30.6295, 120.5651, "퉁샹"),
+    "Quzhou": ("CN", 28.9359, 118.8745, "취저우"),
+    "Wuhu": ("CN", 31.3526, 118.4331, "우후"),
+    "Changzhou": ("CN", 31.8107, 119.9741, "창저우"),
+    "Huizhou": ("CN", 23.1115, 114.4162, "후이저우"),
+    "Tongren": ("CN", 27.7183, 109.1895, "퉁런"),
+    "Beijing": ("CN", 39.9042, 116.4074, "베이징"),
+    "Shanghai": ("CN", 31.2304, 121.4737, "상하이"),
+    "Hefei": ("CN", 31.8206, 117.2272, "허페이"),
+    "Xi'an": ("CN", 34.3416, 108.9398, "시안"),
+    "Yichun": ("CN", 27.8156, 114.4167, "이춘"),
+    "Xinyu": ("CN", 27.8178, 114.9172, "신위"),
+    "Chengdu": ("CN", 30.5728, 104.0668, "청두"),
+    "Guangzhou": ("CN", 23.1291, 113.2644, "광저우"),
+    "Baoding": ("CN", 38.8739, 115.4646, "바오딩"),
+    "Jiaxing": ("CN", 30.7522, 120.7555, "자싱"),
+    "Yancheng": ("CN", 33.3474, 120.1631, "옌청"),
+    "Wuhan": ("CN", 30.5928, 114.3055, "우한"),
+    "Zhengzhou": ("CN", 34.7466, 113.6254, "정저우"),
+    "Nanjing": ("CN", 32.0603, 118.7969, "난징"),
+    "Tianjin": ("CN", 39.3434, 117.3616, "톈진"),
+    "Gothenburg": ("SE", 57.7089, 11.9746, "예테보리"),
+    "Boulogne-Billancourt": ("FR", 48.8397, 2.2399, "불로뉴비양쿠르"),
 }
 
 # A company's citations of its parent, tie and share state the stake its `parent:` becomes.
@@ -188,7 +189,7 @@ class Authoring:
             city = com.get("hq", "")
             if city and city not in CITIES:
                 raise CommandError(f"{where}: add {city!r} to CITIES.")
-            country, lat, lon = CITIES[city] if city else (com["country"], None, None)
+            country, lat, lon, city_ko = CITIES[city] if city else (com["country"], None, None, "")
             if city and country != com["country"]:
                 raise CommandError(f"{where}: {city} is not in {com['country']}.")
             parent = com.get("parent")
@@ -210,6 +211,7 @@ class Authoring:
                         "founded_precision": "",
                         "founded_estimated": False,
                         "hq_city": city,
+                        "hq_city_ko": city_ko,
                         "hq_latitude": lat,
                         "hq_longitude": lon,
                         "description": com.get("description", ""),
