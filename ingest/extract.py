@@ -82,7 +82,7 @@ KIND_CUES = [
         DealKind.SUPPLY,
         r"\bsuppl(?:y|ies|ied|ying)\b|\bprovid(?:e|es|ed|ing)\b|\bdeliver\w*|\border(?:s|ed)?\b|"
         r"\bmade by\b|\bopted for\b|\bapplied\b|\bequipped\b|\bprocure\w*|\bpurchas\w+|\bbuy\w*|"
-        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|"
+        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|订单|供应商|"
         # "为X提供电池": 提供 supplies when a product follows, not "提供技术支持".
         r"提供[^，。]{0,6}?(?:电池|电芯|材料|正极|负极|隔膜|电解液|铜箔|锂)",
     ),
@@ -100,7 +100,9 @@ STATUS_CUES = [
         r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|사실이\s*아니|부인|未最终确定|"
         r"否认|不实|"
         r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
-        r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)",
+        r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)|"
+        # "目前双方并无相关合作计划": no plan between them, in answer to a report.
+        r"(?:并无|并没有|没有)[^，。]{0,6}(?:合作|计划)",
     ),
     (
         DealStatus.CANCELLED,
@@ -128,7 +130,7 @@ STATUS_CUES = [
         r"\b(?:will|would) (?:jointly )?(?:invest|build|set up|form|establish)\b|"
         r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
         r"기로\s*했|설립(?:한다|키로|하기로|하고)|공급(?:한다|할 예정|하기로)|"
-        r"签署|签订|达成|宣布|收购|"
+        r"签署|签订|达成|宣布|收购|选定|定点|获得[^，。]{0,30}订单|"
         # "합작법인을 세운다", "공장을 짓기로": what the companies will build, announced.
         r"세운다|세우고|세우기로|짓는다|짓고|짓기로|건설한다|건설하고|건설하기로|"
         r"拟(?:出资|投资|设立|建设|收购|入股|共同)|计划(?:出资|投资|设立|建设)|签约|携手|손잡|"
@@ -209,9 +211,21 @@ CJK_FROM_AFTER = re.compile(r"^(?:로부터|으로부터|에서)\s")
 CJK_BUY_AFTER = re.compile(r"^[^，。,]{0,15}?(?:采购|购买|订购|进口|공급받|구매|구입|수입)")
 
 
+# "选定X为其电池供应商": X is chosen to supply; "与X签订的…采购协议": X sells.
+CJK_NAMED_SUPPLIER = re.compile(r"^为其?[^，。]{0,20}?(?:供应商|供货商)")
+CJK_BOUGHT_FROM = re.compile(r"^(?:签订|签署)的[^，。]{0,15}?(?:采购|购买)")
+# "获得X…的…订单": X places the order.
+CJK_ORDER_FROM = re.compile(r"获得\s*(?:韩国|中国)?[^，。]{0,12}$")
+CJK_ORDER_AFTER = re.compile(r"^[^，。]{0,20}?订单")
+
+
 def _cjk_supplier(text: str, mention: Mention) -> bool:
     before, after = _before(text, mention.start), _after(text, mention.end)
     if CJK_FROM.search(before) or CJK_FROM_AFTER.match(after):
+        return True
+    if CJK_NAMED_SUPPLIER.match(after):
+        return True
+    if re.search(r"与\s*(?:韩国|中国)?$", before) and CJK_BOUGHT_FROM.match(after):
         return True
     return bool(re.search(r"向\s*(?:韩国|中国)?$", before) and CJK_BUY_AFTER.match(after))
 
@@ -220,6 +234,8 @@ def _cjk_customer(text: str, mention: Mention) -> bool:
     if _cjk_supplier(text, mention):
         return False
     before, after = _before(text, mention.start), _after(text, mention.end)
+    if CJK_ORDER_FROM.search(before) and CJK_ORDER_AFTER.match(after):
+        return True
     return bool(CJK_TO.search(before) or CJK_TO_AFTER.match(after))
 
 
@@ -507,8 +523,17 @@ def _resolve_references(sentence: str, mentions: list[Mention], context: _Contex
     return mentions, False
 
 
+# "尚未达成最终协议" beside "正与…洽谈": no agreement yet because the talks go on, not a denial.
+NOT_YET = re.compile(r"^(?:尚未|并未)")
+TALKS = dict(STATUS_CUES)[DealStatus.IN_TALKS]
+
+
 def _status(sentence: str):
     status, match = _first_cue(STATUS_CUES, sentence)
+    if status == DealStatus.NOT_FINALIZED and NOT_YET.match(match.group()):
+        talks = re.search(TALKS, sentence, re.IGNORECASE)
+        if talks:
+            return DealStatus.IN_TALKS, talks
     return (status or DealStatus.REPORTED), match
 
 
@@ -529,6 +554,8 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         kind is None
         or kind == last.kind
         or AGREEMENT_REFERENCE.search(text)
+        # "项目总投资12亿美元，…分别持股51%和49%": the project just named, not a new stake.
+        or FOLLOW_UP.search(text)
         or (referred and kind == DealKind.INVESTMENT and not STAKE_WORDS.search(text))
     )
     if (inherit and TWO_COMPANIES.search(text)) or (continues and kind != last.kind):
@@ -544,8 +571,14 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         if groups is None:
             return []
     status, status_match = _status(text)
-    if status_match is None and continues:
-        status = last.status  # no words of its own on how far along: the deal's status
+    if continues and (
+        status_match is None
+        or (status == DealStatus.REPORTED and last.status != status and not EARLIER.search(text))
+    ):
+        # No words of its own on how far along, or only "据悉"/"reportedly" about a deal the
+        # article has already told as further along (not a report it tells as earlier): the
+        # deal's status.
+        status = last.status
     quantities = _sentence_quantities(text, mentions)
     dates = find_dates(text, published)
     respectively = RESPECTIVELY.search(text)
@@ -903,6 +936,7 @@ COUNTRY_CUES = [
 CHINESE_PLACES = re.compile(
     r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
     r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|深圳|宁德|常州|合肥|"
+    r"宁波|苏州|无锡|南京|杭州|广州|武汉|成都|西安|厦门|青岛|"
     r"베이징|톈진|상하이|충칭|허베이|산시|랴오닝|지린|헤이룽장|장쑤|저장|안후이|푸젠|장시|산둥|"
     r"허난|후베이|후난|광둥|하이난|쓰촨|구이저우|윈난|간쑤|칭하이|네이멍구|광시|닝샤|신장|선전|"
     r"Beijing|Tianjin|Shanghai|Chongqing|Hebei|Shanxi|Liaoning|Jilin|Heilongjiang|Jiangsu|"

@@ -108,6 +108,8 @@ GENERIC = {
         " 正极材料 负极材料 锂 锂能 科技 化学 股份 有限公司 股份有限公司 整车 电动 固态 钠离子"
         " 中韩 外资 企业 厂商 车企 电池厂 汽车集团 电解液 隔膜 铜箔 锂离子 锂电 电芯 石墨 碳酸锂"
         " 氢氧化锂 前驱体 材料 正极材料 负极材料 电池材料 锂电池材料 新型 高镍 磷酸锰铁锂"
+        # Vehicles and cell designs: "电动大巴电池", "刀片电池" are things, not names.
+        " 客车 巴士 大巴 电动车 乘用车 商用车 卡车 重卡 刀片 短刀 方形 圆柱 软包 大圆柱"
     ),
 }
 # Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
@@ -175,6 +177,7 @@ ZH_SUFFIXES = tuple(
     _words(
         "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 汽车 电池 新能源 锂能 锂业 能源 科技"
         " 新材料 材料 化学 化工 电子 控股 矿业 钴业 镍业 动力 电气 循环 新材 精密 重工 实业"
+        " 客车 巴士"
     )
 )
 KO_SUFFIXES = tuple(
@@ -353,9 +356,12 @@ def chinese_names(sentence: str) -> list[Found]:
     position, run_start, run = 0, 0, ""
     spans = []
     cued = False  # the run began right after a descriptor
-    for pair in _jieba().cut(sentence):
+    pairs = list(_jieba().cut(sentence))
+    for index, pair in enumerate(pairs):
         word, flag = pair.word, pair.flag
-        if word in ZH_DESCRIPTORS:
+        if _zh_verb_in_name(pairs, index, run):
+            run += word
+        elif word in ZH_DESCRIPTORS:
             if run:
                 spans.append((run_start, run))
             run, cued = "", True
@@ -379,6 +385,21 @@ def chinese_names(sentence: str) -> list[Found]:
     return _with_roles(sentence, _non_overlapping(found))
 
 
+def _zh_verb_in_name(pairs, index, run) -> bool:
+    """A word jieba reads as a verb between a place and a company word is the name's own
+    ("宁波 拓能 科技", "江苏 恒达 电池"): no sentence puts a bare verb there."""
+    word, flag = pairs[index].word, pairs[index].flag
+    return bool(
+        run
+        and index > 0
+        and pairs[index - 1].flag == "ns"
+        and len(word) == 2
+        and flag.startswith("v")
+        and index + 1 < len(pairs)
+        and pairs[index + 1].word in ZH_SUFFIXES
+    )
+
+
 # Words that describe a company before its name and are never the end of one.
 ZH_DESCRIPTORS = set(_words("企业 厂商 车企 制造商 生产商 供应商 厂家 巨头 龙头 整车厂"))
 
@@ -396,7 +417,7 @@ def _zh_weak(word: str, flag: str) -> bool:
     return flag.startswith(("m", "t", "l", "q", "r"))
 
 
-ZH_FUNCTION_WORDS = set("与和及同跟向对在从为将把被以于由给的了着并而或等其该这那也都还就已正")
+ZH_FUNCTION_WORDS = set("与和及同跟向对在从为将把被以于由给的了着并而或等其该这那也都还就已正约")
 ZH_CLAUSE_WORDS = set(
     _words(
         "双方 三方 两家 该公司 合资公司 其中 此外 另外 今日 今天 正在 已经 此前 共同 目前 近日 日前"
@@ -425,6 +446,13 @@ def _names_in_run(sentence, start, run):
     descriptor = ZH_DESCRIPTOR.match(run)
     if descriptor and not is_name(run):
         start, run = start + descriptor.end(), run[descriptor.end() :]
+    # Two names joined by a conjunction jieba kept inside a word ("…新材料和大韩化学": 和大韩).
+    for index, char in enumerate(run[:ZH_LONGEST_NAME]):
+        left = run[:index]
+        if char in "和与及" and left.endswith(ZH_SUFFIXES) and is_name(left):
+            return [Found(start, start + index, left)] + _names_in_run(
+                sentence, start + index + 1, run[index + 1 :]
+            )
     # The longest prefix of the run that ends in a company word and reads as a name; no name
     # is longer than ZH_LONGEST_NAME, and trying every prefix of a run as long as the article
     # (no punctuation in 100 KB) would be quadratic.

@@ -61,7 +61,7 @@ TERM = re.compile(
     r"(?:contract|deal|agreement|supply|term|period|partnership)"
     r"|(?P<num3>\d+)\s*년\s*(?:간|동안)"
     # "在五年内", "为期三年": a Chinese term, in figures or in words.
-    r"|(?:为期|期限为?)\s*(?P<zh1>[一二两三四五六七八九十]+|\d{1,2})\s*年"
+    r"|(?:为期|(?:合同)?期限为?|合同期为?)\s*(?P<zh1>[一二两三四五六七八九十]+|\d{1,2})\s*年"
     r"|(?<![\d一二两三四五六七八九十])(?P<zh2>[一二两三四五六七八九十]+|\d{1,2})\s*年(?:内|间|期)",
     re.IGNORECASE,
 )
@@ -86,7 +86,7 @@ CHEMISTRIES = [
 # Most specific first: "cathode materials for batteries" is cathode, not cells.
 PRODUCTS = [
     (r"\bcopper foil|\bbattery foil|\bfoils?\b|동박|铜箔", Deal.Product.FOIL),
-    (r"\bcathodes?\b|\bprecursors?\b|양극재|正极", Deal.Product.CATHODE),
+    (r"\bcathodes?\b|\bprecursors?\b|양극재|전구체|正极|前驱体", Deal.Product.CATHODE),
     (r"\banodes?\b|음극재|负极", Deal.Product.ANODE),
     (r"\belectrolytes?\b|전해액|电解液", Deal.Product.ELECTROLYTE),
     (r"\bseparators?\b|분리막|隔膜", Deal.Product.SEPARATOR),
@@ -317,9 +317,10 @@ SITE_EN = re.compile(
 )
 SITE_KO = re.compile(r"(?<![가-힣])(?P<place>(?:[가-힣]{2,4}\s)?[가-힣]{2,4})에\s")
 SITE_ZH = re.compile(
-    r"(?:在|于|落户|位于)(?P<place>[\u4E00-\u9FFF]{2,8}?)"
+    # "在韩国全罗北道群山市": the country before the place is no part of it.
+    r"(?:在|于|落户|位于)(?:韩国|中国)?(?P<place>[\u4E00-\u9FFF]{2,8}?)"
     # "在江西宜春共同成立": an adverb between the place and its verb is no part of the place.
-    r"(?:共同|联合|合作|正式|分别|将)?(?:成立|建设|建立|投资|设立|新建|兴建|建厂|投建|打造|的)"
+    r"(?:共同|联合|合作|合资|正式|分别|将)?(?:成立|建设|建立|投资|设立|新建|兴建|建厂|投建|打造|的)"
 )
 
 

@@ -258,6 +258,20 @@ def _cjk_patterns(published: datetime.date):
             ),
         ),
         (
+            # "明年一季度", "올해 3분기", "2027年第二季度": a quarter, of a year named relative
+            # to the publication or in figures.
+            r"(?:(?P<yw>올해|금년|작년|지난해|내년|今年|去年|明年)|(?P<year>(?:19|20)\d\d)\s*[년年])"
+            r"\s*(?:第)?(?P<q>[1-4一二三四])\s*(?:분기|季度)",
+            lambda m: PreciseDate(
+                datetime.date(
+                    year_of(m["yw"]) if m["yw"] else int(m["year"]),
+                    3 * ("1234".find(m["q"]) + 1 or "一二三四".find(m["q"]) + 1) - 2,
+                    1,
+                ),
+                Precision.QUARTER,
+            ),
+        ),
+        (
             # "2028년 상반기", "2027年上半年": a half of a year written in figures.
             r"(?P<year>(?:19|20)\d\d)\s*년\s*(?P<half>상|하)반기"
             r"|(?P<year2>(?:19|20)\d\d)\s*年\s*(?P<half2>上|下)半年",

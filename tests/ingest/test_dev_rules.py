@@ -419,3 +419,97 @@ def test_chinese_provide_a_product_is_supply():
         "湖南恒驰电池": "supplier",
         "大洋能源": "customer",
     }
+
+
+# --- Chinese, third round: shapes the development set's zh08–zh13 brought ---------------------
+
+
+def test_chinese_two_names_joined_inside_one_word_are_two_names():
+    """jieba may keep the conjunction with the next name ("和大韩"): "…新材料和大韩化学" is
+    two companies, never one."""
+    found = _names(chinese_names("湖北江润新材料和大韩化学分别持股60%和40%。"))
+    assert found == ["湖北江润新材料", "大韩化学"]
+
+
+def test_chinese_verb_between_place_and_company_word_is_part_of_the_name():
+    """ "宁波拓能科技": jieba reads 拓能 as a verb; between a place and a company word it is the
+    name's own."""
+    assert _names(chinese_names("苏州拓能电池近日宣布扩产。")) == ["苏州拓能电池"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "该订单金额约占公司去年营业收入的12%。",
+        "比亚迪将向韩国车企供应刀片电池。",
+        "双方正洽谈电动大巴电池供应事宜。",
+        "现代汽车计划采用磷酸铁锂刀片电池。",
+    ],
+)
+def test_chinese_clauses_and_products_ending_in_a_company_word_are_no_names(sentence):
+    """ "…约占公司" is a clause; "刀片电池", "电动大巴电池" are things."""
+    assert _names(chinese_names(sentence)) == []
+
+
+def _roles(deal):
+    return {p.mention.name: str(p.role) for p in deal.parties}
+
+
+def test_chinese_a_chosen_supplier_supplies():
+    """ "X已选定Y为其电池供应商": Y supplies X, and the choice is made."""
+    [deal] = _deals("韩国大洋汽车已选定浙江恒峰电池为其电动车型的电池供应商。")
+    assert (deal.kind, deal.status) == ("supply", "signed")
+    assert _roles(deal) == {"大洋汽车": "customer", "浙江恒峰电池": "supplier"}
+
+
+def test_chinese_an_order_won_is_a_supply_to_the_one_who_placed_it():
+    """ "X获得Y…订单": X supplies Y; an order's value is no investment."""
+    [deal] = _deals("江西恒峰新材料宣布，公司获得韩国电池企业大洋能源约5亿元的正极材料订单。")
+    assert (deal.kind, deal.status, deal.product) == ("supply", "signed", "cathode")
+    assert _roles(deal) == {"江西恒峰新材料": "supplier", "大洋能源": "customer"}
+    assert deal.investment_amount is None
+
+
+def test_chinese_no_agreement_yet_during_talks_is_talks():
+    """ "正与…洽谈…，双方尚未达成最终协议": talks go on; not a denial."""
+    [deal] = _deals("江苏恒川锂业正与韩国晋明材料洽谈正极材料供应，双方尚未达成最终协议。")
+    assert deal.status == "in_talks"
+
+
+def test_chinese_no_such_plan_is_a_denial():
+    """ "双方并无相关合作计划", in answer to a report: not finalized."""
+    [deal] = _deals(
+        "针对江苏恒川锂业将向韩国晋明材料供应正极材料的传闻，恒川锂业表示双方并无相关合作计划。"
+    )
+    assert deal.status == "not_finalized"
+
+
+def test_chinese_a_purchase_agreement_signed_with_x_makes_x_the_seller():
+    """ "X终止与Y签订的…采购协议": Y sold to X."""
+    [deal] = _deals("韩国晋明材料宣布终止与江西恒峰锂业签订的碳酸锂采购协议。")
+    assert deal.status == "cancelled"
+    assert _roles(deal) == {"晋明材料": "customer", "江西恒峰锂业": "supplier"}
+
+
+def test_chinese_contract_term_quarter_precursor_and_korean_site():
+    """ "合同期为四年" is a term; "明年一季度" a quarter; 前驱体 is cathode material;
+    "在韩国全罗北道群山市合资建设" places the plant in Gunsan, without the country."""
+    fields = {q.field: q.value for q in find_quantities("合同期为四年，供应三元前驱体。")}
+    assert fields["term_years"] == 4 and fields["product"] == "cathode"
+    [date] = find_dates("将于明年一季度开始供货。", PUBLISHED)
+    assert (str(date.date.value), date.date.precision) == ("2027-01-01", "quarter")
+    site = find_site("双方将在韩国全罗北道群山市合资建设前驱体工厂。", [])
+    assert site.value == "全罗北道群山市"
+
+
+def test_chinese_a_sentence_about_the_project_goes_on_about_the_venture():
+    """ "项目总投资…，A和B分别持股…": the joint venture's money and shares, not a new stake; and
+    "据悉" about a deal already signed does not make it merely reported."""
+    found = _deals(
+        "浙江恒峰新材料与韩国晋明材料签署协议，双方将在韩国忠清南道合资建设正极材料工厂。"
+        "项目总投资8亿美元，恒峰新材料和晋明材料分别持股55%和45%。"
+        "据悉，工厂预计2028年投产。"
+    )
+    assert {d.kind for d in found} == {"joint_venture"}
+    assert {d.status for d in found} == {"signed"}
+    assert {d.investment_currency for d in found if d.investment_amount} == {"USD"}
