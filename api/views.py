@@ -560,11 +560,19 @@ class SourceViewSet(ResourceViewSet):
         sources = Source.objects.prefetch_related("citations").order_by("id")
         return get_object_or_404(sources.named(value))
 
+    def create(self, request, *args, **kwargs):
+        # Queues the article's reading into drafts. The same article again is answered with
+        # the stored source, 200 rather than 201: nothing was created.
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        source, created = call_service(services.source_submit, fields=fields)
+        return self.write_response(
+            source, status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
-        if instance is None:
-            # Queues the article's reading into drafts; the same article again is returned as is.
-            return call_service(services.source_submit, fields=fields)[0]
         return call_service(services.source_update, source=instance, fields=fields)
 
 

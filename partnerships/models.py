@@ -53,8 +53,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uff
 
 
 def without_control_characters(text: str) -> str:
-    """`text` with its control characters removed (an article's text may come with them)."""
-    return CONTROL_CHARACTERS.sub("", text)
+    """`text` (an article's, which may come with them) with each control character replaced by
+    a space, so that no two words are joined: a form feed or vertical tab pasted from a PDF or
+    a word processor often stands mid-sentence, and "supply\fagreement" would hide the deal
+    from the extractor."""
+    return CONTROL_CHARACTERS.sub(" ", text)
 
 
 def slug_field():

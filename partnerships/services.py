@@ -665,6 +665,18 @@ def source_submit(*, fields: Mapping[str, Any]) -> tuple[Source, bool]:
     for attempt in range(SUBMIT_ATTEMPTS):
         existing = source_find_duplicate(text=text, url=url)
         if existing is not None:
+            if text.strip() and existing.text_sha256 != Source.fingerprint(text):
+                # Same address, other text: returning the stored one would drop this text
+                # without a word.
+                raise ValidationError(
+                    {
+                        "url": _(
+                            "An article with this address is stored already (%(slug)s), with "
+                            "other text. Change that source to replace its text."
+                        )
+                        % {"slug": existing.slug}
+                    }
+                )
             return existing, False
         submitted = fields
         slug_chosen = not fields.get("slug")

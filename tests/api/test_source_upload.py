@@ -58,3 +58,19 @@ def test_anonymous_upload_is_refused(api):
     response = api.post("/api/v1/sources/", {"title": "X", "file": upload}, format="multipart")
     assert response.status_code in (401, 403)
     assert not Source.objects.exists()
+
+
+def test_the_same_article_again_is_answered_200_and_other_text_under_its_address_400(
+    editor_api,
+):
+    """Submitting a stored article again creates nothing (200, the stored source); another
+    text under the same address is refused naming it, never dropped without a word."""
+    api = editor_api
+    article = {"title": "Order", "url": "https://news.example.org/a", "text": "Alpha supplies."}
+    first = api.post("/api/v1/sources/", article, format="json")
+    assert first.status_code == 201, first.json()
+    again = api.post("/api/v1/sources/", article, format="json")
+    assert again.status_code == 200 and again.json()["slug"] == first.json()["slug"]
+    other = api.post("/api/v1/sources/", {**article, "text": "Beta buys."}, format="json")
+    assert other.status_code == 400 and first.json()["slug"] in str(other.json()["url"])
+    assert Source.objects.count() == 1

@@ -320,14 +320,17 @@ def test_a_control_character_in_the_admin_is_a_form_error():
 
 
 def test_an_article_loses_its_control_characters_not_its_text(editor_api):
-    """An article pasted with form feeds and a bell is stored without them."""
+    """An article pasted with form feeds, a vertical tab and a bell is stored with a space for
+    each, so no two words are joined (found live: "supply\fagreement" stored as one word, and
+    the deal it named was not read)."""
     response = editor_api.post(
         "/api/v1/sources/",
-        {"title": "Pasted", "text": "Page one.\x0cPage two\x07 ends."},
+        {"title": "Pasted", "text": "Page one.\x0cPage two\x07ends. A supply\x0bagreement."},
         format="json",
     )
     assert response.status_code == 201, response.content
-    assert Source.objects.get(title="Pasted").text == "Page one.Page two ends."
+    text = Source.objects.get(title="Pasted").text
+    assert text == "Page one. Page two ends. A supply agreement."
 
 
 def test_a_submitted_article_titled_with_a_year_gets_a_slug_with_a_letter(editor_api):

@@ -93,9 +93,10 @@ def test_two_patches_with_the_same_if_match_let_exactly_one_through(
 
 @pytest.mark.parametrize("same", ["title", "text", "url"])
 def test_one_article_submitted_at_once_is_stored_once(live_server, token, monkeypatch, same):
-    """The same article (same text, or same URL), or two articles with the same title, sent at
-    the same moment: never a 500. One text or URL is one source, read once, and every answer
-    names it; two texts with one title are two sources with two slugs."""
+    """The same article (same text), two texts under one URL, or two articles with the same
+    title, sent at the same moment: never a 500. One text is one source, read once, and both
+    answers name it; of two texts under one URL the second is refused naming the address (it
+    is not silently dropped); two texts with one title are two sources with two slugs."""
     both_checked, raced = threading.Barrier(2, timeout=10), threading.Event()
     real_create = services.source_create
 
@@ -126,7 +127,14 @@ def test_one_article_submitted_at_once_is_stored_once(live_server, token, monkey
     results = _together(2, lambda n: _send(url, "POST", article(n), headers))
     statuses = sorted(status for status, _body in results)
     assert 500 not in statuses, results
-    assert all(status in {200, 201} for status in statuses), results
+    if same == "url":
+        assert statuses == [201, 400], results
+        refused = next(body for status, body in results if status == 400)
+        assert '"url"' in refused and "stored already" in refused
+        assert Source.objects.count() == 1 and IngestionRun.objects.count() == 1
+        return
+    # The same text twice: one created, the other answered with it (nothing created).
+    assert statuses == ([201, 201] if same == "title" else [200, 201]), results
     slugs = {body["slug"] for _status, body in results}
     if same == "title":
         assert len(slugs) == 2 and Source.objects.count() == 2
