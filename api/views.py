@@ -35,7 +35,6 @@ from api.conditional import ConditionalGet, ConditionalListMixin
 from api.pagination import LimitOffsetNoCountPagination
 from api.parsers import JSONBodyParser
 from api.renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
-from config.cache import recognised_query
 from config.throttling import sign_in_failed, sign_in_wait
 from dashboard import aggregates, graph, scope, timeline
 from partnerships import queries, services
@@ -663,9 +662,10 @@ class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIV
             name, parts = self.snapshot_key(**params), ()
         else:
             # A filter's answer is shared until the next write, per language and the
-            # parameters this view reads: any others change nothing and would only multiply
-            # the copies.
-            name, parts = self.export_name, (self.recognised_query(request), get_language())
+            # parameters this view reads, under the filter as the database reads it: another
+            # spelling of the same filter must not store another copy.
+            parts = (scope.filter_key(deals), sorted(params.items()), get_language())
+            name = self.export_name
         result = aggregates.read(name, build, version=conditional.version, parts=parts)
         export = request.accepted_renderer.format
         if export in {"csv", "xlsx"}:
@@ -675,12 +675,6 @@ class DealAggregateView(StrictParametersMixin, FormatMixin, generics.GenericAPIV
             )
             return conditional.stamp(response)
         return conditional.stamp(Response(result))
-
-    def recognised_query(self, request):
-        names = set(self.filterset_class.base_filters)
-        if self.params_serializer is not None:
-            names |= set(self.params_serializer().fields)
-        return recognised_query(request.query_params, names)
 
     def compute(self, deals, **params):
         raise NotImplementedError

@@ -9,7 +9,6 @@ keep counting, per process, rather than letting everything through until Redis i
 
 import logging
 import time
-from urllib.parse import urlencode
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -120,13 +119,3 @@ class FailSafeRedisCache(RedisCache):
         except Exception as error:
             self._failed("clear", error)
             return self.fallback.clear()
-
-
-def recognised_query(params, names) -> str:
-    """`params` (a QueryDict) as a query string of only the parameters in `names`, sorted: the
-    part of a request a cache key may hold. Unknown parameters change nothing in the answer, so
-    they must not make a new key either: 500 junk parameters would store 500 copies."""
-    items = sorted(
-        (name, value) for name in params if name in names for value in params.getlist(name)
-    )
-    return urlencode(items)

@@ -10,6 +10,7 @@ values: Decimal becomes float, dates ISO strings. The unfiltered ones are also p
 
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -42,6 +43,17 @@ def is_whole(deals_qs: QuerySet) -> bool:
     if deals_qs.query.distinct or where.negated or where.connector != "AND":
         return False
     return all(_is_published_filter(child) for child in where.children)
+
+
+def filter_key(deals_qs: QuerySet) -> str:
+    """What a filtered aggregate is stored under: the filter's SQL, parameters written in.
+    Parameters nobody filters by leave no trace in it, and equal filters written differently
+    (`company=CATL` and `company=catl`, `min_volume_gwh=1` and `1.00`) give one key, so a new
+    spelling never stores another copy of the same answer."""
+    try:
+        return str(deals_qs.order_by().query)
+    except EmptyResultSet:  # a filter no row can match
+        return "empty"
 
 
 def deals_in_scope(deals_qs: QuerySet) -> QuerySet:

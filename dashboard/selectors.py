@@ -42,7 +42,8 @@ def overview_figures(deals, language, version):
     build = lambda: aggregates.overview_payload(deals, language)  # noqa: E731
     if scope.is_whole(deals):
         return aggregates.read(aggregates.overview_key(language), build, version=version)
-    return aggregates.read("overview", build, version=version, parts=(language, str(deals.query)))
+    parts = (language, scope.filter_key(deals))
+    return aggregates.read("overview", build, version=version, parts=parts)
 
 
 DEAL_LIST_CSV_HEADER = [

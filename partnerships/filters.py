@@ -390,6 +390,18 @@ class DeprecatedNumberAlias(DeprecatedAliasMixin, django_filters.NumberFilter):
     pass
 
 
+class VolumeFilter(django_filters.NumberFilter):
+    """A bound on a volume, the number in its shortest form: `1`, `1.0` and `1.00` make one
+    query, so a filtered answer is stored once for all three (its cache key is the query)."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            # normalize() alone would write 100 as 1E+2.
+            whole = value == value.to_integral_value()
+            value = value.quantize(Decimal(1)) if whole else value.normalize()
+        return super().filter(qs, value)
+
+
 def deprecated_parameters(filterset_class) -> dict[str, str]:
     """{old name: current name} of a FilterSet's deprecated parameters."""
     return {
@@ -496,14 +508,14 @@ class DealFilter(StrictFilterSet):
     product = CommaMultipleChoiceFilter(choices=Deal.Product.choices, label=_("Product"))
     # Named after the field they bound (`volume_gwh`); `min_gwh`/`max_gwh` were their names
     # until December 2026 and still work.
-    min_volume_gwh = django_filters.NumberFilter(
+    min_volume_gwh = VolumeFilter(
         field_name="volume_gwh",
         lookup_expr="gte",
         min_value=0,
         max_value=MAX_GWH,
         label=_("Volume at least (GWh); deals of unknown volume drop out"),
     )
-    max_volume_gwh = django_filters.NumberFilter(
+    max_volume_gwh = VolumeFilter(
         field_name="volume_gwh",
         lookup_expr="lte",
         min_value=0,

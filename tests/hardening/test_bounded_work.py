@@ -186,3 +186,19 @@ def test_junk_query_parameters_add_no_cache_entries(article, path, settings):
         # Answered (200) or refused as an unknown parameter (400): either way nothing stored.
         assert client.get(f"{path}&junk{n}={n}").status_code in {200, 400}
     assert len(cache._cache) == before
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/supply-graph/"])
+def test_one_filter_spelt_many_ways_is_stored_once(article, path, settings):
+    """`min_volume_gwh=1`, `1.0`, `1.00`, and a company by slug, name or alias: one filter, one
+    cache entry (found live: each spelling stored another copy of the filtered overview)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache = caches["default"]
+    client = Client()
+    assert client.get(f"{path}?min_volume_gwh=1&company=catl").status_code == 200
+    before = len(cache._cache)
+    for spelling in ("min_volume_gwh=1.0&company=CATL", "min_volume_gwh=1.00&company=宁德时代"):
+        assert client.get(f"{path}?{spelling}").status_code == 200
+    assert len(cache._cache) == before
+    assert client.get(f"{path}?min_volume_gwh=2&company=catl").status_code == 200
+    assert len(cache._cache) > before  # another filter is another answer
