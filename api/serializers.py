@@ -355,7 +355,31 @@ class CitationInputSerializer(serializers.Serializer):
     claim = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class DealWriteSerializer(serializers.ModelSerializer):
+class StrictBody:
+    """A write body naming a field the resource does not have is refused, naming the fields it
+    has: a mistyped name (`note` for `notes`) would otherwise be ignored, and the write answered
+    200 as if it had been made. `explained` gives a field that is not written here its own
+    message (where to write it instead)."""
+
+    explained: dict = {}
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                writable = sorted(
+                    name for name, field in self.fields.items() if not field.read_only
+                )
+                message = _("Unknown field. Fields you can send: %(fields)s.") % {
+                    "fields": ", ".join(writable)
+                }
+                raise serializers.ValidationError(
+                    {name: [self.explained.get(name, message)] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class DealWriteSerializer(StrictBody, serializers.ModelSerializer):
     """A deal as sent by an editor. The status is not set directly: send `status_change`, which
     appends a dated, sourced step to the status history and becomes the current status."""
 
@@ -487,7 +511,7 @@ class StakeDetailSerializer(StakeSerializer):
         read_only_fields = fields
 
 
-class StakeWriteSerializer(serializers.ModelSerializer):
+class StakeWriteSerializer(StrictBody, serializers.ModelSerializer):
     owner = SlugOrIdRelatedField(queryset=Company.objects.all())
     owned = SlugOrIdRelatedField(queryset=Company.objects.all())
     citations = CitationInputSerializer(
@@ -620,7 +644,7 @@ class CompanyDetailSerializer(CompanySerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class CompanyWriteSerializer(serializers.ModelSerializer):
+class CompanyWriteSerializer(StrictBody, serializers.ModelSerializer):
     country = CountryField()
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -637,15 +661,11 @@ class CompanyWriteSerializer(serializers.ModelSerializer):
         validators = []
         extra_kwargs = {name: {"validators": []} for name in ("slug", "name", "name_ko", "name_zh")}
 
-    def validate(self, attrs):
-        # The owner columns are derived from the stakes: say where to write them rather than
-        # drop them silently.
-        given = self.initial_data if isinstance(self.initial_data, dict) else {}
-        derived = sorted({"parent", "parent_tie", "parent_share_percent"} & set(given))
-        if derived:
-            message = _("Derived from the company's stakes: write them at /api/v1/stakes/.")
-            raise serializers.ValidationError({name: [message] for name in derived})
-        return attrs
+    # The owner columns are derived from the stakes: say where to write them.
+    explained = dict.fromkeys(
+        ("parent", "parent_tie", "parent_share_percent"),
+        _("Derived from the company's stakes: write them at /api/v1/stakes/."),
+    )
 
 
 # --- vehicle models, sources, events -------------------------------------------------------------
@@ -690,7 +710,7 @@ class VehicleModelSerializer(OutputSerializer):
         read_only_fields = fields
 
 
-class VehicleModelWriteSerializer(serializers.ModelSerializer):
+class VehicleModelWriteSerializer(StrictBody, serializers.ModelSerializer):
     maker = SlugOrIdRelatedField(queryset=Company.objects.all())
     battery_supplier = SlugOrIdRelatedField(
         queryset=Company.objects.all(), required=False, allow_null=True
@@ -758,7 +778,7 @@ class SourceDetailSerializer(SourceSerializer):
         read_only_fields = fields
 
 
-class SourceWriteSerializer(serializers.ModelSerializer):
+class SourceWriteSerializer(StrictBody, serializers.ModelSerializer):
     file = serializers.FileField(
         write_only=True,
         required=False,
@@ -816,7 +836,7 @@ class ContextEventSerializer(OutputSerializer):
         read_only_fields = fields
 
 
-class ContextEventWriteSerializer(serializers.ModelSerializer):
+class ContextEventWriteSerializer(StrictBody, serializers.ModelSerializer):
     country = CountryField(required=False, allow_blank=True)
 
     class Meta:

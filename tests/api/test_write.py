@@ -401,3 +401,17 @@ def test_form_bodies_are_refused(editor_api):
     """Deal writes take JSON only (only sources also take a file upload); a form is a 415."""
     response = editor_api.post("/api/v1/deals/", {"slug": "x", "title": "X"}, format="multipart")
     assert response.status_code == 415
+
+
+def test_a_field_the_resource_does_not_have_is_refused_naming_the_fields_it_has(editor_api):
+    """`notes` on a company (which has `description`) is a 400 naming it, and nothing is
+    written (found live: answered 200, ignored, and a history row added)."""
+    company = CompanyFactory(slug="kia", name="Kia", description="Carmaker.")
+    history = company.history.count()
+    response = editor_api.patch("/api/v1/companies/kia/", {"notes": "x"}, format="json")
+    assert response.status_code == 400
+    assert "description" in response.json()["notes"][0]
+    company.refresh_from_db()
+    assert company.description == "Carmaker." and company.history.count() == history
+    deal = editor_api.post("/api/v1/deals/", {"slug": "d", "titel": "Typo"}, format="json")
+    assert deal.status_code == 400 and "titel" in deal.json()
