@@ -34,15 +34,19 @@ def deal_item(**overrides):
     return item
 
 
+# What every node of a crafted graph shares: no local names, no volume known.
+NODE = {
+    "name_ko": "",
+    "name_zh": "",
+    "hq_city": "",
+    "merged": False,
+    "volume_gwh": None,
+    "deals_without_volume": 0,
+}
+
+
 def graph():
-    node = {
-        "name_ko": "",
-        "name_zh": "",
-        "hq_city": "",
-        "merged": False,
-        "volume_gwh": None,
-        "deals_without_volume": 0,
-    }
+    node = NODE
     return {
         "nodes": [
             {**node, "id": 1, "slug": "foil", "name": "Foil Co", "country": "KR",
@@ -261,14 +265,7 @@ def test_a_vehicle_model_follows_the_deal_that_supplies_it():
     """Kona's cells come from CATL: Kona hangs off the CATL deal, and CALB's 30 GWh to the same
     automaker flows into the automaker, never into Kona."""
     data = graph()
-    node = {
-        "name_ko": "",
-        "name_zh": "",
-        "hq_city": "",
-        "merged": False,
-        "volume_gwh": None,
-        "deals_without_volume": 0,
-    }
+    node = NODE
     data["nodes"].append(
         {**node, "id": 5, "slug": "calb", "name": "CALB", "country": "CN",
          "chain_role": "battery_cells", "lat": 30.6, "lon": 114.3, "deal_count": 1}
