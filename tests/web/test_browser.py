@@ -243,7 +243,17 @@ def test_a_chart_saves_as_an_image_and_its_data_as_csv(page):
 # --- phone and desktop widths -----------------------------------------------------------------
 
 WIDTHS = [390, 1440]
-PAGES = ["/", "/deals/", "/companies/", "/companies/catl/", "/vehicles/", "/sources/"]
+PAGES = [
+    "/",
+    "/deals/",
+    "/companies/",
+    "/companies/catl/",
+    "/vehicles/",
+    "/sources/",
+    "/search/?q=CATL",
+    "/methodology/",
+    "/data-dictionary/",
+]
 
 
 @pytest.fixture
