@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from partnerships.dates import Precision, format_precise
@@ -674,7 +675,11 @@ def flow_links(graph: dict, language: str = "en") -> dict:
 
 def _edge_title(edge: dict, language: str) -> str:
     """A graph edge's deal title in the reader's language (`titles.deal_title`, computed with
-    the graph for each interface language), else as the graph gives it ("3 deals")."""
+    the graph for each interface language); an edge that sums several deals is counted in the
+    reader's language ("3 deals", "거래 3건")."""
+    if edge.get("deal_count", 1) > 1:
+        count = edge["deal_count"]
+        return ngettext("%(count)d deal", "%(count)d deals", count) % {"count": count}
     return edge.get("deal_titles", {}).get(language.split("-")[0]) or edge.get("deal_title", "")
 
 
@@ -1334,27 +1339,35 @@ def timeline_text(items: list[dict], language: str = "en") -> dict:
 
 
 def timeline_buckets_text(buckets: list[dict], undated: list[dict] | None = None) -> dict:
-    """The yearly timeline in words: deals per year, confirmed and not."""
-    per_year: dict = defaultdict(lambda: [0, 0, 0.0])
+    """The yearly timeline in words: deals per year, confirmed and not, with the confirmed
+    deals' known volume (never 0 for a volume no source gives)."""
+    # confirmed, other, known GWh of the confirmed (None: none known), confirmed without one
+    per_year: dict = defaultdict(lambda: [0, 0, None, 0])
     for bucket in [*buckets, *(undated or [])]:
         entry = per_year[bucket["year"]]
         confirmed = status_style(bucket["status"]) == "confirmed"
         entry[0 if confirmed else 1] += bucket["deals"]
         if confirmed:
-            entry[2] += bucket["volume_gwh"] or 0
-    lines = [
-        {
-            "text": _("%(year)s: %(confirmed)s confirmed deals (%(gwh)s GWh), %(other)s others")
-            % {
-                "year": year if year is not None else _("No known date"),
-                "confirmed": f"{confirmed:,}",
-                "gwh": f"{gwh:,.1f}",
-                "other": f"{other:,}",
-            },
-            "style": "",
-            "status": "",
+            if bucket.get("volume_gwh") is not None:
+                entry[2] = (entry[2] or 0.0) + bucket["volume_gwh"]
+            entry[3] += bucket.get("deals_without_volume", 0)
+
+    def line(year, confirmed, other, gwh, unknown):
+        values = {
+            "year": year if year is not None else _("No known date"),
+            "confirmed": f"{confirmed:,}",
+            "volume": _known_volume({"volume_gwh": gwh, "deals_without_volume": unknown}),
+            "other": f"{other:,}",
         }
-        for year, (confirmed, other, gwh) in sorted(
+        if not confirmed:
+            return _("%(year)s: confirmed 0; other statuses %(other)s") % values
+        return (
+            _("%(year)s: confirmed %(confirmed)s (%(volume)s); other statuses %(other)s") % values
+        )
+
+    lines = [
+        {"text": line(year, *entry), "style": "", "status": ""}
+        for year, entry in sorted(
             per_year.items(), key=lambda item: (item[0] is None, item[0] or 0)
         )
     ]

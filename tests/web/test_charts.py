@@ -483,3 +483,31 @@ def test_a_market_named_in_english_reads_in_korean_with_the_english_beside():
         assert place("China, Europe") == "중국 (China), Europe"
     with translation.override("en"):
         assert place("China") == "China"
+
+
+def test_the_yearly_text_never_gives_an_unknown_volume_as_zero():
+    """ "confirmed 1 (volume not known)", not "1 confirmed deals (0.0 GWh)"."""
+    buckets = [
+        {"year": 2025, "status": "signed", "deals": 1, "volume_gwh": None,
+         "deals_without_volume": 1},
+        {"year": 2025, "status": "in_talks", "deals": 2, "volume_gwh": 30.0,
+         "deals_without_volume": 0},
+        {"year": 2024, "status": "active", "deals": 2, "volume_gwh": 8.0,
+         "deals_without_volume": 1},
+        {"year": 2023, "status": "in_talks", "deals": 1, "volume_gwh": None,
+         "deals_without_volume": 1},
+    ]  # fmt: skip
+    lines = [line["text"] for line in charts.timeline_buckets_text(buckets)["lines"]]
+    assert lines == [
+        "2023: confirmed 0; other statuses 1",
+        "2024: confirmed 2 (8 GWh, and 1 deal(s) of unknown volume); other statuses 0",
+        "2025: confirmed 1 (volume not known); other statuses 2",
+    ]
+
+
+def test_an_edge_summing_deals_is_counted_in_the_readers_language():
+    """A map line or flow standing for several deals says so in Korean to a Korean reader."""
+    edge = {"deal_count": 3, "deal_title": "3 deals", "deal_titles": {}}
+    assert charts._edge_title(edge, "en") == "3 deals"
+    with translation.override("ko"):
+        assert charts._edge_title(edge, "ko") == "거래 3건"
