@@ -330,6 +330,9 @@ def test_phone_overview_lists_flows_and_folds_the_filter(sized, width):
     flows = sized.locator("#flows-chart-text")
     assert flows.locator("li").first.is_visible()
     assert "LG Energy Solution → Chery Automobile: 8 GWh — signed" in flows.inner_text()
+    # Never drawn, so no image to save (the buttons did nothing): only its data is offered.
+    saves = sized.locator('[data-save-image="flows-chart"]')
+    assert saves.count() == 2 and not saves.first.is_visible()
     # The headline figures are on the first screen: the folded filter no longer pushes them down.
     sized.evaluate("window.scrollTo(0, 0)")
     assert sized.locator(".figure-grid").bounding_box()["y"] < 600
