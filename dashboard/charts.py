@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from partnerships.countries import country_name
 from partnerships.dates import Precision, format_precise
 from partnerships.models import DealStatus, PartyRole, local_name, local_text
 
@@ -52,7 +53,10 @@ LABEL_WIDTH = 44  # characters per line of a timeline title: fits a 390 px phone
 
 
 def _name(item: dict, language: str) -> str:
-    """A company's name in the viewer's language, the English one beside it when they differ."""
+    """A company's name in the viewer's language, the English one beside it when they differ;
+    a graph's merged node ("others-KR") as the other companies of its country."""
+    if item.get("merged") and str(item.get("id", "")).startswith("others-"):
+        return _("Others (%(country)s)") % {"country": country_name(item.get("country", ""))}
     english, local = local_name(item, language)
     return f"{local} ({english})" if local and local != english else english
 
@@ -1148,7 +1152,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
         updatemenus=updatemenus,
         legend={"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"},
         meta={
-            "unplaced": [node.get("name", "") for node in unplaced],
+            "unplaced": [_name(node, language) for node in unplaced],
             "unplaced_deals": unplaced_edges,
             "clusters": [
                 {

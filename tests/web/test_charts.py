@@ -511,3 +511,17 @@ def test_an_edge_summing_deals_is_counted_in_the_readers_language():
     assert charts._edge_title(edge, "en") == "3 deals"
     with translation.override("ko"):
         assert charts._edge_title(edge, "ko") == "거래 3건"
+
+
+def test_what_the_map_leaves_out_is_named_in_the_readers_language():
+    """The companies off the map are listed by their Korean names for a Korean reader, and a
+    merged node as the other companies of its country, never "Others (CN)"."""
+    data = graph()
+    data["nodes"].append(
+        {**NODE, "id": "others-CN", "slug": "", "name": "Others (CN)", "merged": True,
+         "country": "CN", "chain_role": "", "lat": None, "lon": None, "deal_count": 2}
+    )  # fmt: skip
+    data["nodes"][3]["name_ko"] = "라이벌카"
+    with translation.override("ko"):
+        unplaced = charts.geo_figure(data, "ko")["layout"]["meta"]["unplaced"]
+    assert unplaced == ["라이벌카 (Rival Cars)", "그 밖의 기업 (중국)"]

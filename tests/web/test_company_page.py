@@ -69,8 +69,8 @@ def test_the_maps_draw_the_top_partners_and_merge_the_rest(client, giant, monkey
         "Big Motors",
         "China Auto 0",
         "China Auto 1",
-        "Others (CN)",
-        "Others (JP)",
+        "Others (China)",
+        "Others (Japan)",
     }
     assert sum(sankey["link"]["value"]) == 12 * 5  # every deal's 5 GWh
     geo = figure(response, "geo-data")["data"]
