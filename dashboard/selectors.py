@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard import aggregates, charts, graph, scope
@@ -22,6 +23,7 @@ from partnerships.models import (
     Company,
     CompanyAlias,
     CompanyIdentifier,
+    ContextEvent,
     Deal,
     DealParty,
     Ownership,
@@ -82,6 +84,15 @@ def deal_list_csv(deals):
         ]
 
 
+CITED_MODELS = {
+    "company": Company,
+    "deal": Deal,
+    "vehicle_model": VehicleModel,
+    "context_event": ContextEvent,
+    "ownership": Ownership,
+}
+
+
 def citations_by_source(citations):
     """[(source, [{"quote", "claims"}, ...]), ...]: each sentence once, with every claim it
     supports, sources in the order they first appear."""
@@ -89,7 +100,13 @@ def citations_by_source(citations):
     for citation in citations:
         _source, quotes = grouped.setdefault(citation.source_id, (citation.source, {}))
         claims = quotes.setdefault(citation.quote, [])
-        claim = citation.claim or citation.field
+        # The field a citation states, by its name in the reader's language ("battery
+        # supplier", "배터리 공급사"), not its column's.
+        claim = citation.claim or (
+            _field_label(CITED_MODELS[citation.target_kind], citation.field)
+            if citation.field and citation.target_kind in CITED_MODELS
+            else citation.field
+        )
         if claim and claim not in claims:
             claims.append(claim)
     return [
@@ -108,7 +125,12 @@ def steps_as_citations(steps):
             quote=step.quote,
             field="",
             claim=_("status: %(status)s (%(date)s)")
-            % {"status": step.get_status_display(), "date": step.effective_display},
+            % {
+                "status": step.get_status_display(),
+                "date": format_precise(
+                    step.effective_on, step.effective_precision, get_language() or "en"
+                ),
+            },
         )
         for step in steps
     ]

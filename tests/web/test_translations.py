@@ -1,7 +1,9 @@
 """The Korean catalogue: complete for the web pages, compiled without GNU gettext."""
 
+import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
@@ -50,3 +52,17 @@ def test_compile_translations_writes_a_catalogue_django_reads(tmp_path, settings
             )
     finally:
         translation.trans_real._translations = {}
+
+
+@pytest.mark.django_db
+def test_citation_footers_speak_the_readers_language(client, article):
+    """Under a quoted sentence, a status step's date is in the reader's language and a cited
+    field by its name, never its column (found by a phone walk: "상태: 보도됨 (16 Jul 2025)",
+    "battery_supplier")."""
+    client.cookies["django_language"] = "ko"
+    deal = client.get("/deals/lges-chery-46-series-cells/").content.decode()
+    assert re.search(r"상태: [^<(]+ \(2025년 6월 16일\)", deal)
+    assert not re.search(r"상태: [^<(]+ \(16 Jun 2025\)", deal)
+    client.cookies["django_language"] = "en"
+    vehicle = client.get("/vehicles/kia-niro/").content.decode()
+    assert "battery_supplier" not in vehicle and "battery supplier" in vehicle
