@@ -47,12 +47,15 @@ def deal_title(deal):
 
 
 @register.simple_tag
-def deal_headline_beside(deal):
+def deal_headline_beside(deal, inline=False):
     """The editor's English headline, where it holds and the title shown is built in another
-    language: shown beside it, as English names are beside local ones."""
+    language: shown beside it, as English names are beside local ones. `inline` for a list's
+    row, where built titles alike (four ventures of one pair) need it to tell them apart."""
     headline = titles.editor_title(deal)
     if not headline or headline == titles.deal_title(deal, get_language() or "en"):
         return ""
+    if inline:
+        return format_html('<br><span class="name-en" lang="en">{}</span>', headline)
     return format_html('<p class="name-en" lang="en">{}</p>', headline)
 
 

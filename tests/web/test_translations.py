@@ -66,3 +66,18 @@ def test_citation_footers_speak_the_readers_language(client, article):
     client.cookies["django_language"] = "en"
     vehicle = client.get("/vehicles/kia-niro/").content.decode()
     assert "battery_supplier" not in vehicle and "battery supplier" in vehicle
+
+
+@pytest.mark.django_db
+def test_a_korean_list_shows_the_editors_headline_beside_the_built_title(client, article):
+    """Built titles alike (four ventures of one pair) are told apart in a Korean list by the
+    editor's English headline beside them, as on the deal's page."""
+    headline = "LG Energy Solution to supply 46-series cylindrical cells to Chery Automobile"
+    client.cookies["django_language"] = "ko"
+    for path in ("/deals/", "/search/?q=Chery"):
+        assert (
+            f'<span class="name-en" lang="en">{headline}</span>'
+            in client.get(path).content.decode()
+        )
+    client.cookies["django_language"] = "en"
+    assert f'lang="en">{headline}</span>' not in client.get("/deals/").content.decode()
