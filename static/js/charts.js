@@ -19,6 +19,9 @@
       locale: document.documentElement.lang || "en",
       topojsonURL: el.dataset.topojson,
       modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+      // A phone neither zooms nor pans a chart (below), and the bar would sit on its legend
+      // and buttons: images are saved with the buttons above each chart.
+      displayModeBar: NARROW.matches ? false : "hover",
       // A phone scrolls the page with a swipe; the chart does not take it.
       scrollZoom: false
     };
@@ -34,6 +37,24 @@
     return true;
   }
 
+  // On a phone, an axis's title is set smaller and given room below level tick labels, so
+  // neither is cut at the edge nor drawn over the other.
+  function narrowAxes(layout) {
+    ["xaxis", "yaxis"].forEach(function (name) {
+      var axis = layout[name];
+      if (!axis) { return; }
+      axis.automargin = true;
+      if (name === "xaxis" && axis.type !== "category") {
+        axis.tickangle = 0;
+        axis.nticks = 5;
+      }
+      if (axis.title) {
+        var text = typeof axis.title === "string" ? axis.title : axis.title.text;
+        axis.title = { text: text, font: { size: 11 }, standoff: 8 };
+      }
+    });
+  }
+
   function draw(el) {
     var figure = figureOf(el);
     if (!figure || !window.Plotly) { return Promise.resolve(); }
@@ -47,6 +68,7 @@
     if (NARROW.matches) {
       // Phones: a touch scrolls the page, never pans or zooms the chart by accident.
       figure.layout.dragmode = false;
+      narrowAxes(figure.layout);
     }
     if (NARROW.matches && figure.layout.geo) {
       figure.layout.height = Math.min(figure.layout.height || 420, 420);

@@ -333,6 +333,18 @@ def test_phone_overview_lists_flows_and_folds_the_filter(sized, width):
     # Never drawn, so no image to save (the buttons did nothing): only its data is offered.
     saves = sized.locator('[data-save-image="flows-chart"]')
     assert saves.count() == 2 and not saves.first.is_visible()
+    # The timeline's axis title fits its chart, and no mode bar sits on a legend.
+    chart = sized.locator("#timeline-chart")
+    chart.scroll_into_view_if_needed()
+    sized.wait_for_function("document.querySelector('#timeline-chart').dataset.drawn")
+    box = chart.bounding_box()
+    for title in chart.locator(".g-xtitle text, .g-ytitle text").all():
+        inner = title.bounding_box()
+        assert (
+            box["x"] - 1 <= inner["x"]
+            and inner["x"] + inner["width"] <= box["x"] + box["width"] + 1
+        )
+    assert sized.locator(".modebar").count() == 0
     # The headline figures are on the first screen: the folded filter no longer pushes them down.
     sized.evaluate("window.scrollTo(0, 0)")
     assert sized.locator(".figure-grid").bounding_box()["y"] < 600
