@@ -128,11 +128,14 @@ def timeline_chart(deals, language):
     per_year = summary["total"] + summary["undated"] > OVERVIEW_TIMELINE_LIMIT
     if per_year:
         undated_items = []
+        events = [item for item in items if item["kind"] == "event"]
         figure = charts.timeline_buckets_figure(
-            summary["buckets"], language, summary["undated_by_status"]
+            summary["buckets"], language, summary["undated_by_status"], events
         )
         rows = charts.timeline_bucket_rows(summary["buckets"], summary["undated_by_status"])
-        text = charts.timeline_buckets_text(summary["buckets"], summary["undated_by_status"])
+        text = charts.timeline_buckets_text(
+            summary["buckets"], summary["undated_by_status"], events
+        )
     else:
         undated_items = [item for item in items if item["kind"] == "deal" and not item["date"]]
         figure = charts.timeline_figure(items, language)

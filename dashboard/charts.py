@@ -483,16 +483,21 @@ def timeline_rows(items: list[dict]) -> list[list]:
 
 
 def timeline_buckets_figure(
-    buckets: list[dict], language: str = "en", undated: list[dict] | None = None
+    buckets: list[dict],
+    language: str = "en",
+    undated: list[dict] | None = None,
+    events: list[dict] | None = None,
 ) -> dict:
     """Deals per year, stacked by status: the timeline when there are too many deals to draw
     one by one (`timeline.timeline_summary`'s buckets). A deal's year is that of its
     announcement, else its start; the deals with neither stand in a last column of their own
     (`undated`), so the chart counts every deal the filter matches. Unconfirmed statuses are
-    hatched. The hover gives the year's GWh too."""
-    undated = undated or []
+    hatched. The hover gives the year's GWh too. Context events (timeline items of kind
+    "event") stand as stars over their year's bar, as on the timeline of single deals."""
+    undated, events = undated or [], [e for e in events or [] if e.get("date")]
     no_date = _("No known date")
-    years = [str(year) for year in sorted({b["year"] for b in buckets})]
+    event_years = {int(e["date"][:4]) for e in events}
+    years = [str(year) for year in sorted({b["year"] for b in buckets} | event_years)]
     if undated:
         years.append(no_date)
     by_status: dict[str, dict[str, dict]] = defaultdict(dict)
@@ -522,6 +527,30 @@ def timeline_buckets_figure(
                     )
                     for year, c in zip(years, cells, strict=True)
                 ],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+            }
+        )
+    if events:
+        totals = defaultdict(int)
+        for bucket in buckets:
+            totals[str(bucket["year"])] += bucket["deals"]
+        stacked = defaultdict(int)  # events already over a year: the next stands above them
+        xs, ys, hovers = [], [], []
+        for event in sorted(events, key=lambda e: e["date"]):
+            year = event["date"][:4]
+            xs.append(year)
+            ys.append(totals[year] + 1 + stacked[year])
+            stacked[year] += 1
+            hovers.append(f"<b>★ {_esc(event['title'])}</b><br>{_esc(event.get('label', ''))}")
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("Context events"),
+                "x": xs,
+                "y": ys,
+                "marker": {"symbol": "star", "size": 13, "color": "#1f2933"},
+                "hovertext": hovers,
                 "hovertemplate": "%{hovertext}<extra></extra>",
             }
         )
@@ -1342,7 +1371,9 @@ def timeline_text(items: list[dict], language: str = "en") -> dict:
     return {"summary": summary, "lines": lines}
 
 
-def timeline_buckets_text(buckets: list[dict], undated: list[dict] | None = None) -> dict:
+def timeline_buckets_text(
+    buckets: list[dict], undated: list[dict] | None = None, events: list[dict] | None = None
+) -> dict:
     """The yearly timeline in words: deals per year, confirmed and not, with the confirmed
     deals' known volume (never 0 for a volume no source gives)."""
     # confirmed, other, known GWh of the confirmed (None: none known), confirmed without one
@@ -1374,6 +1405,10 @@ def timeline_buckets_text(buckets: list[dict], undated: list[dict] | None = None
         for year, entry in sorted(
             per_year.items(), key=lambda item: (item[0] is None, item[0] or 0)
         )
+    ]
+    lines += [
+        {"text": f"★ {event['title']} — {event.get('label', '')}", "style": "event", "status": ""}
+        for event in sorted((e for e in events or [] if e.get("date")), key=lambda e: e["date"])
     ]
     total = sum(entry[0] + entry[1] for entry in per_year.values())
     summary = _("%(deals)s deals counted per year of announcement, else of start.") % {

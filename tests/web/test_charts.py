@@ -525,3 +525,26 @@ def test_what_the_map_leaves_out_is_named_in_the_readers_language():
     with translation.override("ko"):
         unplaced = charts.geo_figure(data, "ko")["layout"]["meta"]["unplaced"]
     assert unplaced == ["라이벌카 (Rival Cars)", "그 밖의 기업 (중국)"]
+
+
+def test_the_yearly_timeline_keeps_its_context_events():
+    """Past the deals drawn one by one, events still stand as stars over their year's bar (the
+    overview of the whole set showed none), and the text lists them."""
+    buckets = [
+        {"year": 2025, "status": "signed", "deals": 4, "volume_gwh": None,
+         "deals_without_volume": 4},
+        {"year": 2024, "status": "signed", "deals": 2, "volume_gwh": None,
+         "deals_without_volume": 2},
+    ]  # fmt: skip
+    events = [
+        {"kind": "event", "title": "Inauguration", "date": "2025-06-04", "label": "4 Jun 2025"},
+        {"kind": "event", "title": "Tariffs", "date": "2025-04-03", "label": "3 Apr 2025"},
+        {"kind": "event", "title": "Summit", "date": "2023-11-01", "label": "Nov 2023"},
+    ]
+    figure = charts.timeline_buckets_figure(buckets, events=events)
+    [stars] = [t for t in figure["data"] if t["type"] == "scatter"]
+    assert stars["x"] == ["2023", "2025", "2025"] and stars["y"] == [1, 5, 6]
+    assert figure["data"][0]["x"] == ["2023", "2024", "2025"]  # a year of events alone shows
+    assert "Inauguration" in stars["hovertext"][2]
+    text = [line["text"] for line in charts.timeline_buckets_text(buckets, events=events)["lines"]]
+    assert text[-1] == "★ Inauguration — 4 Jun 2025"
