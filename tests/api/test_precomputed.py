@@ -234,10 +234,12 @@ def test_overview_draws_deals_per_year_when_too_many_to_draw_each(client, articl
     monkeypatch.setattr(aggregates, "OVERVIEW_TIMELINE_LIMIT", 3)
     page = client.get("/")
     figure = page.context["overview"]["timeline_figure"]
-    assert {trace["type"] for trace in figure["data"]} == {"bar"}
+    # Bars of deals, and the context events as stars over their years.
+    assert {trace["type"] for trace in figure["data"]} == {"bar", "scatter"}
     assert figure["layout"]["barmode"] == "stack"
+    bars = [trace for trace in figure["data"] if trace["type"] == "bar"]
     # Undated deals have a column of their own, so the bars count every deal.
-    assert sum(sum(y or 0 for y in trace["y"]) for trace in figure["data"]) == Deal.objects.count()
+    assert sum(sum(y or 0 for y in trace["y"]) for trace in bars) == Deal.objects.count()
     assert "Too many deals match to draw each one" in page.content.decode()
     response = client.get("/charts/timeline.csv")
     assert 'filename="timeline-by-year.csv"' in response["Content-Disposition"]

@@ -8,6 +8,14 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def latest_afterwards(transactional_db):
+    """Every app back at its latest migration after the test, passed or failed: the tests
+    after it expect today's schema."""
+    yield
+    migrate(None)
+
+
 def migrate(targets=None):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
