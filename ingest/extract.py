@@ -82,7 +82,9 @@ KIND_CUES = [
         DealKind.SUPPLY,
         r"\bsuppl(?:y|ies|ied|ying)\b|\bprovid(?:e|es|ed|ing)\b|\bdeliver\w*|\border(?:s|ed)?\b|"
         r"\bmade by\b|\bopted for\b|\bapplied\b|\bequipped\b|\bprocure\w*|\bpurchas\w+|\bbuy\w*|"
-        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|订单|供应商|"
+        r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|"
+        # "选定X为其电池供应商", "获得X…订单": chosen as the supplier, an order won from X.
+        r"(?:选定|指定)[^，。]{0,25}(?:供应商|供货商)|获得(?!的)[^，。]{1,30}订单|"
         # "为X提供电池": 提供 supplies when a product follows, not "提供技术支持".
         r"提供[^，。]{0,6}?(?:电池|电芯|材料|正极|负极|隔膜|电解液|铜箔|锂)",
     ),
@@ -102,7 +104,7 @@ STATUS_CUES = [
         r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
         r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)|"
         # "目前双方并无相关合作计划": no plan between them, in answer to a report.
-        r"(?:并无|并没有|没有)[^，。]{0,6}(?:合作|计划)",
+        r"(?:并无|并没有|没有)(?:相关|任何|此类|这样的)?(?:合作)?计划",
     ),
     (
         DealStatus.CANCELLED,
@@ -130,7 +132,8 @@ STATUS_CUES = [
         r"\b(?:will|would) (?:jointly )?(?:invest|build|set up|form|establish)\b|"
         r"\bplans? to\b|\bis set to\b|\bis scheduled to\b|\bannounc\w+|체결|합의|맺|"
         r"기로\s*했|설립(?:한다|키로|하기로|하고)|공급(?:한다|할 예정|하기로)|"
-        r"签署|签订|达成|宣布|收购|选定|定点|获得[^，。]{0,30}订单|"
+        r"签署|签订|达成|宣布|收购|(?:选定|指定)[^，。]{0,25}(?:供应商|供货商)|"
+        r"获得(?!的)[^，。]{1,30}订单|"
         # "합작법인을 세운다", "공장을 짓기로": what the companies will build, announced.
         r"세운다|세우고|세우기로|짓는다|짓고|짓기로|건설한다|건설하고|건설하기로|"
         r"拟(?:出资|投资|设立|建设|收购|入股|共同)|计划(?:出资|投资|设立|建设)|签约|携手|손잡|"
@@ -213,6 +216,7 @@ CJK_BUY_AFTER = re.compile(r"^[^，。,]{0,15}?(?:采购|购买|订购|进口|�
 
 # "选定X为其电池供应商": X is chosen to supply; "与X签订的…采购协议": X sells.
 CJK_NAMED_SUPPLIER = re.compile(r"^为其?[^，。]{0,20}?(?:供应商|供货商)")
+CJK_CHOSEN = re.compile(r"(?:选定|指定|确定|选择)\s*(?:韩国|中国)?$")
 CJK_BOUGHT_FROM = re.compile(r"^(?:签订|签署)的[^，。]{0,15}?(?:采购|购买)")
 # "获得X…的…订单": X places the order.
 CJK_ORDER_FROM = re.compile(r"获得\s*(?:韩国|中国)?[^，。]{0,12}$")
@@ -223,7 +227,7 @@ def _cjk_supplier(text: str, mention: Mention) -> bool:
     before, after = _before(text, mention.start), _after(text, mention.end)
     if CJK_FROM.search(before) or CJK_FROM_AFTER.match(after):
         return True
-    if CJK_NAMED_SUPPLIER.match(after):
+    if CJK_CHOSEN.search(before) and CJK_NAMED_SUPPLIER.match(after):
         return True
     if re.search(r"与\s*(?:韩国|中国)?$", before) and CJK_BOUGHT_FROM.match(after):
         return True

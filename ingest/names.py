@@ -393,6 +393,8 @@ def _zh_verb_in_name(pairs, index, run) -> bool:
         run
         and index > 0
         and pairs[index - 1].flag == "ns"
+        # "在广东运营电池工厂": a place after 在 is where something is done, not a name's start.
+        and (index < 2 or pairs[index - 2].word not in ZH_FUNCTION_WORDS | ZH_PLACE_VERBS)
         and len(word) == 2
         and flag.startswith("v")
         and index + 1 < len(pairs)
@@ -417,6 +419,7 @@ def _zh_weak(word: str, flag: str) -> bool:
     return flag.startswith(("m", "t", "l", "q", "r"))
 
 
+ZH_PLACE_VERBS = set(_words("位于 落户 地处 前往 来到"))
 ZH_FUNCTION_WORDS = set("与和及同跟向对在从为将把被以于由给的了着并而或等其该这那也都还就已正约")
 ZH_CLAUSE_WORDS = set(
     _words(
@@ -439,20 +442,37 @@ ZH_LONGEST_NAME = 40
 
 
 def _names_in_run(sentence, start, run):
-    # Country and descriptor words before the name: "韩国", "动力电池企业".
+    # Two names joined by a conjunction jieba kept inside a word ("…新材料和大韩化学": 和大韩):
+    # each is read on its own, in a loop (a run of a thousand such names is no deeper).
+    found = []
+    while True:
+        start, run = _without_lead(start, run)
+        joined = next(
+            (
+                index
+                for index, char in enumerate(run[:ZH_LONGEST_NAME])
+                if char in "和与及" and run[:index].endswith(ZH_SUFFIXES) and is_name(run[:index])
+            ),
+            None,
+        )
+        if joined is None:
+            return found + _name_at_start(start, run)
+        found.append(Found(start, start + joined, run[:joined]))
+        start, run = start + joined + 1, run[joined + 1 :]
+
+
+def _without_lead(start, run):
+    """The run without the country and descriptor words before a name ("韩国", "…电池企业")."""
     lead = ZH_PLACES_BEFORE.match(run)
     if lead:
         start, run = start + lead.end(), run[lead.end() :]
     descriptor = ZH_DESCRIPTOR.match(run)
     if descriptor and not is_name(run):
         start, run = start + descriptor.end(), run[descriptor.end() :]
-    # Two names joined by a conjunction jieba kept inside a word ("…新材料和大韩化学": 和大韩).
-    for index, char in enumerate(run[:ZH_LONGEST_NAME]):
-        left = run[:index]
-        if char in "和与及" and left.endswith(ZH_SUFFIXES) and is_name(left):
-            return [Found(start, start + index, left)] + _names_in_run(
-                sentence, start + index + 1, run[index + 1 :]
-            )
+    return start, run
+
+
+def _name_at_start(start, run):
     # The longest prefix of the run that ends in a company word and reads as a name; no name
     # is longer than ZH_LONGEST_NAME, and trying every prefix of a run as long as the article
     # (no punctuation in 100 KB) would be quadratic.

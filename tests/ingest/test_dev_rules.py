@@ -513,3 +513,51 @@ def test_chinese_a_sentence_about_the_project_goes_on_about_the_venture():
     assert {d.kind for d in found} == {"joint_venture"}
     assert {d.status for d in found} == {"signed"}
     assert {d.investment_currency for d in found if d.investment_amount} == {"USD"}
+
+
+# --- found in review: what the third round must not read --------------------------------------
+
+KNOWN = CompanyIndex.from_dicts(
+    [
+        {"slug": "catl", "name": "CATL", "name_zh": "宁德时代", "chain_role": "battery_cells",
+         "country": "CN"},
+        {"slug": "hyundai", "name": "Hyundai Motor", "name_zh": "现代汽车",
+         "chain_role": "automaker", "country": "KR"},
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "no cooperation before" beside a signing is no denial
+        ("宁德时代与现代汽车签署电池供货协议，此前双方没有合作过。", [("supply", "signed")]),
+        ("宁德时代将向现代汽车供应电池，项目没有改变原计划。", [("supply", "signed")]),
+        # orders that link no two parties are no deal
+        ("今年上半年宁德时代获得的订单同比增长，现代汽车销量则有所下滑。", []),
+        ("现代汽车今年订单下滑，宁德时代出货量增长。", []),
+    ],
+)
+def test_chinese_third_round_reads_nothing_it_should_not(text, expected):
+    found = extract(text, PUBLISHED, KNOWN).deals
+    assert [(d.kind, d.status) for d in found] == expected
+
+
+def test_chinese_a_supplier_named_without_being_chosen_keeps_its_role():
+    """ "现代汽车为其供应商宁德时代提供了资金支持": Hyundai does something for its supplier; CATL
+    stays the supplier."""
+    found = extract("现代汽车为其供应商宁德时代供应资金。", PUBLISHED, KNOWN).deals
+    assert all({p.key: str(p.role) for p in d.parties}.get("hyundai") != "supplier" for d in found)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["宁德时代与现代汽车在广东运营电池工厂。", "宁德时代将在四川开发锂业项目。"]
+)
+def test_chinese_a_place_after_zai_and_a_verb_is_no_name(sentence):
+    assert _names(chinese_names(sentence)) == []
+
+
+def test_chinese_names_joined_a_thousand_times_are_read_without_recursion():
+    """The split of joined names is a loop: 5 KB of "大韩化学和" is read, not a RecursionError."""
+    found = chinese_names("大韩化学和" * 1000)
+    assert {f.text for f in found} == {"大韩化学"}
