@@ -61,6 +61,16 @@ def _name(item: dict, language: str) -> str:
     return f"{local} ({english})" if local and local != english else english
 
 
+def _short_name(item: dict, language: str) -> str:
+    """A company's name as a chart label: the viewer's language alone where it is known (the
+    English one is in the hover), so that labels stay short enough not to run into the next
+    column; merged nodes as in `_name`."""
+    if item.get("merged") and str(item.get("id", "")).startswith("others-"):
+        return _name(item, language)
+    english, local = local_name(item, language)
+    return local or english
+
+
 def _esc(value) -> str:
     """Plotly renders hover and label text as a small HTML subset: names must stay text."""
     return html.escape(str(value), quote=False)
@@ -638,17 +648,19 @@ def flow_links(graph: dict, language: str = "en") -> dict:
     """The flows of the Sankey, one per deal (deals summed only when both ends, status and
     product agree), from materials suppliers to battery makers to automakers; a deal naming
     vehicle models runs from its supplier to each model (named with its maker), so that no
-    volume flows into a car it does not power. Returns nodes (label, column, url) and links
-    (source, target, status, product, GWh, deals, deals without a volume, titles)."""
+    volume flows into a car it does not power. Returns nodes (label, short label, column, url)
+    and links (source, target, status, product, GWh, deals, deals without a volume, titles)."""
     columns = _node_columns(graph)
     nodes = {node["id"]: node for node in graph["nodes"]}
     found_nodes: list[dict] = []
     index: dict = {}
 
-    def node_index(key, label, column, url=""):
+    def node_index(key, label, column, url="", short=""):
         if key not in index:
             index[key] = len(found_nodes)
-            found_nodes.append({"label": label, "column": column, "url": url})
+            found_nodes.append(
+                {"label": label, "short": short or label, "column": column, "url": url}
+            )
         return index[key]
 
     links: dict[tuple, dict] = {}
@@ -685,22 +697,31 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             left_out.append(_edge_title(edge, language))
             continue
         s = node_index(
-            ("c", source["id"]), _name(source, language), source_col, _company_url(source)
+            ("c", source["id"]),
+            _name(source, language),
+            source_col,
+            _company_url(source),
+            _short_name(source, language),
         )
         count = edge.get("deal_count", 1)
         gwh = edge.get("volume_gwh")
         vehicles = edge.get("vehicle_models", [])
         if not vehicles:
             t = node_index(
-                ("c", target["id"]), _name(target, language), target_col, _company_url(target)
+                ("c", target["id"]),
+                _name(target, language),
+                target_col,
+                _company_url(target),
+                _short_name(target, language),
             )
             add(s, t, edge, gwh, count)
             continue
         for vehicle in vehicles:
             maker = nodes.get(vehicle.get("maker_id")) or target
             label = f"{vehicle['name']} · {_name(maker, language)}"
+            short = f"{vehicle['name']} · {_short_name(maker, language)}"
             url = reverse("dashboard:vehicle-detail", args=[vehicle["slug"]])
-            v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url)
+            v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url, short)
             # The source gives one volume for the deal: its models share it evenly on the chart.
             add(s, v, edge, None if gwh is None else gwh / len(vehicles), count)
     return {"nodes": found_nodes, "links": list(links.values()), "left_out": left_out}
@@ -806,15 +827,16 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
         "type": "sankey",
         "arrangement": "snap",
         "node": {
-            "label": [_esc(node["label"]) for node in nodes],
+            "label": [_esc(node["short"]) for node in nodes],
             "x": [0.01 + 0.98 * node["column"] / VEHICLE_COLUMN for node in nodes],
             "y": ys,
             "pad": 14,
             "thickness": 16,
             "color": [_COLUMN_COLORS[node["column"]] for node in nodes],
             "line": {"color": "#ffffff", "width": 0.5},
-            "customdata": [[node["url"]] for node in nodes],
-            "hovertemplate": "%{label}<extra></extra>",
+            # The whole name (with the English one beside a Korean label) in the hover.
+            "customdata": [[node["url"], _esc(node["label"])] for node in nodes],
+            "hovertemplate": "%{customdata[1]}<extra></extra>",
         },
         "link": {
             "source": sources,

@@ -97,11 +97,27 @@
   // orders them); each is still in its marker's hover and in the list under the map.
   function declutter(el) {
     var labels = Array.prototype.slice.call(el.querySelectorAll(".geo .scattergeo text"));
+    var frameLayer = el.querySelector(".geo .layer.bg") || el;
+    var frame = frameLayer.getBoundingClientRect();
     var kept = [];
-    labels.forEach(function (label) { label.style.display = ""; });
+    labels.forEach(function (label) {
+      label.style.display = "";
+      if (label.dataset.anchor) { label.setAttribute("text-anchor", label.dataset.anchor); }
+    });
     labels.forEach(function (label) {
       if (!label.textContent) { return; }
       var box = label.getBoundingClientRect();
+      // A label centred on a marker near the map's edge would be cut by it (a phone's narrow
+      // map): it is set to end at its marker (or start there, at the left edge) instead.
+      if (box.right > frame.right || box.left < frame.left) {
+        label.dataset.anchor = label.dataset.anchor || label.getAttribute("text-anchor") || "";
+        label.setAttribute("text-anchor", box.right > frame.right ? "end" : "start");
+        box = label.getBoundingClientRect();
+        if (box.right > frame.right + 1 || box.left < frame.left - 1) {
+          label.style.display = "none";
+          return;
+        }
+      }
       var clash = kept.some(function (other) {
         return box.left < other.right && other.left < box.right &&
           box.top < other.bottom && other.top < box.bottom;

@@ -307,7 +307,8 @@ def test_no_page_scrolls_sideways_and_no_chart_is_wider_than_its_box(sized, path
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_map_labels_never_overlap(sized, width):
-    """Co-located companies are one marker with one label; no two labels on the map overlap."""
+    """Co-located companies are one marker with one label; no two labels on the map overlap,
+    and none runs past the map's edge (where the map would cut it)."""
     sized.goto(sized.base + "/")
     wait_for_charts(sized)
     labels = [
@@ -319,6 +320,46 @@ def test_map_labels_never_overlap(sized, width):
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             assert not overlaps(a, b)
+    frame = sized.locator("#geo-chart .geo .layer.bg").bounding_box()
+    for label in labels:
+        assert frame["x"] - 1 <= label["x"]
+        assert label["x"] + label["width"] <= frame["x"] + frame["width"] + 1
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ko-KR"])
+def test_flows_labels_never_overlap_on_the_whole_dataset(browser, live_server, coverage, locale):
+    """At 1440 px, in English and in Korean, no two of the Sankey's labels overlap on the data
+    `scripts/serve` loads: a label is the name in the reader's language alone (the English one
+    beside it, in Korean, would run into the next column), the whole name in its hover."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(live_server.url + "/")
+        page.locator("#flows-chart").scroll_into_view_if_needed()
+        page.wait_for_selector("#flows-chart .sankey-link", state="attached")
+        labels = [
+            (label.text_content(), label.bounding_box())
+            for label in page.locator("#flows-chart .sankey .node-label").all()
+            if label.is_visible() and (label.text_content() or "").strip()
+        ]
+        page.screenshot(path=str(_artifact(f"flows_whole_dataset_{locale}")), full_page=True)
+    finally:
+        context.close()
+    assert errors == []
+    assert len(labels) >= 20
+    if locale.startswith("ko"):
+        assert "LG에너지솔루션" in {text for text, _box in labels}
+    for i, (text_a, a) in enumerate(labels):
+        for text_b, b in labels[i + 1 :]:
+            assert not overlaps(a, b), f"{text_a!r} overlaps {text_b!r}"
+
+
+def _artifact(name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
 
 
 @pytest.mark.parametrize("width", [390])

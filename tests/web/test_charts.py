@@ -261,6 +261,21 @@ def test_sankey_runs_from_materials_to_cells_to_vehicles_and_automakers():
         assert xs[source] < xs[target]
 
 
+def test_sankey_labels_a_node_in_the_readers_language_alone_and_hovers_the_whole_name():
+    """In Korean a label is the Korean name alone, short enough for its column; the hover and
+    the link hovers name the company in both languages."""
+    with translation.override("ko"):
+        trace = charts.sankey_figure(graph(), "ko")["data"][0]
+    labels = trace["node"]["label"]
+    assert "PV5 · 카컴퍼니" in labels and "PV5 · 카컴퍼니 (Car Co)" not in labels
+    assert "Foil Co" in labels  # no Korean name: the English one
+    hovers = {url_and_name[1] for url_and_name in trace["node"]["customdata"]}
+    assert "PV5 · 카컴퍼니 (Car Co)" in hovers
+    assert trace["node"]["hovertemplate"] == "%{customdata[1]}<extra></extra>"
+    link_hovers = trace["link"]["customdata"]
+    assert any(h.startswith("Cell Co → PV5 · 카컴퍼니 (Car Co)") for h in link_hovers)
+
+
 def test_a_vehicle_model_follows_the_deal_that_supplies_it():
     """Kona's cells come from CATL: Kona hangs off the CATL deal, and CALB's 30 GWh to the same
     automaker flows into the automaker, never into Kona."""
