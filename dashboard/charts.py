@@ -50,6 +50,9 @@ COLUMN_OF_ROLE = {
 VEHICLE_COLUMN = 3
 GEO_LABELS = 8
 LABEL_WIDTH = 44  # characters per line of a timeline title: fits a 390 px phone
+# Characters per line of a Sankey label: an automaker's label (right of its node) and a vehicle
+# model's (left of its node, in the last column) meet between the two columns.
+SANKEY_LABEL_WIDTH = 16
 
 
 def _name(item: dict, language: str) -> str:
@@ -160,10 +163,12 @@ def _status_order(statuses) -> list:
     return sorted(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, max_lines: int | None = None) -> str:
     """A label broken onto lines of at most `width` characters (escaped, joined by <br>), so
-    long titles stay whole on a phone instead of being cut."""
-    return "<br>".join(_esc(line) for line in textwrap.wrap(text, width) or [""])
+    long titles stay whole on a phone instead of being cut; past `max_lines` it ends in "…"
+    (where the whole text is in the hover)."""
+    lines = textwrap.wrap(text, width, max_lines=max_lines, placeholder=" …")
+    return "<br>".join(_esc(line) for line in lines or [""])
 
 
 def date_kind_label(kind: str) -> str:
@@ -567,9 +572,12 @@ def timeline_buckets_figure(
     layout = _base_layout(
         barmode="stack",
         height=360,
+        # Automargin: where the years are set at an angle (a tablet), the axis title moves
+        # below them, and the last label ("No known date") is not cut at the edge.
         xaxis={
             "type": "category",
             "title": {"text": _("Year of the deal (announced, else started)")},
+            "automargin": True,
         },
         yaxis={"title": {"text": _("Deals")}, "gridcolor": "#e4e7eb", "automargin": True},
         margin={"l": 10, "r": 20, "t": 20, "b": 40},
@@ -719,7 +727,7 @@ def flow_links(graph: dict, language: str = "en") -> dict:
         for vehicle in vehicles:
             maker = nodes.get(vehicle.get("maker_id")) or target
             label = f"{vehicle['name']} · {_name(maker, language)}"
-            short = f"{vehicle['name']} · {_short_name(maker, language)}"
+            short = vehicle["name"]  # its maker is beside it in the hover
             url = reverse("dashboard:vehicle-detail", args=[vehicle["slug"]])
             v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url, short)
             # The source gives one volume for the deal: its models share it evenly on the chart.
@@ -827,7 +835,7 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
         "type": "sankey",
         "arrangement": "snap",
         "node": {
-            "label": [_esc(node["short"]) for node in nodes],
+            "label": [_wrap(node["short"], SANKEY_LABEL_WIDTH, 2) for node in nodes],
             "x": [0.01 + 0.98 * node["column"] / VEHICLE_COLUMN for node in nodes],
             "y": ys,
             "pad": 14,

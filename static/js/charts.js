@@ -4,8 +4,11 @@
 (function () {
   "use strict";
 
-  // Below this width a Sankey's labels no longer fit: its text list stands in for it.
+  // A phone: charts are set for a narrow screen and a touch.
   var NARROW = window.matchMedia("(max-width: 600px)");
+  // Below this width a Sankey's labels no longer fit between its four columns (a tablet held
+  // upright included): its text list stands in for it.
+  var LIST = window.matchMedia("(max-width: 820px)");
 
   function figureOf(el) {
     var data = document.getElementById(el.dataset.figure);
@@ -29,7 +32,7 @@
 
   function listInstead(el) {
     var figure = el.closest("figure");
-    if (!figure.classList.contains("chart-list-on-narrow") || !NARROW.matches) { return false; }
+    if (!figure.classList.contains("chart-list-on-narrow") || !LIST.matches) { return false; }
     var text = figure.querySelector("details.chart-text");
     if (text) { text.open = true; }
     figure.classList.add("chart-as-list");
