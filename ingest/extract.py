@@ -73,7 +73,8 @@ KIND_CUES = [
     (
         DealKind.INVESTMENT,
         r"\binvest(?:s|ed|ing|ment)?\s+in\b|\bstake in\b|\bacquir\w+|지분|인수|股权|入股|持股|"
-        r"收购|投资",
+        # "投资者互动平台", "投资者关系": the company's shareholders, not an investment.
+        r"收购|投资(?!者)|认购|参股",
     ),
     # An MOU is a cooperation whatever it is about ("an MOU on lithium supply").
     (DealKind.COOPERATION, r"\bMOU\b|memorandum|업무\s*협약|양해각서|备忘录|框架协议"),
@@ -83,6 +84,8 @@ KIND_CUES = [
         r"\bsuppl(?:y|ies|ied|ying)\b|\bprovid(?:e|es|ed|ing)\b|\bdeliver\w*|\border(?:s|ed)?\b|"
         r"\bmade by\b|\bopted for\b|\bapplied\b|\bequipped\b|\bprocure\w*|\bpurchas\w+|\bbuy\w*|"
         r"\bsourc(?:e|es|ed|ing)\b|\bcontracts?\b|\bdeal\b|공급|납품|供应|供货|采购|"
+        # "向X批量交付电芯": deliveries to X.
+        r"向[^，。；]{1,25}?交付|"
         # "选定X为其电池供应商", "获得X…订单": chosen as the supplier, an order won from X.
         r"(?:选定|指定)[^，。]{0,25}(?:供应商|供货商)|获得(?!的)[^，。]{1,30}订单|"
         # "为X提供电池": 提供 supplies when a product follows, not "提供技术支持".
@@ -104,13 +107,17 @@ STATUS_CUES = [
         r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
         r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)|"
         # "目前双方并无相关合作计划": no plan between them, in answer to a report.
-        r"(?:并无|并没有|没有)(?:相关|任何|此类|这样的)?(?:合作)?计划",
+        r"(?:并无|并没有|没有)(?:相关|任何|此类|这样的)?(?:合作)?计划|"
+        # "未签署任何供货协议", "从未与X签订过协议": no agreement signed, in answer to a rumour.
+        r"未(?:与[^，。；]{1,20}?)?(?:签署|签订|达成)(?:任何|过)",
     ),
     (
         DealStatus.CANCELLED,
         r"cancel+ed|terminated|scrapped|called off|\bended\s+(?:\w+\s+)?talks|pulled out|"
         r"abandon\w*|withdr[ae]w|fell through|collapsed|취소|철회|중단|무산|파기|결렬|백지화|"
-        r"取消|终止|中止|中断|告吹|破裂|叫停|搁置",
+        r"取消|终止|中止|中断|告吹|破裂|叫停|搁置|"
+        # "暂停…合资计划"; a halt in the shares' trading (暂停交易, 停牌) is no end of a deal.
+        r"暂停(?!交易|上市|办理)",
     ),
     # Talks that are only reported are talks: the words for talks come first.
     (
@@ -118,6 +125,16 @@ STATUS_CUES = [
         r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
         r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|검토|"
         r"洽谈|谈判|磋商|商谈|商讨|探讨|接洽",
+    ),
+    # "已于本月起开始向X批量供货", "目前正稳定供货": delivering now, though the news reached
+    # the reporter second-hand ("据悉") or the contract was signed before; only with 已 or 正,
+    # so "将于明年开始供货" stays a plan.
+    (
+        DealStatus.ACTIVE,
+        r"已(?:经)?(?:于[^，。；]{1,10}?)?起?(?:开始|正式|陆续|全面)?(?:向[^，。；]{1,20}?)?"
+        r"(?:批量|规模化|稳定)?(?:供货|交付)|"
+        r"已(?:经)?(?:实现|进入)(?:批量|规模化)?(?:供货|交付)|"
+        r"(?:正在|正)(?:稳定|批量|持续)地?(?:向[^，。；]{1,20}?)?(?:供货|供应|交付)",
     ),
     (
         DealStatus.REPORTED,
@@ -143,7 +160,9 @@ STATUS_CUES = [
         DealStatus.ACTIVE,
         r"\bequipped\b|\bapplied\b|\bopted for\b|\bha(?:s|ve) been\b|\bis supplying\b|"
         r"\bare supplying\b|\bsupplies\b|\bcooperating\b|\bdeveloping\b|\bbegan\b|\bstarted\b|"
-        r"mass production|양산|공급\s*중|正在",
+        r"mass production|양산|공급\s*중|正在|"
+        # "已实现量产", "工厂已投产": production under way; a signing in the sentence is the news.
+        r"已(?:经)?(?:实现|进入)?(?:批量|规模化)?(?:量产|投产)",
     ),
 ]
 TWO_COMPANIES = re.compile(
@@ -154,7 +173,9 @@ TWO_COMPANIES = re.compile(
 ONE_COMPANY = re.compile(
     r"^(?:They|It)\b(?!\s+(?:is|was)\s+(?:known|reported|said|expected|understood|believed))|"
     r"\b(?:the company|the firm|the automaker|the carmaker|the group|"
-    r"the battery maker)\b",
+    r"the battery maker)\b"
+    # "公司同时透露…": a Chinese sentence whose subject is "the company" goes on about the last.
+    r"|^(?:该|这家)?公司(?=同时|还|此前|表示|称|透露|介绍|指出|已|将|正|目前|在|于|与)",
     re.IGNORECASE,
 )
 # "Beijing Hyundai, Hyundai Motor's joint venture in China, ...": the second name describes
@@ -187,7 +208,7 @@ MANUFACTURE_FOR = re.compile(r"\b(?:for|on behalf of)\s+$", re.IGNORECASE)
 # The company invested in: "a stake in X", "X의 지분", "入股X", "收购X…股权"; and "자사 지분"
 # (its own shares), which makes the topic of the sentence ("X는 …") the one invested in.
 INVESTED_BEFORE = re.compile(
-    r"(?:stake in|invest(?:s|ed|ing|ment)? in|acquir\w+|入股|收购|投资|持有|取得)\s*"
+    r"(?:stake in|invest(?:s|ed|ing|ment)? in|acquir\w+|入股|收购|投资|持有|取得|认购|参股)\s*"
     r"(?:(?:China's|Korea's|Chinese|Korean)\s+|韩国|中国)?"
     # "收购韩国隔膜企业X": what the company makes may stand between the verb and its name.
     r"(?:[\u4E00-\u9FFF]{0,8}?(?:企业|公司|厂商|车企|制造商))?$",
@@ -204,7 +225,9 @@ TOPIC_AFTER = re.compile(r"^(?:은|는)\s")
 
 
 # "向X供应", "X에 공급": X receives; "从X采购", "X로부터 공급받": X delivers.
-CJK_TO = re.compile(r"(?:向|给|为)\s*(?:韩国|中国)?$")
+# "为韩国电池企业X配套": what the company is may stand between the word and its name.
+CJK_DESCRIBED = r"(?:韩国|中国)?(?:[\u4E00-\u9FFF]{0,8}?(?:企业|公司|厂商|车企|制造商))?"
+CJK_TO = re.compile(rf"(?:向|给|为)\s*{CJK_DESCRIBED}$")
 CJK_TO_AFTER = re.compile(r"^(?:에|에게|측에)\s")
 CJK_FROM = re.compile(r"(?:从|自)\s*(?:韩国|中国)?$")
 CJK_FROM_AFTER = re.compile(r"^(?:로부터|으로부터|에서)\s")
@@ -474,9 +497,12 @@ def _roles(kind: str, text: str, mentions: list[Mention], cue_at: int):
                 (investors, PartyRole.INVESTOR),
                 (_other_keys(mentions, buyers), PartyRole.PARTNER),
             ], True
-        targets = [m for m in mentions if _invested_in(text, m)]
-        if targets and len(targets) < len(mentions):
-            investors = [m for m in mentions if m not in targets]
+        # "与X商谈入股事宜，…认购X约10%的股份": a company named twice is invested in by both
+        # of its mentions, not an investor by the one before the verb.
+        target_keys = {m.key for m in mentions if _invested_in(text, m)}
+        if target_keys and len(target_keys) < len({m.key for m in mentions}):
+            targets = [m for m in mentions if m.key in target_keys]
+            investors = _other_keys(mentions, target_keys)
             return [(investors, PartyRole.INVESTOR), (targets, PartyRole.PARTNER)], True
         return [(before, PartyRole.INVESTOR), (after, PartyRole.PARTNER)], True
     if kind == DealKind.JOINT_DEVELOPMENT:
@@ -739,6 +765,9 @@ PRODUCTION_START = re.compile(
     re.IGNORECASE,
 )
 
+# What follows a date that dates a signing: "去年12月签订的合同".
+SIGNED_ON = re.compile(r"^\s*[^，。；,]{0,3}?(?:签订|签署|签约|达成|체결|signed)", re.IGNORECASE)
+
 
 def _sentence_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
     """Every figure of the sentence; a GWh that is a plant's yearly capacity is a capacity, not a
@@ -859,7 +888,8 @@ def _fill_dates(
     published: datetime.date | None = None,
 ):
     # "Signed on May 2; production starts in 2028": the latest plain date is the start.
-    at_dates = [d for d in dates if d.role == Role.AT]
+    # "按照去年12月签订的合同": a date tied to a signing dates the signing, never the start.
+    at_dates = [d for d in dates if d.role == Role.AT and not SIGNED_ON.match(text[d.end :])]
     production = (
         max(at_dates, key=lambda d: d.date.value)
         if at_dates and PRODUCTION_START.search(text)
@@ -941,6 +971,10 @@ CHINESE_PLACES = re.compile(
     r"^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
     r"广东|海南|四川|贵州|云南|陕西|甘肃|青海|内蒙古|广西|西藏|宁夏|新疆|深圳|宁德|常州|合肥|"
     r"宁波|苏州|无锡|南京|杭州|广州|武汉|成都|西安|厦门|青岛|"
+    # Cities of the battery and car industries that often lead a company's name.
+    r"佛山|东莞|惠州|珠海|肇庆|宜春|赣州|宜宾|遂宁|眉山|湖州|嘉兴|绍兴|衢州|盐城|南通|徐州|溧阳|"
+    r"荆门|宜昌|襄阳|十堰|柳州|贵阳|昆明|曲靖|郑州|洛阳|长沙|株洲|南昌|福州|泉州|济南|烟台|潍坊|"
+    r"大连|沈阳|长春|哈尔滨|石家庄|保定|太原|包头|兰州|南宁|芜湖|滁州|"
     r"베이징|톈진|상하이|충칭|허베이|산시|랴오닝|지린|헤이룽장|장쑤|저장|안후이|푸젠|장시|산둥|"
     r"허난|후베이|후난|광둥|하이난|쓰촨|구이저우|윈난|간쑤|칭하이|네이멍구|광시|닝샤|신장|선전|"
     r"Beijing|Tianjin|Shanghai|Chongqing|Hebei|Shanxi|Liaoning|Jilin|Heilongjiang|Jiangsu|"

@@ -110,6 +110,8 @@ GENERIC = {
         " 氢氧化锂 前驱体 材料 正极材料 负极材料 电池材料 锂电池材料 新型 高镍 磷酸锰铁锂"
         # Vehicles and cell designs: "电动大巴电池", "刀片电池" are things, not names.
         " 客车 巴士 大巴 电动车 乘用车 商用车 卡车 重卡 刀片 短刀 方形 圆柱 软包 大圆柱"
+        # Packs and systems: "动力电池包公司" is the company to be set up, not a name.
+        " 电池包 电池组 电池系统 模组 储能系统"
     ),
 }
 # Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
@@ -154,6 +156,9 @@ def _is_chinese_name(text: str) -> bool:
     if len(text) > 20 or len(text) < 3:
         return False
     if re.search(r"[，。、；：！？“”《》（）()\s]", text):
+        return False
+    # "有助于公司稳定…材料": a run that begins with the word company is a clause about it.
+    if text.startswith(("公司", "企业", "集团", "厂商")):
         return False
     head = _strip_generic(text, korean=False)
     if not head or len(head) < 2 or _all_generic(head):
@@ -341,7 +346,8 @@ def _jieba():
 
 ZH_PLACES_BEFORE = re.compile(r"^(?:韩国|中国|国内|中方|韩方|美国|日本)")
 ZH_DESCRIPTOR = re.compile(
-    r"^(?:[\u4E00-\u9FFF]{0,6}(?:企业|厂商|车企|公司|集团|巨头|龙头))(?=.{3,})"
+    # A bare 公司 is no descriptor: "有助于公司稳定…" is a clause about the company.
+    r"^(?:[\u4E00-\u9FFF]{0,6}(?:企业|厂商|车企|集团|巨头|龙头)|[\u4E00-\u9FFF]{1,6}公司)(?=.{3,})"
 )
 
 
@@ -461,8 +467,15 @@ def _names_in_run(sentence, start, run):
         start, run = start + joined + 1, run[joined + 1 :]
 
 
+# "每年向世宏化学供应": jieba may join a preposition to the name after it ("向世宏"/nr).
+ZH_LEAD_PREPOSITION = set("向与和及同跟对从在为给将把被由")
+
+
 def _without_lead(start, run):
-    """The run without the country and descriptor words before a name ("韩国", "…电池企业")."""
+    """The run without the country and descriptor words before a name ("韩国", "…电池企业"),
+    and without a preposition jieba joined to it, when a name follows."""
+    if run[:1] in ZH_LEAD_PREPOSITION and _name_at_start(start + 1, run[1:]):
+        start, run = start + 1, run[1:]
     lead = ZH_PLACES_BEFORE.match(run)
     if lead:
         start, run = start + lead.end(), run[lead.end() :]

@@ -62,7 +62,9 @@ TERM = re.compile(
     r"|(?P<num3>\d+)\s*년\s*(?:간|동안)"
     # "在五年内", "为期三年": a Chinese term, in figures or in words.
     r"|(?:为期|(?:合同)?期限为?|合同期为?)\s*(?P<zh1>[一二两三四五六七八九十]+|\d{1,2})\s*年"
-    r"|(?<![\d一二两三四五六七八九十])(?P<zh2>[一二两三四五六七八九十]+|\d{1,2})\s*年(?:内|间|期)",
+    r"|(?<![\d一二两三四五六七八九十])(?P<zh2>[一二两三四五六七八九十]+|\d{1,2})\s*年(?:内|间|期)"
+    # "2027年至2031年间每年供应": a range of years, both counted.
+    r"|(?P<y1>(?:19|20)\d\d)\s*年?\s*(?:至|到|－|—|~)\s*(?P<y2>(?:19|20)\d\d)\s*年",
     re.IGNORECASE,
 )
 CELL_FORMATS = [
@@ -90,7 +92,7 @@ PRODUCTS = [
     (r"\banodes?\b|음극재|负极", Deal.Product.ANODE),
     (r"\belectrolytes?\b|전해액|电解液", Deal.Product.ELECTROLYTE),
     (r"\bseparators?\b|분리막|隔膜", Deal.Product.SEPARATOR),
-    (r"\b(?:battery\s+)?packs?\b|배터리 팩", Deal.Product.BATTERY_PACKS),
+    (r"\b(?:battery\s+)?packs?\b|배터리 팩|电池包|电池组|电池系统", Deal.Product.BATTERY_PACKS),
     (r"\bbatter(?:y|ies)\b|\bcells?\b|배터리|电池", Deal.Product.BATTERY_CELLS),
     (r"\bvehicles?\b|\bcars?\b|\bSUVs?\b|\bEVs?\b|차량|汽车", Deal.Product.VEHICLES),
 ]
@@ -116,6 +118,26 @@ def _chinese_number(text: str) -> int:
         return CHINESE_DIGITS.get(text, 0)
     tens, _, ones = text.partition("十")
     return CHINESE_DIGITS.get(tens, 1) * 10 + CHINESE_DIGITS.get(ones, 0)
+
+
+CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_integer(text: str) -> int:
+    """三十 → 30, 一百二十 → 120, 两千五百 → 2500, 十二 → 12: a whole number below ten
+    thousand written in Chinese numerals (0 when it is not one)."""
+    total, digit = 0, None
+    for char in text:
+        if char in CHINESE_DIGITS:
+            digit = CHINESE_DIGITS[char]
+        elif char in "零〇":
+            digit = None
+        elif char in CHINESE_UNITS:
+            total += (1 if digit is None else digit) * CHINESE_UNITS[char]
+            digit = None
+        else:
+            return 0
+    return total + (digit or 0)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -156,7 +178,9 @@ def find_quantities(sentence: str) -> list[Quantity]:
         raw = match["num"] or match["num2"] or match["num3"]
         word = match["word"] or match["word2"]
         chinese = match["zh1"] or match["zh2"]
-        if chinese:
+        if match["y1"]:
+            years = int(match["y2"]) - int(match["y1"]) + 1
+        elif chinese:
             years = int(chinese) if chinese.isdigit() else _chinese_number(chinese)
         else:
             years = int(Decimal(raw)) if raw else NUMBER_WORDS[word.lower()]
@@ -259,6 +283,13 @@ MONEY_PATTERNS = [
         rf"(?:人民币\s*)?(?P<num>{_NUM})\s*(?P<scale>万亿|千万|百万|亿|万)?\s*"
         r"(?P<cur>美元|韩元|欧元|日元|人民币|元)"
     ),
+    # Chinese numerals: 三十亿元, 一百二十亿韩元, 五千万美元 (a scale word is required)
+    re.compile(
+        # "数十亿元", "几十亿元" are no amount.
+        r"(?:人民币\s*)?(?<![数几])(?P<zhnum>[一二两三四五六七八九十百千零〇]+)\s*"
+        r"(?P<scale>万亿|千万|百万|亿|万)\s*"
+        r"(?P<cur>美元|韩元|欧元|日元|人民币|元)"
+    ),
     # English: $450 million, US$1.2 billion, KRW 350 billion, RMB 2 billion
     re.compile(
         rf"(?P<cur>US\$|\$|€|KRW|RMB|CNY|USD|EUR)\s?(?P<num>{_NUM})\s*"
@@ -273,7 +304,8 @@ MONEY_PATTERNS = [
     ),
 ]
 INVESTMENT_CUE = re.compile(
-    r"invest|funding|spend|acquir|\bbuy|\bstake|투자|들여|투입|인수|지분|投资|出资|收购|入股|股权",
+    r"invest|funding|spend|acquir|\bbuy|\bstake|투자|들여|투입|인수|지분|投资(?!者)|出资|收购|入股|"
+    r"股权|认购|参股",
     re.IGNORECASE,
 )
 CAPACITY_BEFORE = re.compile(
@@ -324,6 +356,12 @@ SITE_ZH = re.compile(
 )
 
 
+# "项目落户浙江湖州，": the place a project settles in, at the end of its clause.
+SITE_ZH_SETTLED = re.compile(
+    r"落户(?:于|在)?(?:韩国|中国)?(?P<place>[\u4E00-\u9FFF]{2,8}?)(?=[，。；,;]|$)"
+)
+
+
 def _plain(value: Decimal) -> Decimal:
     """2.1E+9 as 2100000000: whole numbers written out, as the database stores them."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
@@ -336,8 +374,11 @@ def _money_value(match) -> Decimal | None:
         if not any(value for value, _ in parts):
             return None
         return sum((_decimal(value) * scale for value, scale in parts if value), Decimal(0))
-    value = _decimal(groups["num"])
-    if value is None:
+    if groups.get("zhnum"):
+        value = Decimal(chinese_integer(groups["zhnum"]))
+    else:
+        value = _decimal(groups["num"])
+    if not value:
         return None
     return value * MONEY_SCALE.get((groups.get("scale") or "").lower(), 1)
 
@@ -413,9 +454,10 @@ def find_site(sentence: str, taken: list[tuple[int, int]]) -> Quantity | None:
         place = match["place"]
         if place.split()[0] not in NOT_PLACES and free(*match.span("place")):
             return Quantity("site", place, *match.span("place"))
-    for match in SITE_ZH.finditer(sentence):
-        if free(*match.span("place")):
-            return Quantity("site", match["place"], *match.span("place"))
+    for pattern in (SITE_ZH, SITE_ZH_SETTLED):
+        for match in pattern.finditer(sentence):
+            if free(*match.span("place")):
+                return Quantity("site", match["place"], *match.span("place"))
     for match in SITE_KO.finditer(sentence):
         start, end = match.span("place")
         place = _korean_place(match["place"])

@@ -328,7 +328,8 @@ def _cjk_patterns(published: datetime.date):
     ]
 
 
-_CJK_START = re.compile(r"^\s*(?:부터|以来|起|开始)")
+# "2027年至2031年": the first year of a range starts it, the second ends it.
+_CJK_START = re.compile(r"^\s*(?:부터|以来|起|开始|(?:至|到)\s*(?:19|20)\d\d\s*年)")
 _CJK_END = re.compile(r"^\s*(?:까지|之前|前)")
 _CJK_START_BEFORE = re.compile(r"(?:自|从)\s*$")
 _CJK_END_BEFORE = re.compile(r"(?:到|至)\s*$")

@@ -561,3 +561,143 @@ def test_chinese_names_joined_a_thousand_times_are_read_without_recursion():
     """The split of joined names is a loop: 5 KB of "大韩化学和" is read, not a RecursionError."""
     found = chinese_names("大韩化学和" * 1000)
     assert {f.text for f in found} == {"大韩化学"}
+
+
+# --- Chinese, fourth round: shapes the development set's zh14–zh19 brought --------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "山东鲁恒电池已于上月起开始向韩国天宇汽车批量交付磷酸铁锂电芯。",
+        "山东鲁恒电池为韩国天宇汽车配套供应的电芯已实现量产。",
+        "据悉，山东鲁恒电池目前正稳定向韩国天宇汽车供货。",
+    ],
+)
+def test_chinese_deliveries_under_way_are_active(text):
+    """ "已开始…交付", "已实现量产", "正稳定供货": the deal is running, even when the reporter
+    heard it second-hand (据悉)."""
+    [deal] = _deals(text)
+    assert (deal.kind, deal.status) == ("supply", "active")
+
+
+def test_chinese_deliveries_to_come_are_not_active():
+    """ "将于明年开始供货" is a plan: only 已 or 正 says deliveries are under way."""
+    [deal] = _deals("山东鲁恒电池与韩国天宇汽车签署协议，将于明年开始供货。")
+    assert deal.status == "signed"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # a plant already producing is background to the signing, the news
+        ("山东鲁恒电池与韩国天宇汽车签署供货协议，鲁恒电池的淄博工厂已于去年投产。", "signed"),
+        # a halt in the shares' trading ends no deal
+        ("山东鲁恒电池与韩国天宇汽车签署供货协议，公司股票暂停交易一天。", "signed"),
+    ],
+)
+def test_chinese_fourth_round_reads_no_more_than_it_should(text, status):
+    [deal] = _deals(text)
+    assert deal.status == status
+
+
+def test_chinese_suspended_plan_and_no_agreement_signed():
+    """ "暂停…合资建厂计划" ends the plan, as 搁置 and 中止 do; "未签署任何供货协议", in
+    answer to a rumour, is a denial."""
+    [suspended] = _deals("韩国汉江化学宣布暂停与江西昌河锂业合资建设正极材料工厂的计划。")
+    assert (suspended.kind, suspended.status) == ("joint_venture", "cancelled")
+    [denied] = _deals("对于将向韩国汉江化学供货的传闻，江西昌河锂业称双方未签署任何供货协议。")
+    assert denied.status == "not_finalized"
+
+
+def test_chinese_investor_platform_is_no_investment_and_a_described_customer():
+    """ "在投资者互动平台表示" speaks to shareholders, not of an investment; "为韩国电池企业X
+    配套" makes X the customer whatever describes it."""
+    [deal] = _deals("浙江华跃新材料在投资者互动平台表示，公司为韩国电池企业明成能源供货隔膜。")
+    assert (deal.kind, deal.product) == ("supply", "separator")
+    assert _roles(deal) == {"浙江华跃新材料": "supplier", "明成能源": "customer"}
+    assert deal.investment_amount is None
+
+
+def test_chinese_subscribing_shares_of_a_company_named_twice():
+    """ "与X商谈…，拟认购X的股份": X is invested in by both of its mentions."""
+    [deal] = _deals("湖北博远科技正与韩国富山电池商谈，拟认购富山电池8%的股份。")
+    assert deal.kind == "investment"
+    assert _roles(deal) == {"湖北博远科技": "investor", "富山电池": "partner"}
+    assert {p.mention.name: p.equity_share for p in deal.parties}["湖北博远科技"] == Decimal("8")
+
+
+def test_chinese_the_company_as_subject_goes_on_about_the_last_one():
+    """ "公司同时透露，…与韩国X…合资项目已终止": 公司 is the company of the sentence before."""
+    found = _deals(
+        "浙江华跃新材料今日发布公告称，公司经营情况正常。"
+        "公司同时透露，与韩国汉江化学的铜箔合资项目已终止，该项目原计划投资6000万元。"
+    )
+    [deal] = found
+    assert (deal.kind, deal.status) == ("joint_venture", "cancelled")
+    assert {p.key for p in deal.parties} == {"new:浙江华跃新材料", "new:汉江化学"}
+    assert deal.investment_amount == Decimal("60000000")
+
+
+def test_chinese_a_signing_date_is_no_start_and_a_year_range_is_start_and_term():
+    """ "按照去年5月签订的合同…供货": the date is the signing's; "2028年至2030年间" starts in
+    2028 and runs three years."""
+    [deal] = _deals("按照双方去年5月签订的合同，山东鲁恒电池向韩国天宇汽车供货。")
+    assert deal.start is None and str(deal.status_date.date) == "May 2025"
+    [deal] = _deals("山东鲁恒电池将在2028年至2030年间每年向韩国天宇汽车供应电池。")
+    assert (str(deal.start.date), deal.term_years) == ("2028", 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("双方将共同投资三十亿元建设工厂。", Decimal("3000000000")),
+        ("该公司拟出资一百二十亿韩元入股。", Decimal("12000000000")),
+        ("项目总投资两千五百万美元。", Decimal("25000000")),
+    ],
+)
+def test_chinese_numerals_in_money(text, amount):
+    """Amounts in Chinese numerals with a scale: 三十亿元, 一百二十亿韩元, 两千五百万美元."""
+    from ingest.quantities import find_money
+
+    [money] = find_money(text)
+    assert money.value[0] == amount
+
+
+def test_chinese_numerals_without_a_scale_or_investment_are_no_money():
+    from ingest.quantities import chinese_integer, find_money
+
+    assert find_money("合同总额约二十亿元。") == []  # a contract's value, no investment
+    assert find_money("公司投资了三元材料。") == []
+    assert find_money("双方将投资数十亿元。") == []  # tens of billions: no amount
+    assert [chinese_integer(t) for t in ("十二", "三十", "一百零五", "两千")] == [12, 30, 105, 2000]
+
+
+def test_chinese_site_settled_in_pack_venture_no_name():
+    """ "项目落户安徽芜湖，" places the plant; "电池包公司" is the venture to be set up, a
+    product (battery packs), not a company's name."""
+    site = find_site("据悉，该项目落户安徽芜湖，规划年产能5GWh。", [])
+    assert site.value == "安徽芜湖"
+    assert _names(chinese_names("双方将合资成立电池包公司。")) == []
+    assert {q.value for q in find_quantities("生产动力电池包。") if q.field == "product"} >= {
+        "battery_packs"
+    }
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("山东鲁恒电池每年向汉江化学供应锂盐。", ["山东鲁恒电池", "汉江化学"]),
+        ("这有助于公司稳定关键原材料供应。", []),
+    ],
+)
+def test_chinese_no_preposition_or_bare_company_word_starts_a_name(sentence, names):
+    """jieba may join 向 to the name after it ("向汉江"); a run that begins with 公司 is a
+    clause about the company, not a name."""
+    assert _names(chinese_names(sentence)) == names
+
+
+def test_chinese_city_before_a_name_makes_it_chinese():
+    """ "佛山…", "湖州…": a city of the battery industry at the start of a name."""
+    found = extract("佛山华跃新材料将向韩国明成能源供应隔膜。", PUBLISHED, EMPTY)
+    assert {c.name: c.country for c in found.companies}["佛山华跃新材料"] == "CN"
