@@ -256,18 +256,18 @@ def test_sankey_runs_from_materials_to_cells_to_vehicles_and_automakers():
     trace = charts.sankey_figure(graph())["data"][0]
     labels, xs = trace["node"]["label"], trace["node"]["x"]
     column = {label: x for label, x in zip(labels, xs, strict=True)}
-    assert column["Foil Co"] < column["Cell Co"] < column["PV5 · Car Co"]
+    assert column["Foil Co"] < column["Cell Co"] < column["PV5"]
     for source, target in zip(trace["link"]["source"], trace["link"]["target"], strict=True):
         assert xs[source] < xs[target]
 
 
 def test_sankey_labels_a_node_in_the_readers_language_alone_and_hovers_the_whole_name():
-    """In Korean a label is the Korean name alone, short enough for its column; the hover and
-    the link hovers name the company in both languages."""
+    """In Korean a label is the Korean name alone (a vehicle model's, its name), short enough
+    for its column; the hover and the link hovers name the company in both languages."""
     with translation.override("ko"):
         trace = charts.sankey_figure(graph(), "ko")["data"][0]
     labels = trace["node"]["label"]
-    assert "PV5 · 카컴퍼니" in labels and "PV5 · 카컴퍼니 (Car Co)" not in labels
+    assert "PV5" in labels and "PV5 · 카컴퍼니 (Car Co)" not in labels  # its maker: in the hover
     assert "Foil Co" in labels  # no Korean name: the English one
     hovers = {url_and_name[1] for url_and_name in trace["node"]["customdata"]}
     assert "PV5 · 카컴퍼니 (Car Co)" in hovers
@@ -299,7 +299,7 @@ def test_a_vehicle_model_follows_the_deal_that_supplies_it():
     )  # fmt: skip
     links = sankey_links(charts.sankey_figure(data))
     assert links[("CALB", "Car Co")] == 30.0
-    assert links[("Cell Co", "Kona · Car Co")] == 1
+    assert links[("Cell Co", "Kona")] == 1
     assert not [pair for pair in links if pair[1].startswith("Kona") and pair[0] != "Cell Co"]
     lines = charts.flows_text(data)["lines"]
     assert lines[0]["text"].startswith("Cell Co → Kona · Car Co")  # confirmed first
@@ -332,7 +332,7 @@ def test_sankey_weights_by_gwh_where_known_and_by_deal_count_otherwise_and_says_
     """The 30 GWh link is 30 wide, the deal without a volume counts one, the title says which."""
     figure = charts.sankey_figure(graph())
     links = sankey_links(figure)
-    assert links[("Cell Co", "PV5 · Car Co")] == 30.0
+    assert links[("Cell Co", "PV5")] == 30.0
     assert links[("Foil Co", "Cell Co")] == 1
     assert "GWh where known" in figure["layout"]["meta"]["weighting"]
 
