@@ -140,7 +140,8 @@ def test_a_single_deal_edge_names_its_deal_and_vehicle(client, article):
     """Kia's map still names the CATL deal and draws the PV5 it is for."""
     response = page(client, Company.objects.get(slug="kia"))
     sankey = figure(response, "flows-data")["data"][0]
-    assert "PV5 · Kia" in sankey["node"]["label"]
+    assert "PV5" in sankey["node"]["label"]
+    assert ["/vehicles/kia-pv5/", "PV5 · Kia"] in sankey["node"]["customdata"]  # maker in the hover
     assert any("Kia PV5" in hover for hover in sankey["link"]["customdata"])
 
 

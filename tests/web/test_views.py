@@ -428,7 +428,7 @@ def test_maps_stay_legible_with_hundreds_of_companies(client, db):
     assert response.status_code == 200
     sankey = figure(response, "flows-data")["data"][0]
     assert len(sankey["node"]["label"]) <= 42
-    assert "Others (South Korea)" in sankey["node"]["label"]
+    assert "Others (South<br>Korea)" in sankey["node"]["label"]  # wrapped; whole in the hover
     markers = [t for t in figure(response, "geo-data")["data"] if t.get("mode") == "markers+text"]
     assert len(markers[0]["lon"]) <= 40
     assert "Smaller companies are merged per country" in response.content.decode()
