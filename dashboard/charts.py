@@ -55,23 +55,16 @@ LABEL_WIDTH = 44  # characters per line of a timeline title: fits a 390 px phone
 SANKEY_LABEL_WIDTH = 16
 
 
-def _name(item: dict, language: str) -> str:
-    """A company's name in the viewer's language, the English one beside it when they differ;
-    a graph's merged node ("others-KR") as the other companies of its country."""
+def _name(item: dict, language: str, with_english: bool = True) -> str:
+    """A company's name in the viewer's language, the English one beside it when they differ
+    (unless `with_english` is False: a chart label, the English name in its hover); a graph's
+    merged node ("others-KR") as the other companies of its country."""
     if item.get("merged") and str(item.get("id", "")).startswith("others-"):
         return _("Others (%(country)s)") % {"country": country_name(item.get("country", ""))}
     english, local = local_name(item, language)
+    if not with_english:
+        return local or english
     return f"{local} ({english})" if local and local != english else english
-
-
-def _short_name(item: dict, language: str) -> str:
-    """A company's name as a chart label: the viewer's language alone where it is known (the
-    English one is in the hover), so that labels stay short enough not to run into the next
-    column; merged nodes as in `_name`."""
-    if item.get("merged") and str(item.get("id", "")).startswith("others-"):
-        return _name(item, language)
-    english, local = local_name(item, language)
-    return local or english
 
 
 def _esc(value) -> str:
@@ -709,7 +702,7 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             _name(source, language),
             source_col,
             _company_url(source),
-            _short_name(source, language),
+            _name(source, language, with_english=False),
         )
         count = edge.get("deal_count", 1)
         gwh = edge.get("volume_gwh")
@@ -720,7 +713,7 @@ def flow_links(graph: dict, language: str = "en") -> dict:
                 _name(target, language),
                 target_col,
                 _company_url(target),
-                _short_name(target, language),
+                _name(target, language, with_english=False),
             )
             add(s, t, edge, gwh, count)
             continue

@@ -264,16 +264,19 @@ def test_sankey_runs_from_materials_to_cells_to_vehicles_and_automakers():
 def test_sankey_labels_a_node_in_the_readers_language_alone_and_hovers_the_whole_name():
     """In Korean a label is the Korean name alone (a vehicle model's, its name), short enough
     for its column; the hover and the link hovers name the company in both languages."""
+    data = graph()
+    data["nodes"][1]["name_ko"] = "셀컴퍼니"
     with translation.override("ko"):
-        trace = charts.sankey_figure(graph(), "ko")["data"][0]
+        trace = charts.sankey_figure(data, "ko")["data"][0]
     labels = trace["node"]["label"]
+    assert "셀컴퍼니" in labels and "셀컴퍼니 (Cell Co)" not in labels
     assert "PV5" in labels and "PV5 · 카컴퍼니 (Car Co)" not in labels  # its maker: in the hover
     assert "Foil Co" in labels  # no Korean name: the English one
     hovers = {url_and_name[1] for url_and_name in trace["node"]["customdata"]}
     assert "PV5 · 카컴퍼니 (Car Co)" in hovers
     assert trace["node"]["hovertemplate"] == "%{customdata[1]}<extra></extra>"
     link_hovers = trace["link"]["customdata"]
-    assert any(h.startswith("Cell Co → PV5 · 카컴퍼니 (Car Co)") for h in link_hovers)
+    assert any(h.startswith("셀컴퍼니 (Cell Co) → PV5 · 카컴퍼니 (Car Co)") for h in link_hovers)
 
 
 def test_a_vehicle_model_follows_the_deal_that_supplies_it():
