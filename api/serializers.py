@@ -355,11 +355,16 @@ class CitationInputSerializer(serializers.Serializer):
     claim = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class StrictBody:
-    """A write body naming a field the resource does not have is refused, naming the fields it
-    has: a mistyped name (`note` for `notes`) would otherwise be ignored, and the write answered
-    200 as if it had been made. `explained` gives a field that is not written here its own
-    message (where to write it instead)."""
+class WriteSerializer(serializers.ModelSerializer):
+    """What an editor sends for one kind of row. The view's `perform_create`/`perform_update`
+    pass it to the row's service and put the row the service wrote, read back, in `instance`;
+    DRF's `create`/`update` then answer with `data`, which is that row as the resource's read
+    serializer shows it (`context["read_serializer"]`), not the fields that were sent.
+
+    A body naming a field the resource does not have is refused, naming the fields it has: a
+    mistyped name (`note` for `notes`) would otherwise be ignored, and the write answered 200 as
+    if it had been made. `explained` gives a field that is not written here its own message
+    (where to write it instead)."""
 
     explained: dict = {}
 
@@ -378,8 +383,11 @@ class StrictBody:
                 )
         return super().to_internal_value(data)
 
+    def to_representation(self, instance):
+        return self.context["read_serializer"](instance, context=self.context).data
 
-class DealWriteSerializer(StrictBody, serializers.ModelSerializer):
+
+class DealWriteSerializer(WriteSerializer):
     """A deal as sent by an editor. The status is not set directly: send `status_change`, which
     appends a dated, sourced step to the status history and becomes the current status."""
 
@@ -511,7 +519,7 @@ class StakeDetailSerializer(StakeSerializer):
         read_only_fields = fields
 
 
-class StakeWriteSerializer(StrictBody, serializers.ModelSerializer):
+class StakeWriteSerializer(WriteSerializer):
     owner = SlugOrIdRelatedField(queryset=Company.objects.all())
     owned = SlugOrIdRelatedField(queryset=Company.objects.all())
     citations = CitationInputSerializer(
@@ -644,7 +652,7 @@ class CompanyDetailSerializer(CompanySerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class CompanyWriteSerializer(StrictBody, serializers.ModelSerializer):
+class CompanyWriteSerializer(WriteSerializer):
     country = CountryField()
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=200),
@@ -710,7 +718,7 @@ class VehicleModelSerializer(OutputSerializer):
         read_only_fields = fields
 
 
-class VehicleModelWriteSerializer(StrictBody, serializers.ModelSerializer):
+class VehicleModelWriteSerializer(WriteSerializer):
     maker = SlugOrIdRelatedField(queryset=Company.objects.all())
     battery_supplier = SlugOrIdRelatedField(
         queryset=Company.objects.all(), required=False, allow_null=True
@@ -778,7 +786,7 @@ class SourceDetailSerializer(SourceSerializer):
         read_only_fields = fields
 
 
-class SourceWriteSerializer(StrictBody, serializers.ModelSerializer):
+class SourceWriteSerializer(WriteSerializer):
     file = serializers.FileField(
         write_only=True,
         required=False,
@@ -836,7 +844,7 @@ class ContextEventSerializer(OutputSerializer):
         read_only_fields = fields
 
 
-class ContextEventWriteSerializer(StrictBody, serializers.ModelSerializer):
+class ContextEventWriteSerializer(WriteSerializer):
     country = CountryField(required=False, allow_blank=True)
 
     class Meta:

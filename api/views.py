@@ -12,6 +12,7 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -55,6 +56,10 @@ from publishing.middleware import add_link
 
 # The ETag of a deal's detail, `"deal-<id>-v<version>"`, as If-Match sends it back.
 DEAL_ETAG = re.compile(r'"deal-(\d+)-v(\d+)"')
+
+
+def deal_etag(pk, version) -> str:
+    return f'"deal-{pk}-v{version}"'
 
 
 class Conflict(APIException):
@@ -237,28 +242,24 @@ class ResourceViewSet(
     def geojson(self, queryset):
         raise NotImplementedError
 
-    def write_response(self, obj, status_code):
-        obj = self.detail_object(str(obj.pk))
-        serializer_class = self.detail_serializer or self.output_serializer
-        data = serializer_class(obj, context=self.get_serializer_context()).data
-        return Response(data, status=status_code)
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["read_serializer"] = self.detail_serializer or self.output_serializer
+        return context
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obj = self.perform_write(serializer, None)
-        return self.write_response(obj, status.HTTP_201_CREATED)
+    # DRF's `create` and `update` validate the body, call these hooks and answer with the
+    # serializer's `data`: the row the service wrote, read back as a reader sees it.
+    def perform_create(self, serializer):
+        serializer.instance = self.read_back(self.perform_write(serializer, None))
 
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        serializer = self.get_serializer(
-            instance, data=request.data, partial=kwargs.get("partial", False)
-        )
-        serializer.is_valid(raise_exception=True)
-        obj = self.perform_write(serializer, instance)
-        return self.write_response(obj, status.HTTP_200_OK)
+    def perform_update(self, serializer):
+        serializer.instance = self.read_back(self.perform_write(serializer, serializer.instance))
+
+    def read_back(self, obj):
+        return self.detail_object(str(obj.pk))
 
     def perform_write(self, serializer, instance):
+        """Call the service that creates (`instance` None) or updates the row; return the row."""
         raise NotImplementedError
 
 
@@ -359,13 +360,19 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         return exports.geojson_response(exports.deals_geojson(rows), "deals")
 
     def retrieve(self, request, *args, **kwargs):
+        # Django's conditional GET against the deal's own version, before it is serialised.
         deal = self.get_object()
-        etag = f'"deal-{deal.pk}-v{deal.version}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
-            response = Response(self.get_serializer(deal).data)
+        etag = deal_etag(deal.pk, deal.version)
+        response = get_conditional_response(request, etag=etag)
+        response = response or Response(self.get_serializer(deal).data)
         response["ETag"] = etag
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """A deal written answers with its new version as its ETag, for the next If-Match."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action in {"create", "update", "partial_update"} and response.status_code < 300:
+            response["ETag"] = deal_etag(response.data["id"], response.data["version"])
         return response
 
     @staticmethod
@@ -402,11 +409,6 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
                 _("The deal is at version %(version)s now; read it again.")
                 % {"version": error.current_version}
             ) from error
-
-    def write_response(self, obj, status_code):
-        response = super().write_response(obj, status_code)
-        response["ETag"] = f'"deal-{obj.pk}-v{response.data["version"]}"'
-        return response
 
     def perform_destroy(self, instance):
         call_service(services.deal_delete, deal=instance)
@@ -560,18 +562,19 @@ class SourceViewSet(ResourceViewSet):
         return get_object_or_404(sources.named(value))
 
     def create(self, request, *args, **kwargs):
-        # Queues the article's reading into drafts. The same article again is answered with
-        # the stored source, 200 rather than 201: nothing was created.
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        source, created = call_service(services.source_submit, fields=fields)
-        return self.write_response(
-            source, status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        # The same article again is answered with the stored source, 200 rather than 201:
+        # nothing was created.
+        response = super().create(request, *args, **kwargs)
+        if not self.created:
+            response.status_code = status.HTTP_200_OK
+        return response
 
     def perform_write(self, serializer, instance):
         fields = dict(serializer.validated_data)
+        if instance is None:
+            # Queues the article's reading into drafts.
+            source, self.created = call_service(services.source_submit, fields=fields)
+            return source
         return call_service(services.source_update, source=instance, fields=fields)
 
 

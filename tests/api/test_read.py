@@ -328,3 +328,19 @@ def test_deal_detail_etag_follows_version(api, catl_deal):
         api.get("/api/v1/deals/catl-kia-pv5/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code
         == 304
     )
+
+
+def test_deal_detail_answers_conditional_requests_as_http_defines_them(api, catl_deal):
+    """Django's conditional GET, not a substring test: a list of tags, a weak tag and `*` match
+    an unchanged deal (the 304 still names its ETag); an old version does not; an If-Match that
+    names an old version is a 412."""
+    url = "/api/v1/deals/catl-kia-pv5/"
+    current = f'"deal-{catl_deal.pk}-v{catl_deal.version}"'
+    stale = f'"deal-{catl_deal.pk}-v{catl_deal.version - 1}"'
+    for header in (f'"other", {current}', f"W/{current}", "*"):
+        response = api.get(url, HTTP_IF_NONE_MATCH=header)
+        assert response.status_code == 304, header
+        assert response["ETag"] == current
+    assert api.get(url, HTTP_IF_NONE_MATCH=stale).status_code == 200
+    assert api.get(url, HTTP_IF_MATCH=stale).status_code == 412
+    assert api.get(url, HTTP_IF_MATCH=current).status_code == 200

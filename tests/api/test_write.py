@@ -415,3 +415,26 @@ def test_a_field_the_resource_does_not_have_is_refused_naming_the_fields_it_has(
     assert company.description == "Carmaker." and company.history.count() == history
     deal = editor_api.post("/api/v1/deals/", {"slug": "d", "titel": "Typo"}, format="json")
     assert deal.status_code == 400 and "titel" in deal.json()
+
+
+def test_a_write_answers_with_the_row_as_a_read_of_it_shows_it(editor_api, world):
+    """Create and update answer with the row read back as the detail shows it (derived
+    counts, display dates, the chain), not with the fields that were sent."""
+    writes = [
+        ("post", "/api/v1/deals/", deal_payload(world), "alpha-beta-supply"),
+        ("post", "/api/v1/companies/", {"slug": "gamma", "name": "Gamma", "country": "KR"}, ""),
+        (
+            "post",
+            "/api/v1/vehicle-models/",
+            {"slug": "beta-two", "name": "Two", "maker": "beta-motors", "powertrain": "bev"},
+            "",
+        ),
+        ("post", "/api/v1/context-events/", {"slug": "e", "title": "E", "kind": "policy"}, ""),
+        ("patch", "/api/v1/deals/alpha-beta-supply/", {"volume_gwh": 6}, ""),
+        ("patch", "/api/v1/companies/alpha-cells/", {"hq_city": "Ochang"}, ""),
+    ]
+    for method, url, body, slug in writes:
+        response = getattr(editor_api, method)(url, body, format="json")
+        assert response.status_code in {200, 201}, response.json()
+        address = url if method == "patch" else f"{url}{slug or body['slug']}/"
+        assert response.json() == editor_api.get(address).json(), address
