@@ -416,3 +416,20 @@ def test_a_company_marker_on_the_map_opens_its_page(page):
     with page.expect_navigation():
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 9)
     assert page.url.endswith("/companies/catl/")
+
+
+@pytest.mark.parametrize("width", [390, 768, 1440])
+def test_the_deals_filter_folds_above_the_list_on_a_narrow_screen(sized, width):
+    """Beside the list (wide) the filter is open; above it (a phone, a tablet held upright) it
+    is folded under its heading, so the first deal is on the first screen, not two screens
+    down, and a tap opens it."""
+    sized.goto(sized.base + "/deals/?status=signed")
+    first_deal = sized.locator(".data-table tbody tr").first.bounding_box()
+    assert first_deal["y"] < 844, f"the first deal starts at {first_deal['y']} px"
+    filters = sized.locator("#deal-filter")
+    if width > 860:
+        assert filters.is_visible()
+        return
+    assert not filters.is_visible()
+    sized.locator("#filter-heading").click()
+    assert filters.get_by_label("signed", exact=True).is_checked()
