@@ -433,3 +433,32 @@ def test_the_deals_filter_folds_above_the_list_on_a_narrow_screen(sized, width):
     assert not filters.is_visible()
     sized.locator("#filter-heading").click()
     assert filters.get_by_label("signed", exact=True).is_checked()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ko-KR"])
+def test_a_phone_keeps_the_yearly_timeline_tall_enough_to_read(
+    browser, live_server, coverage, locale
+):
+    """On the whole dataset the timeline counts deals per year; at 390 px its eight legend
+    entries stand one to a line above the bars, and Plotly took their room from the plot (the
+    bars were left some 50 px). The chart grows by its legend instead; the map, sized by its
+    width, does not."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(live_server.url + "/")
+        wait_for_charts(page)
+        assert page.locator("#timeline-chart .barlayer .point").count() > 0
+        plot = page.locator("#timeline-chart .draglayer .nsewdrag").bounding_box()
+        legend = page.locator("#timeline-chart .legend").bounding_box()
+        geo = page.locator("#geo-chart").bounding_box()
+        page.locator("#timeline-chart").screenshot(path=str(_artifact(f"yearly_390_{locale}")))
+    finally:
+        context.close()
+    assert errors == []
+    assert legend["height"] > 120  # the case: a line per entry
+    assert plot["height"] >= 200, f"the bars have {plot['height']:.0f} px"
+    assert geo["height"] <= 421
