@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from api import exports
 from dashboard import aggregates, charts, graph, paging, selectors
@@ -114,7 +114,7 @@ def _filtered_list(request, filter_class, template, name):
     return render(request, template, context, status=_status(filterset))
 
 
-@require_GET
+@require_safe
 def overview(request):
     """Headline figures, latest deals, the timeline and the two supplier maps, one filter.
 
@@ -134,7 +134,7 @@ def overview(request):
     return render(request, "web/overview.html", context)
 
 
-@require_GET
+@require_safe
 def deal_list(request):
     """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
     filterset = _deal_filter(request, "page")
@@ -147,7 +147,7 @@ def deal_list(request):
     return render(request, "web/deal_list.html", context, status=_status(filterset))
 
 
-@require_GET
+@require_safe
 def deal_list_csv(request):
     """The deals list as CSV: the same filter and order, every matching row, the same columns."""
     filterset = _deal_filter(request)
@@ -171,7 +171,7 @@ def _chart_about(request, name):
     return [titles[name], stamp["filter"], stamp["credit"]]
 
 
-@require_GET
+@require_safe
 def chart_csv(request, chart):
     """The data behind a chart, under the same filter as the chart."""
     filterset = _deal_filter(request, "for_company")
@@ -205,7 +205,7 @@ def chart_csv(request, chart):
     return _csv_response(f"{name}.csv", rows, _chart_about(request, name))
 
 
-@require_GET
+@require_safe
 def deal_detail(request, slug):
     """Parties, product, volume, term, vehicles, status history, sources and change history."""
     # Editors also open deals readers do not see yet, marked as such (`deal.published`).
@@ -224,7 +224,7 @@ def deal_detail(request, slug):
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def deal_compare(request, slug):
     """Two versions of a deal's record side by side, for an editor: which fields changed."""
     deal = get_object_or_404(Deal, slug=slug)
@@ -237,12 +237,12 @@ def deal_compare(request, slug):
     return render(request, "web/deal_compare.html", context, status=200 if form.is_valid() else 400)
 
 
-@require_GET
+@require_safe
 def company_list(request):
     return _filtered_list(request, CompanyFilter, "web/company_list.html", "companies")
 
 
-@require_GET
+@require_safe
 def company_detail(request, slug):
     """A company's deals (paged), partners, parent and subsidiaries, vehicles and its supplier
     map; a giant with 20,000 deals costs the same queries as a company with one."""
@@ -261,12 +261,12 @@ def company_detail(request, slug):
     return render(request, "web/company_detail.html", context)
 
 
-@require_GET
+@require_safe
 def vehicle_list(request):
     return _filtered_list(request, VehicleModelFilter, "web/vehicle_list.html", "vehicles")
 
 
-@require_GET
+@require_safe
 def vehicle_detail(request, slug):
     vehicle = get_object_or_404(VehicleModel.objects.for_list(), slug=slug)
     context = {
@@ -280,12 +280,12 @@ def vehicle_detail(request, slug):
     return render(request, "web/vehicle_detail.html", context)
 
 
-@require_GET
+@require_safe
 def source_list(request):
     return _filtered_list(request, SourceFilter, "web/source_list.html", "sources")
 
 
-@require_GET
+@require_safe
 def source_detail(request, slug):
     """The article's text with each cited sentence marked and linked to the facts it states."""
     source = get_object_or_404(Source, slug=slug)
@@ -293,7 +293,7 @@ def source_detail(request, slug):
     return render(request, "web/source_detail.html", context)
 
 
-@require_GET
+@require_safe
 def search(request):
     """Companies, deals and vehicle models whose names match, in English, Korean or Chinese."""
     text = request.GET.get("q", "").strip()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from dashboard import selectors
 from partnerships import freshness
@@ -21,7 +21,7 @@ from publishing.feeds import DealFeed
 from publishing.models import Release, ReleaseFile
 
 
-@require_GET
+@require_safe
 def methodology_page(request):
     """What each status, kind, role, precision and "estimated" mean, and how facts are sourced
     and reviewed; the vocabularies are read from the models."""
@@ -29,7 +29,7 @@ def methodology_page(request):
     return render(request, "publishing/methodology.html", context)
 
 
-@require_GET
+@require_safe
 def data_dictionary(request):
     """Every published field of every table, with its type, help text and allowed values."""
     context = {
@@ -40,14 +40,14 @@ def data_dictionary(request):
     return render(request, "publishing/data_dictionary.html", context)
 
 
-@require_GET
+@require_safe
 def release_list(request):
     """Every data release, newest first, with what changed and how to cite it."""
     releases = Release.objects.order_by("-number")
     return render(request, "publishing/release_list.html", {"releases": releases})
 
 
-@require_GET
+@require_safe
 def release_detail(request, number):
     """One release: its files with checksums, what changed since the previous, cite this."""
     release = get_object_or_404(Release, number=number)
@@ -60,7 +60,7 @@ def release_detail(request, number):
     return render(request, "publishing/release_detail.html", context)
 
 
-@require_GET
+@require_safe
 def release_file(request, number, name):
     """One file of a release, as stored (its SHA-256 is on the release's page)."""
     release_file = get_object_or_404(ReleaseFile, release__number=number, name=name)
@@ -70,7 +70,7 @@ def release_file(request, number, name):
     return response
 
 
-@require_GET
+@require_safe
 def release_zip(request, number):
     """The whole package of a release in one zip."""
     release = get_object_or_404(Release, number=number)
@@ -89,7 +89,7 @@ def _filter_errors(filterset):
     return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def deal_feed(request):
     """Atom feed of new and changed deals under any filter of the deals page; a filter it
     cannot use is a 400 saying why."""
@@ -108,7 +108,7 @@ EMBEDDABLE = {
 
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
-@require_GET
+@require_safe
 def embed_chart(request, chart):
     """One chart alone, for an iframe on another site: the filter in its address, its title,
     and a source line with the licence, the date and a link back. Framing is allowed on these

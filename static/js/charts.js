@@ -78,6 +78,8 @@
     }
     performance.mark("chart-start:" + el.id);
     return window.Plotly.newPlot(el, figure.data, figure.layout, configFor(el)).then(function () {
+      return roomForLegend(el);
+    }).then(function () {
       el.dataset.drawn = "true";
       // For the benchmark (bench/charts_bundle.py): when each chart began and was drawn.
       performance.mark("chart-drawn:" + el.id);
@@ -94,6 +96,19 @@
         }
       });
     });
+  }
+
+  // On a phone a legend's entries stand one or two to a line, and Plotly takes the room from
+  // the plot (the yearly timeline's bars were left 50 px): the chart grows by its legend's
+  // height instead, so the plot keeps the height its figure gave it. Not a map: its width
+  // sets its size on a phone, and more height would only add white above and below it.
+  function roomForLegend(el) {
+    var legend = el.querySelector(".legend");
+    if (!NARROW.matches || !legend || !el.layout.height || el.layout.geo) {
+      return Promise.resolve();
+    }
+    var height = Math.ceil(legend.getBoundingClientRect().height);
+    return window.Plotly.relayout(el, { height: el.layout.height + height });
   }
 
   // A map's labels that would overlap a busier one's are hidden (busiest first, as the figure

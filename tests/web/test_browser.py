@@ -416,3 +416,49 @@ def test_a_company_marker_on_the_map_opens_its_page(page):
     with page.expect_navigation():
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 9)
     assert page.url.endswith("/companies/catl/")
+
+
+@pytest.mark.parametrize("width", [390, 768, 1440])
+def test_the_deals_filter_folds_above_the_list_on_a_narrow_screen(sized, width):
+    """Beside the list (wide) the filter is open; above it (a phone, a tablet held upright) it
+    is folded under its heading, so the first deal is on the first screen, not two screens
+    down, and a tap opens it."""
+    sized.goto(sized.base + "/deals/?status=signed")
+    first_deal = sized.locator(".data-table tbody tr").first.bounding_box()
+    assert first_deal["y"] < 844, f"the first deal starts at {first_deal['y']} px"
+    filters = sized.locator("#deal-filter")
+    if width > 860:
+        assert filters.is_visible()
+        return
+    assert not filters.is_visible()
+    sized.locator("#filter-heading").click()
+    assert filters.get_by_label("signed", exact=True).is_checked()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ko-KR"])
+def test_a_phone_keeps_the_yearly_timeline_tall_enough_to_read(
+    browser, live_server, coverage, locale
+):
+    """On the whole dataset the timeline counts deals per year; at 390 px its eight legend
+    entries stand one to a line above the bars, and Plotly took their room from the plot (the
+    bars were left some 50 px). The chart grows by its legend instead; the map, sized by its
+    width, does not."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(live_server.url + "/")
+        wait_for_charts(page)
+        assert page.locator("#timeline-chart .barlayer .point").count() > 0
+        plot = page.locator("#timeline-chart .draglayer .nsewdrag").bounding_box()
+        legend = page.locator("#timeline-chart .legend").bounding_box()
+        geo = page.locator("#geo-chart").bounding_box()
+        page.locator("#timeline-chart").screenshot(path=str(_artifact(f"yearly_390_{locale}")))
+    finally:
+        context.close()
+    assert errors == []
+    assert legend["height"] > 120  # the case: a line per entry
+    assert plot["height"] >= 200, f"the bars have {plot['height']:.0f} px"
+    assert geo["height"] <= 421

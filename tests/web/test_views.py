@@ -449,3 +449,32 @@ def test_a_chart_csv_names_its_chart_filter_source_date_and_licence(client, arti
     assert comments[1] == "# Filter: status=signed"
     assert "CC BY 4.0" in comments[2] and "http://testserver/charts/geography.csv" in comments[2]
     assert text.splitlines()[3].startswith("deal,deal_title,from_company")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/deals/",
+        "/deals/lges-chery-46-series-cells/",
+        "/deals/export.csv",
+        "/companies/",
+        "/companies/catl/",
+        "/vehicles/",
+        "/vehicles/kia-pv5/",
+        "/sources/",
+        "/search/?q=CATL",
+        "/charts/flows.csv",
+        "/methodology/",
+        "/data-dictionary/",
+        "/releases/",
+        "/feeds/deals.atom",
+        "/embed/flows/",
+    ],
+)
+def test_every_page_answers_head_as_it_answers_get(client, article, path):
+    """A link checker or a crawler asks with HEAD: every page answers it (200, no body), not
+    405 as `require_GET` did."""
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == client.get(path)["Content-Type"]
