@@ -89,7 +89,8 @@ CHEMISTRIES = [
 PRODUCTS = [
     (r"\bcopper foil|\bbattery foil|\bfoils?\b|동박|铜箔", Deal.Product.FOIL),
     (r"\bcathodes?\b|\bprecursors?\b|양극재|전구체|正极|前驱体", Deal.Product.CATHODE),
-    (r"\banodes?\b|\bgraphite\b|음극재|흑연|负极|石墨", Deal.Product.ANODE),
+    # Graphite, not graphene (石墨烯, 그래핀), is an anode material.
+    (r"\banodes?\b|\bgraphite\b|음극재|흑연|负极|石墨(?!烯)", Deal.Product.ANODE),
     (r"\belectrolytes?\b|전해액|电解液", Deal.Product.ELECTROLYTE),
     (r"\bseparators?\b|분리막|隔膜", Deal.Product.SEPARATOR),
     (r"\b(?:battery\s+)?packs?\b|배터리 팩|电池包|电池组|电池系统", Deal.Product.BATTERY_PACKS),

@@ -748,6 +748,7 @@ def test_chinese_kinds_of_graphite_are_products_not_names():
     assert _names(chinese_names("双方将建设年产3万吨天然石墨负极材料项目。")) == []
     products = {q.value for q in find_quantities("公司供应人造石墨。") if q.field == "product"}
     assert products == {"anode"}
+    assert [q for q in find_quantities("公司研发石墨烯涂层。") if q.field == "product"] == []
 
 
 def test_chinese_filing_calls_itself_this_company_and_gives_capital_shares():
