@@ -77,7 +77,11 @@ KIND_CUES = [
         r"收购|投资(?!者)|认购|参股",
     ),
     # An MOU is a cooperation whatever it is about ("an MOU on lithium supply").
-    (DealKind.COOPERATION, r"\bMOU\b|memorandum|업무\s*협약|양해각서|备忘录|框架协议"),
+    # "供货框架协议": a framework for supplies is a supply contract, not a cooperation.
+    (
+        DealKind.COOPERATION,
+        r"\bMOU\b|memorandum|업무\s*협약|양해각서|备忘录|(?<!供货|供应|采购|购销)框架协议",
+    ),
     (DealKind.LICENSING, r"\blicen[cs]\w*"),
     (
         DealKind.SUPPLY,
@@ -105,7 +109,7 @@ STATUS_CUES = [
         r"no decision|\bden(?:y|ies)\b|확정되지\s*않|사실\s*무근|사실이\s*아니|부인|未最终确定|"
         r"否认|不实|"
         r"(?:결정|확정|정해)(?:된|진)\s*(?:바|것은?|게)\s*없|결정되지\s*않|"
-        r"尚未(?:确定|敲定|签署|达成)|并未(?:签署|达成)|"
+        r"尚未(?:最终|正式)?(?:确定|敲定|签署|达成)|并未(?:签署|达成)|"
         # "目前双方并无相关合作计划": no plan between them, in answer to a report.
         r"(?:并无|并没有|没有)(?:相关|任何|此类|这样的)?(?:合作)?计划|"
         # "未签署任何供货协议", "从未与X签订过协议": no agreement signed, in answer to a rumour.
@@ -124,7 +128,10 @@ STATUS_CUES = [
         DealStatus.IN_TALKS,
         r"in (?:discussions?|talks|negotiations?)|negotiat\w+|\bpursu(?:ing|es|e)\b|considering|"
         r"seeking|exploring|aims? to (?:sign|secure|win)|협의|논의|추진|협상|검토|"
-        r"洽谈|谈判|磋商|商谈|商讨|探讨|接洽",
+        r"洽谈|谈判|磋商|商谈|商讨|探讨|接洽|确有接触|(?:初步|前期)接触|"
+        # "达成合作意向", "计划于年内签署正式协议": an intent, the binding agreement to come.
+        r"达成(?:了)?(?:初步)?(?:合作|投资|合资|收购|入股)?意向|"
+        r"(?:计划|拟|将|有望|预计|准备)[^，。；]{0,10}?(?:签署|签订)(?:正式|最终)(?:协议|合同)",
     ),
     # "已于本月起开始向X批量供货", "目前正稳定供货": delivering now, though the news reached
     # the reporter second-hand ("据悉") or the contract was signed before; only with 已 or 正,
@@ -162,7 +169,9 @@ STATUS_CUES = [
         r"\bare supplying\b|\bsupplies\b|\bcooperating\b|\bdeveloping\b|\bbegan\b|\bstarted\b|"
         r"mass production|양산|공급\s*중|正在|"
         # "已实现量产", "工厂已投产": production under way; a signing in the sentence is the news.
-        r"已(?:经)?(?:实现|进入)?(?:批量|规模化)?(?:量产|投产)",
+        r"已(?:经)?(?:实现|进入)?(?:批量|规模化)?(?:量产|投产)|"
+        # "已于本月中旬落地投产", "已正式建成投产": a date or the plant's words may come between.
+        r"已(?:经)?(?:于[^，。；]{1,10}?)?(?:正式|顺利|落地|建成|全面)+(?:量产|投产)",
     ),
 ]
 TWO_COMPANIES = re.compile(
@@ -526,15 +535,28 @@ class _Context:
 
     last_subject: Mention | None = None
     last_deal: DealCandidate | None = None
+    # The company a filing calls 本公司 (`SELF_DEFINED`).
+    issuer: Mention | None = None
+
+
+ANSWER = re.compile(r"对此|针对(?:此|上述|该)")
 
 
 def _resolve_references(sentence: str, mentions: list[Mention], context: _Context):
     """Add the mentions that "the two companies" or "they" stand for; says if it did."""
     keys = {m.key for m in mentions}
     two = TWO_COMPANIES.search(sentence)
-    if two and context.last_deal is not None and len(keys) < 2:
+    last = context.last_deal
+    if not two and last is not None and keys <= {p.key for p in last.parties}:
+        # "对此，X回应称，该传闻不实": an answer to what the sentence before told, so about
+        # that deal, though it names only the one who answers.
+        two = ANSWER.match(sentence)
+    if two and last is not None and len(keys) < 2:
         added = [
-            Mention(two.start(), two.end(), two[0], p.mention.company, p.mention)
+            # To the name itself, not to an earlier reference ("本公司", "双方") to it.
+            Mention(
+                two.start(), two.end(), two[0], p.mention.company, p.mention.refers_to or p.mention
+            )
             for p in _upstream_first(context.last_deal.parties)
             if p.key not in keys
         ]
@@ -676,6 +698,9 @@ def newest_step(deals: list[DealCandidate], published: datetime.date) -> DealCan
         enumerate(deals),
         key=lambda item: (
             not item[1].earlier,
+            # "近日有传闻称…" and then "对此，X 12日回应称…": a report that gives no date is
+            # what a dated step answers or goes on from, never newer than it.
+            item[1].status_date is not None or item[1].status != DealStatus.REPORTED,
             item[1].status_date.date.value if item[1].status_date else published,
             item[0],
         ),
@@ -761,12 +786,23 @@ PRODUCTION_START = re.compile(
     r"starts? (?:production|operations|mass production)|production (?:is |will )?"
     r"(?:due|scheduled|expected|set|slated) to (?:start|begin)|to (?:start|begin) production|"
     r"deliveries (?:will )?(?:start|begin)|first deliveries|"
-    r"가동|양산|생산을? 시작|투산|납품을? 시작|출하|投产|量产|开工|启用|交付|供货",
+    # 供货 and 交付 as nouns ("供货协议", "供货量", "供货安排") name the deal, not a start.
+    r"가동|양산|생산을? 시작|투산|납품을? 시작|출하|投产|量产|开工|启用|"
+    r"(?:交付|供货)(?!协议|合同|框架|量|安排|关系|商|事宜)",
     re.IGNORECASE,
 )
 
 # What follows a date that dates a signing: "去年12月签订的合同".
-SIGNED_ON = re.compile(r"^\s*[^，。；,]{0,3}?(?:签订|签署|签约|达成|체결|signed)", re.IGNORECASE)
+SIGNING_AFTER = re.compile(
+    r"^\s*[^，。；,]{0,3}?(?:签订|签署|签约|达成|체결|signed)", re.IGNORECASE
+)
+ENDED = (DealStatus.CANCELLED, DealStatus.NOT_FINALIZED)
+# "24日宣布", "12日…回应称": a date just before the words that bring the news dates the news.
+SIGNED_ON = re.compile(
+    r"^\s*[^，。；,]{0,3}?(?:签订|签署|签约|达成|체결|signed|宣布|回应|表示|披露|公告|发布|透露)|"
+    r"^\s*在[^，。；,]{1,12}?(?:上|中)(?:回应|表示|透露|披露|宣布)",
+    re.IGNORECASE,
+)
 
 
 def _sentence_quantities(text: str, mentions: list[Mention]) -> list[Quantity]:
@@ -910,7 +946,13 @@ def _fill_dates(
             candidate.start = mention
         elif role == Role.END and candidate.end is None:
             candidate.end = mention
-        elif role == Role.AT and candidate.status_date is None:
+        elif (
+            role == Role.AT
+            and candidate.status_date is None
+            and not (candidate.status in ENDED and SIGNING_AFTER.match(text[mention.end :]))
+        ):
+            # "于2025年8月达成…意向，…双方已终止": the date of the agreement that ended is
+            # not the date it ended.
             candidate.status_date = mention
 
 
@@ -1047,6 +1089,54 @@ def _short_forms(sentence: str, taken: list[Mention], heads: dict[str, str]) -> 
     return found
 
 
+# "深圳X电池有限公司（以下简称“X动力”）", "浦汉新材（Pohan Materials）": the name in brackets
+# is another name of the company just before it, never a second party.
+ALIAS_OPEN = re.compile(r"\s*[（(]\s*(?:(?:以下|下文|下)?简?称|又称|英文名)?\s*[：:]?\s*[“\"「]?$")
+ALIAS_CLOSE = re.compile(r"\s*[”\"」]?\s*[）)]")
+
+
+def _aliases(text: str, named: list[Mention]) -> tuple[list[Mention], set[int]]:
+    """The mentions with each bracketed alias made the company it names (so it is one party
+    with it, and no proposal of its own), and the positions of the aliases."""
+    named = sorted(named, key=lambda m: m.start)
+    aliases = set()
+    for index in range(1, len(named)):
+        name, alias = named[index - 1], named[index]
+        # Matched in place, not on slices of the rest: a sentence naming a company 20,000
+        # times would copy itself as often.
+        if not (
+            alias.start - name.end <= 12
+            and ALIAS_OPEN.match(text, name.end, alias.start)
+            and ALIAS_CLOSE.match(text, alias.end)
+        ):
+            continue
+        if alias.company is None:
+            named[index] = replace(alias, company=name.company, full_name=name.name)
+        aliases.add(alias.start)
+    return named, aliases
+
+
+# A filing names itself once ("X股份有限公司（以下简称“公司”或“本公司”）") and then writes
+# 本公司 for itself: "本公司出资比例为60%" is X's share.
+SELF_DEFINED = re.compile(r"\s*[（(]\s*(?:以下|下文|下)?简?称[^）)]{0,20}?[“\"]本公司[”\"]")
+SELF_WORD = re.compile(r"(?<![“\"])本公司")
+
+
+def _self_mentions(text: str, mentions: list[Mention], issuer: Mention | None) -> list[Mention]:
+    """The mentions of the sentence with each 本公司 standing for the filing's issuer."""
+    if issuer is None:
+        return mentions
+    taken = bytearray(len(text))
+    for m in mentions:
+        taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+    added = [
+        Mention(match.start(), match.end(), match[0], issuer.company, issuer)
+        for match in SELF_WORD.finditer(text)
+        if taken.find(1, match.start(), match.end()) == -1
+    ]
+    return sorted([*mentions, *added], key=lambda m: m.start) if added else mentions
+
+
 NOTICE_LANGUAGE = "language not recognised"
 NOTICE_NO_COMPANY = "no company recognised"
 NOTICE_ONLY_PROPOSALS = "only new companies proposed, no deal found"
@@ -1075,9 +1165,20 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
     for sentence in split_sentences(text):
         known = index.find(sentence.text)
         found_names = find_unknown_organisations(sentence.text, known, index)
+        named, aliases = _aliases(sentence.text, [*known, *found_names])
+        known = [m for m in named if m.company is not None and m.start not in aliases]
+        known_at = {m.start for m in known}
+        found_names = [m for m in named if m.start not in known_at]
         linked = [m for m in found_names if m.company is not None]
         unknown = _short_forms(sentence.text, [*known, *found_names], heads)
         for mention in (m for m in found_names if m.company is None):
+            if mention.start in aliases:
+                unknown.append(mention)
+                heads.setdefault(mention.text, mention.full_name)
+                continue
+            if heads.get(mention.text, mention.text) != mention.text:
+                # An alias given in brackets before ("Pohan Materials"), now written alone.
+                mention = replace(mention, full_name=heads[mention.text])
             mention = _shorter_form(mention, companies, bare_names)
             unknown.append(mention)
             name_key = normalise(mention.name)
@@ -1095,6 +1196,9 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
                 )
         mentions = sorted([*known, *linked, *unknown], key=lambda m: m.start)
         all_mentions[sentence.start] = mentions
+        mentions = _self_mentions(sentence.text, mentions, context.issuer)
+        issuer = next((m for m in mentions if SELF_DEFINED.match(sentence.text, m.end)), None)
+        context.issuer = issuer or context.issuer
         if len(sentence.text) > MAX_SENTENCE_CHARS:
             found = []
         else:

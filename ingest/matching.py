@@ -19,7 +19,11 @@ ORG_SUFFIX = (
     r"Cobalt|Metals?|Mining|Electric|Systems|Cells?"
 )
 CAPITALISED = r"(?:[A-Z][A-Za-z0-9&\-]*|[A-Z]{2,}[0-9]*)"
-ORG_BY_SUFFIX = re.compile(rf"\b((?:{CAPITALISED}\s+){{1,4}}(?:{ORG_SUFFIX}))(?![A-Za-z])")
+# Not "\b" before the name: Chinese writes a Latin name against its words ("集成商Nuri Energy
+# 签署"), and Han characters count as word characters, so no boundary falls there.
+ORG_BY_SUFFIX = re.compile(
+    rf"(?<![A-Za-z0-9&\-])((?:{CAPITALISED}\s+){{1,4}}(?:{ORG_SUFFIX}))(?![A-Za-z])"
+)
 # "China's Gotion", "Chinese battery maker Sunwoda", "Korean materials company Enchem".
 ORG_BY_CUE = re.compile(
     r"\b(?:China's|Korea's|Japan's|Chinese|Korean|South Korean)\s+"

@@ -112,6 +112,8 @@ GENERIC = {
         " 客车 巴士 大巴 电动车 乘用车 商用车 卡车 重卡 刀片 短刀 方形 圆柱 软包 大圆柱"
         # Packs and systems: "动力电池包公司" is the company to be set up, not a name.
         " 电池包 电池组 电池系统 模组 储能系统"
+        # Kinds of graphite and silicon anodes: "人造石墨负极材料" is a product.
+        " 人造 天然 人造石墨 天然石墨 硅碳 硅基 硅氧"
     ),
 }
 # Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
@@ -180,7 +182,10 @@ def _zh_words(text: str) -> tuple:
 
 ZH_SUFFIXES = tuple(
     _words(
-        "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 汽车 电池 新能源 锂能 锂业 能源 科技"
+        # "江苏华驰电池系统": a pack maker's name ends in 电池系统, though 电池系统 alone is a
+        # thing (GENERIC), so "动力电池系统" is still no name.
+        "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 电池系统 汽车 电池 新能源 锂能"
+        " 锂业 能源 科技"
         " 新材料 材料 化学 化工 电子 控股 矿业 钴业 镍业 动力 电气 循环 新材 精密 重工 实业"
         " 客车 巴士"
     )

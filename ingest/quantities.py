@@ -89,7 +89,8 @@ CHEMISTRIES = [
 PRODUCTS = [
     (r"\bcopper foil|\bbattery foil|\bfoils?\b|동박|铜箔", Deal.Product.FOIL),
     (r"\bcathodes?\b|\bprecursors?\b|양극재|전구체|正极|前驱体", Deal.Product.CATHODE),
-    (r"\banodes?\b|음극재|负极", Deal.Product.ANODE),
+    # Graphite, not graphene (石墨烯, 그래핀), is an anode material.
+    (r"\banodes?\b|\bgraphite\b|음극재|흑연|负极|石墨(?!烯)", Deal.Product.ANODE),
     (r"\belectrolytes?\b|전해액|电解液", Deal.Product.ELECTROLYTE),
     (r"\bseparators?\b|분리막|隔膜", Deal.Product.SEPARATOR),
     (r"\b(?:battery\s+)?packs?\b|배터리 팩|电池包|电池组|电池系统", Deal.Product.BATTERY_PACKS),
@@ -330,11 +331,13 @@ PERCENT = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|percent\b|per cent\b|퍼센트)", re.IGNORECASE
 )
 EQUITY_CUE = re.compile(
-    r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股", re.IGNORECASE
+    # "本公司出资比例为60%": a filing gives each party's share as its part of the capital.
+    r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股|出资比例",
+    re.IGNORECASE,
 )
 PLANT_WORDS = re.compile(
     r"plant|factory|facility|facilities|assembl|production line|complex|\bto produce\b|"
-    r"공장|플랜트|생산\s*기지|라인|설비|工厂|基地|产线|生产线|项目",
+    r"공장|플랜트|생산\s*기지|라인|설비|工厂|基地|产线|生产线|项目|建厂",
     re.IGNORECASE,
 )
 NOT_PLACES = {
@@ -356,10 +359,14 @@ SITE_ZH = re.compile(
 )
 
 
-# "项目落户浙江湖州，": the place a project settles in, at the end of its clause.
+# "项目落户浙江湖州，", "工厂拟建在韩国庆尚北道浦项市，": the place a project settles in or is
+# built in, at the end of its clause.
 SITE_ZH_SETTLED = re.compile(
-    r"落户(?:于|在)?(?:韩国|中国)?(?P<place>[\u4E00-\u9FFF]{2,8}?)(?=[，。；,;]|$)"
+    r"(?:落户|建在|设在|选址)(?:于|在)?(?:韩国|中国)?(?P<place>[\u4E00-\u9FFF]{2,8}?)"
+    r"(?=[，。；,;]|$)"
 )
+# "在韩国的工厂生产": a country alone is no plant's site.
+ZH_NOT_SITES = {"韩国", "中国", "国内", "海外", "境外", "当地", "本地", "美国", "日本", "欧洲"}
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -456,7 +463,7 @@ def find_site(sentence: str, taken: list[tuple[int, int]]) -> Quantity | None:
             return Quantity("site", place, *match.span("place"))
     for pattern in (SITE_ZH, SITE_ZH_SETTLED):
         for match in pattern.finditer(sentence):
-            if free(*match.span("place")):
+            if free(*match.span("place")) and match["place"] not in ZH_NOT_SITES:
                 return Quantity("site", match["place"], *match.span("place"))
     for match in SITE_KO.finditer(sentence):
         start, end = match.span("place")

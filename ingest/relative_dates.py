@@ -299,7 +299,9 @@ def _cjk_patterns(published: datetime.date):
             ),
         ),
         (
-            r"(?P<year>(?:19|20)\d\d)\s*年\s*(?P<month>1[0-2]|[1-9])\s*月",
+            # Not "2026年11月20日", a day, which the pattern after this one reads.
+            r"(?P<year>(?:19|20)\d\d)\s*年\s*(?P<month>1[0-2]|[1-9])\s*月"
+            r"(?!\s*(?:3[01]|[12]\d|[1-9])\s*[日号])",
             lambda m: PreciseDate(
                 datetime.date(int(m["year"]), int(m["month"]), 1), Precision.MONTH
             ),
@@ -308,6 +310,12 @@ def _cjk_patterns(published: datetime.date):
             r"(?:(?P<year>(?:19|20)\d\d)\s*[년年]\s*)?(?P<month>1[0-2]|[1-9])\s*[월月]\s*"
             r"(?P<day>3[01]|[12]\d|[1-9])\s*[일日号]",
             lambda m: _cjk_day(m, published),
+        ),
+        (
+            # "3月下旬签署": a part of a month without its year, which news dates as it does a
+            # day without one (the latest such month up to a month ahead).
+            r"(?<![\d年])(?P<month>1[0-2]|[1-9])\s*月(?:上旬|中旬|下旬|初|底|末|中)",
+            lambda m: PreciseDate(_nearest_year(int(m["month"]), 1, published), Precision.MONTH),
         ),
         (
             # "10일 밝혔다", "于2日签署": a day of the publication's month (or the one before).

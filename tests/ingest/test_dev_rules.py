@@ -701,3 +701,147 @@ def test_chinese_city_before_a_name_makes_it_chinese():
     """ "佛山…", "湖州…": a city of the battery industry at the start of a name."""
     found = extract("佛山华跃新材料将向韩国明成能源供应隔膜。", PUBLISHED, EMPTY)
     assert {c.name: c.country for c in found.companies}["佛山华跃新材料"] == "CN"
+
+
+# --- Chinese, fifth round: shapes the development set's zh20–zh27 brought --------------------
+
+
+def test_chinese_bracketed_short_name_is_the_company_not_a_second_party():
+    """ "X有限公司（以下简称“X储能”）与Y签署…供货协议": the short name in brackets is X's, not
+    a second party the supply goes to, and X储能 is no second proposal."""
+    found = extract(
+        "广西宏川储能科技有限公司（以下简称“宏川储能”）与韩国大山汽车签署电池包供货协议。"
+        "宏川储能表示，首批产品将于明年交付。",
+        PUBLISHED,
+        EMPTY,
+    )
+    assert _roles(found.deals[0]) == {
+        "广西宏川储能科技有限公司": "supplier",
+        "大山汽车": "customer",
+    }
+    assert {c.name for c in found.companies} == {"广西宏川储能科技有限公司", "大山汽车"}
+
+
+def test_chinese_english_name_in_brackets_is_the_same_company():
+    """ "金浦化学（Gimpo Chemical）": the English name beside the Chinese one names no third
+    party of the venture, and written alone later it is still 金浦化学."""
+    found = extract(
+        "韩国材料企业金浦化学（Gimpo Chemical）与湖北楚源锂业签署合资协议。"
+        "Gimpo Chemical将持有合资公司60%的股权。",
+        PUBLISHED,
+        EMPTY,
+    )
+    assert [p.mention.name for p in found.deals[0].parties] == ["金浦化学", "湖北楚源锂业"]
+    assert {c.name for c in found.companies} == {"金浦化学", "湖北楚源锂业"}
+
+
+def test_latin_name_written_against_chinese_words_is_proposed():
+    """ "储能企业Sobaek Power签署": Chinese writes a Latin name with no space before it."""
+    found = extract("江苏恒辉电池与韩国储能企业Sobaek Power签署供货协议。", PUBLISHED, EMPTY)
+    assert {c.name: c.country for c in found.companies}["Sobaek Power"] == "KR"
+    [deal] = found.deals
+    assert {p.mention.name for p in deal.parties} == {"江苏恒辉电池", "Sobaek Power"}
+
+
+def test_chinese_kinds_of_graphite_are_products_not_names():
+    """ "天然石墨负极材料" is a product (anode), not a company's name."""
+    assert _names(chinese_names("双方将建设年产3万吨天然石墨负极材料项目。")) == []
+    products = {q.value for q in find_quantities("公司供应人造石墨。") if q.field == "product"}
+    assert products == {"anode"}
+    assert [q for q in find_quantities("公司研发石墨烯涂层。") if q.field == "product"] == []
+
+
+def test_chinese_filing_calls_itself_this_company_and_gives_capital_shares():
+    """A filing names itself once ("（以下简称“本公司”）") and then writes 本公司; "出资比例为
+    55%" is that party's share of the venture; "双方" later stands for the names, not for 本公司."""
+    found = _deals(
+        "湖北楚源锂业股份有限公司（以下简称“本公司”）与韩国金浦化学签署合资协议。"
+        "合资公司总投资5亿元，本公司出资比例为55%，金浦化学出资比例为45%。"
+        "双方将尽快完成工商登记。"
+    )
+    shares = {p.mention.name: p.equity_share for p in found[1].parties}
+    assert shares == {"湖北楚源锂业股份有限公司": Decimal("55"), "金浦化学": Decimal("45")}
+    assert all(p.mention.refers_to.refers_to is None for p in found[2].parties)
+
+
+def test_chinese_part_of_a_month_and_a_full_date():
+    """ "11月下旬" is November (the latest up to a month ahead); "2025年9月3日" is a day, not
+    September."""
+    [late] = find_dates("双方于11月下旬签署协议。", PUBLISHED)
+    assert (str(late.date), late.date.precision) == ("Nov 2025", "month")
+    [day] = find_dates("公司于2025年9月3日签署协议。", PUBLISHED)
+    assert day.date.precision == "day" and day.date.value == datetime.date(2025, 9, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("韩国大山汽车12日宣布，江苏恒辉电池将于明年起向其供货。", "2027"),
+        ("江苏恒辉电池12日在业绩说明会上表示，将于明年起向韩国大山汽车供货。", "2027"),
+        ("韩国大山汽车本月与江苏恒辉电池签署供货协议。", None),
+        ("江苏恒辉电池本月称，公司与韩国大山汽车没有任何供货安排。", None),
+    ],
+)
+def test_chinese_date_before_the_news_words_dates_the_news_not_a_start(text, start):
+    """ "12日宣布", "12日在…上表示": the date of the news, though deliveries (供货) follow;
+    "供货协议", "供货安排" name the deal and start nothing."""
+    [deal] = _deals(text)
+    assert (str(deal.start.date) if deal.start else None) == start
+    assert deal.status_date.date.value.month == 6
+
+
+def test_chinese_undated_rumour_is_older_than_the_dated_answer():
+    """ "近日有传闻称…", then "对此，X15日回应称…不实": the answer is the deal's newest step."""
+    found = _deals(
+        "近日有传闻称，江苏恒辉电池将向韩国大山汽车供应电池。对此，恒辉电池15日回应称，该传闻不实。"
+    )
+    assert newest_step(found, PUBLISHED).status == "not_finalized"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("江苏恒辉电池与韩国大山汽车达成合作意向，拟合资建设电池工厂。", "in_talks"),
+        ("江苏恒辉电池拟入股韩国金浦化学，双方计划于明年签署正式协议。", "in_talks"),
+        ("韩国金浦化学称与江苏恒辉电池确有接触，但合作细节尚未最终敲定。", "in_talks"),
+        ("韩国金浦化学表示，与江苏恒辉电池的合资事宜尚未最终敲定。", "not_finalized"),
+        ("江苏恒辉电池与韩国金浦化学合资的工厂已于上月中旬正式投产。", "active"),
+    ],
+)
+def test_chinese_intent_contact_and_a_plant_producing(text, status):
+    """An intent (达成合作意向), a binding agreement still to sign (计划…签署正式协议) and
+    contact not yet settled (确有接触，尚未最终敲定) are talks; "尚未最终敲定" alone denies, as
+    尚未敲定 does; "已于…正式投产" is running."""
+    [deal] = _deals(text)
+    assert deal.status == status
+
+
+def test_chinese_supply_framework_agreement_is_a_supply():
+    """ "供货框架协议" frames supplies: a supply contract, not a cooperation."""
+    [deal] = _deals("江苏恒辉电池与韩国大山汽车签署长期供货框架协议。")
+    assert deal.kind == "supply"
+
+
+def test_chinese_date_of_an_agreement_that_ended_is_not_the_end():
+    """ "于去年5月达成…意向，…双方已终止合作": May is when they agreed, not when it ended."""
+    [deal] = _deals("江苏恒辉电池与韩国金浦化学于去年5月达成合资意向，目前双方已终止合作。")
+    assert deal.status == "cancelled" and deal.status_date is None
+
+
+def test_chinese_site_built_in_and_no_country_for_a_site():
+    """ "工厂拟建在…牙山市，" and "在安徽合肥合资建厂" place a plant; "在韩国的工厂" names only a
+    country, which is no site."""
+    assert find_site("合资工厂拟建在韩国忠清南道牙山市，规划年产能5GWh。", []).value == (
+        "忠清南道牙山市"
+    )
+    assert find_site("双方计划在安徽合肥合资建厂。", []).value == "安徽合肥"
+    assert find_site("电池将在韩国的工厂生产。", []) is None
+
+
+def test_chinese_pack_maker_name_ends_in_battery_systems():
+    """ "湖南星拓电池系统" is a name whole; "动力电池系统" alone is a product."""
+    assert _names(chinese_names("湖南星拓电池系统与韩国大山汽车洽谈合作。")) == [
+        "湖南星拓电池系统",
+        "大山汽车",
+    ]
+    assert _names(chinese_names("公司生产动力电池系统。")) == []
