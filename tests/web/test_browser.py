@@ -462,3 +462,34 @@ def test_a_phone_keeps_the_yearly_timeline_tall_enough_to_read(
     assert legend["height"] > 120  # the case: a line per entry
     assert plot["height"] >= 200, f"the bars have {plot['height']:.0f} px"
     assert geo["height"] <= 421
+
+
+@pytest.mark.parametrize(
+    ("width", "locale"), [(768, "en-GB"), (1024, "en-GB"), (1024, "ko-KR"), (1440, "en-GB")]
+)
+def test_no_table_hides_a_column_beside_the_filter_or_on_a_tablet(
+    browser, live_server, coverage, width, locale
+):
+    """On the whole dataset, a table narrower than its columns (a tablet, a laptop where the
+    deals list sits beside its filter) becomes one card per row, each value named, rather than
+    scrolling its Status column out of sight inside its box; where the columns fit, it stays a
+    table."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        for path in ("/deals/", "/", "/companies/", "/companies/catl/", "/vehicles/"):
+            page.goto(live_server.url + path)
+            boxes = page.evaluate(
+                """() => [...document.querySelectorAll('.table-scroll')].map(box => ({
+                    hidden: box.scrollWidth - box.clientWidth,
+                    width: box.clientWidth,
+                    cards: getComputedStyle(box.querySelector('thead')).position === 'absolute',
+                }))"""
+            )
+            assert boxes, path
+            for box in boxes:
+                assert box["hidden"] <= 1, f"{path} hides {box['hidden']} px at {width} px"
+                assert box["cards"] == (box["width"] < 820), (path, box)
+    finally:
+        context.close()
