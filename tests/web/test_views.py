@@ -478,3 +478,19 @@ def test_every_page_answers_head_as_it_answers_get(client, article, path):
     response = client.head(path)
     assert response.status_code == 200
     assert response["Content-Type"] == client.get(path)["Content-Type"]
+
+
+def test_the_note_on_undated_deals_says_where_the_chart_puts_them(client, coverage):
+    """Counted per year (the whole dataset), the undated deals stand in the chart's last
+    column, and the note says so; drawn one by one (a narrower filter), they cannot be placed,
+    and the note says they are not drawn. Either way the chart and the note agree."""
+    for params, drawn in [({}, True), ({"company": "catl"}, False)]:
+        response = client.get(reverse("dashboard:overview"), params)
+        overview = response.context["overview"]
+        assert overview["undated_count"], params
+        assert overview["timeline_per_year"] is drawn
+        columns = {x for trace in overview["timeline_figure"]["data"] for x in trace["x"] or []}
+        assert ("No known date" in columns) is drawn
+        page = response.content.decode()
+        assert ("last column, “No known date”" in page) is drawn
+        assert ("but not drawn" in page) is not drawn
