@@ -258,6 +258,11 @@ class ResourceViewSet(
     def read_back(self, obj):
         return self.detail_object(str(obj.pk))
 
+    def get_success_headers(self, data):
+        # DRF would take a field named `url` for the new row's address; a source's `url` is
+        # its article's. The row's own address is its `api_url`.
+        return {"Location": data["api_url"]} if "api_url" in data else {}
+
     def perform_write(self, serializer, instance):
         """Call the service that creates (`instance` None) or updates the row; return the row."""
         raise NotImplementedError

@@ -422,6 +422,12 @@ def test_a_write_answers_with_the_row_as_a_read_of_it_shows_it(editor_api, world
     counts, display dates, the chain), not with the fields that were sent."""
     writes = [
         ("post", "/api/v1/deals/", deal_payload(world), "alpha-beta-supply"),
+        (
+            "post",
+            "/api/v1/sources/",
+            {"slug": "wire", "title": "Wire", "url": "https://news.example/a", "text": QUOTE},
+            "",
+        ),
         ("post", "/api/v1/companies/", {"slug": "gamma", "name": "Gamma", "country": "KR"}, ""),
         (
             "post",
@@ -438,3 +444,5 @@ def test_a_write_answers_with_the_row_as_a_read_of_it_shows_it(editor_api, world
         assert response.status_code in {200, 201}, response.json()
         address = url if method == "patch" else f"{url}{slug or body['slug']}/"
         assert response.json() == editor_api.get(address).json(), address
+        if method == "post":  # a new row's address is its own, never its article's `url`
+            assert response["Location"] == response.json()["api_url"]
