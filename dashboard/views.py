@@ -140,7 +140,10 @@ def deal_list(request):
     filterset = _deal_filter(request, "page")
     # A saved address may use a parameter's old name (`min_gwh`): the form shows it renamed.
     shown = current_names(request.GET, DealFilter)
-    context = {"form": DealFilterForm(shown or None), "filterset": filterset}
+    form = DealFilterForm(shown or None)
+    # Named beside the folded filter, so that a phone reader sees the list is narrowed.
+    applied = [form[name].label for name in form.changed_data if name != "ordering"]
+    context = {"form": form, "filterset": filterset, "applied_filters": applied}
     if filterset.is_valid():
         context.update(_page(request, filterset.qs.for_list(), filterset.qs))
         context["deals"] = context["page"].object_list

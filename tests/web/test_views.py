@@ -494,3 +494,14 @@ def test_the_note_on_undated_deals_says_where_the_chart_puts_them(client, covera
         page = response.content.decode()
         assert ("last column, “No known date”" in page) is drawn
         assert ("but not drawn" in page) is not drawn
+
+
+def test_the_deals_filter_names_what_it_applies_beside_its_heading(client, article):
+    """Folded on a phone, the filter still says the list is narrowed, and by what; a sort is
+    no filter, and an unfiltered list says nothing."""
+    url = reverse("dashboard:deal-list")
+    page = client.get(url, {"status": "signed", "country_pair": "KR-CN", "ordering": "title"})
+    assert page.context["applied_filters"] == ["Status", "Country pair"]
+    assert "2 applied: Status, Country pair" in page.content.decode()
+    assert client.get(url, {"ordering": "title"}).context["applied_filters"] == []
+    assert "data-applied-filters" not in client.get(url).content.decode()
