@@ -341,7 +341,7 @@ TONS = re.compile(
     r"(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
     re.IGNORECASE,
 )
-# "年产能五万吨", "十二万吨/年": tons in Chinese numerals. "数万吨" and "十几万吨" are no figure.
+# "年产能五万吨", "十二万吨/年": tons in Chinese numerals. "数十万吨" and "十几万吨" are no figure.
 TONS_ZH = re.compile(
     r"(?<![数几\d一二两三四五六七八九十百千])(?P<zhnum>[一二两三四五六七八九十百千]+)\s*"
     r"(?P<scale>万)?\s*吨"

@@ -888,8 +888,8 @@ def test_chinese_tons_in_numerals_are_a_capacity(text, tons):
 
 
 def test_chinese_tons_that_are_no_figure_are_no_capacity():
-    """ "数万吨", "十几万吨" give no number; tons without a capacity word are no capacity."""
-    assert find_capacity("合资工厂年产能达数万吨。") == []
+    """ "数十万吨", "十几万吨" give no number; tons without a capacity word are no capacity."""
+    assert find_capacity("合资工厂年产能达数十万吨。") == []
     assert find_capacity("合资工厂年产能达十几万吨。") == []
     assert find_capacity("该公司去年出口了三万吨原料。") == []
 
@@ -935,3 +935,17 @@ def test_chinese_amount_with_its_conversion_in_brackets_is_the_first_written():
         "宏达锂业将以3.5亿美元（约合人民币25亿元）收购韩国新元化学20%的股权。",
     )
     assert (deal.investment_amount, deal.investment_currency) == (Decimal("350000000"), "USD")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("韩国电池企业永和能源与重庆川锂科技签署合资协议。", ["永和能源", "重庆川锂科技"]),
+        ("此后，明与电子持有合资公司40%股份。", ["明与电子"]),
+        ("该公司主营锂和新材料业务。", []),
+    ],
+)
+def test_chinese_one_character_and_he_before_a_company_word_is_one_name(sentence, names):
+    """ "永和能源": 和 after one character joins no two names (one character is no name); a
+    material before it ("锂和新材料") is still two things."""
+    assert _names(chinese_names(sentence)) == names
