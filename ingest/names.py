@@ -169,6 +169,9 @@ def _is_chinese_name(text: str) -> bool:
     # a function word only when jieba cuts it out alone ("和" in "东和") does not.
     if re.search(r"供应|签署|宣布|建设|合作|生产|投资", head):
         return False
+    # "星和新材": a head of one character and 和 is one name (see _zh_conjunction_in_name).
+    if len(head) == 2 and head[1] in "和与及" and head[0] not in ZH_MATERIAL_CHARACTERS:
+        head = head[0]
     return not any(
         ZH_CLAUSE.fullmatch(pair.word) or pair.flag.startswith(("p", "c", "u"))
         for pair in _zh_words(head)
@@ -370,7 +373,7 @@ def chinese_names(sentence: str) -> list[Found]:
     pairs = list(_jieba().cut(sentence))
     for index, pair in enumerate(pairs):
         word, flag = pair.word, pair.flag
-        if _zh_verb_in_name(pairs, index, run):
+        if _zh_verb_in_name(pairs, index, run) or _zh_conjunction_in_name(pairs, index, run):
             run += word
         elif word in ZH_DESCRIPTORS:
             if run:
@@ -394,6 +397,22 @@ def chinese_names(sentence: str) -> list[Found]:
     for start, run in spans:
         found.extend(_names_in_run(sentence, start, run))
     return _with_roles(sentence, _non_overlapping(found))
+
+
+# "锂和新材料", "镍与化学品": a material and a company word are two things, not one name.
+ZH_MATERIAL_CHARACTERS = set("锂钴镍锰铜铝钠硅磷铁碳电车油气煤钢")
+
+
+def _zh_conjunction_in_name(pairs, index, run) -> bool:
+    """ "星和新材", "天和化学": a 和/与/及 between one character and a company word joins no two
+    names, as one character is no name; it is a character of this one."""
+    return (
+        pairs[index].word in ("和", "与", "及")
+        and len(run) == 1
+        and run not in ZH_MATERIAL_CHARACTERS
+        and index + 1 < len(pairs)
+        and pairs[index + 1].word in ZH_SUFFIXES
+    )
 
 
 def _zh_verb_in_name(pairs, index, run) -> bool:

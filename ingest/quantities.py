@@ -45,7 +45,11 @@ GWH = re.compile(
     APPROX + NUMBER + r"\s*(?:gigawatt[- ]hours?(?:\s*\(GWh\))?|GWh|기가와트시|吉瓦时)(?![a-z])",
     re.IGNORECASE,
 )
-MWH = re.compile(APPROX + NUMBER + r"\s*(?:megawatt[- ]hours?|MWh)\b", re.IGNORECASE)
+# "1,500 MWh储能电池": \b finds no boundary between a Latin unit and a Han character.
+MWH = re.compile(APPROX + NUMBER + r"\s*(?:megawatt[- ]hours?|MWh(?![a-z])|兆瓦时)", re.IGNORECASE)
+# "60万千瓦时", "1.2亿千瓦时": kilowatt-hours count as a volume only with a scale word; a bare
+# "75千瓦时" is one pack's energy, not a deal's.
+KWH = re.compile(APPROX + NUMBER + r"\s*(?P<scale>万|亿)\s*(?:千瓦时|kWh(?![a-z]))", re.IGNORECASE)
 VEHICLES = re.compile(
     APPROX
     + NUMBER
@@ -165,6 +169,11 @@ def find_quantities(sentence: str) -> list[Quantity]:
         value = _decimal(match["num"])
         if value and value > 0:
             found.append(Quantity("volume_gwh", value / 1000, *_span(match), bool(match["approx"])))
+    for match in KWH.finditer(sentence):
+        value = _decimal(match["num"])
+        if value and value > 0:
+            gwh = _plain(value * MONEY_SCALE[match["scale"]] / 10**6)
+            found.append(Quantity("volume_gwh", gwh, *_span(match), bool(match["approx"])))
     for match in VEHICLES.finditer(sentence):
         value = _decimal(match["num"])
         if not value:
@@ -304,6 +313,11 @@ MONEY_PATTERNS = [
         re.IGNORECASE,
     ),
 ]
+PHASE_BEFORE = re.compile(
+    r"(?:首期|一期|二期|三期|第[一二三]期|首批|first[- ]phase|initial|1단계|2단계)"
+    r"[^.。,，;；]{0,8}$",
+    re.IGNORECASE,
+)
 INVESTMENT_CUE = re.compile(
     r"invest|funding|spend|acquir|\bbuy|\bstake|투자|들여|투입|인수|지분|投资(?!者)|出资|收购|入股|"
     r"股权|认购|参股",
@@ -327,12 +341,24 @@ TONS = re.compile(
     r"(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
     re.IGNORECASE,
 )
+# "年产能五万吨", "十二万吨/年": tons in Chinese numerals. "数十万吨" and "十几万吨" are no figure.
+TONS_ZH = re.compile(
+    r"(?<![数几\d一二两三四五六七八九十百千])(?P<zhnum>[一二两三四五六七八九十百千]+)\s*"
+    r"(?P<scale>万)?\s*吨"
+)
 PERCENT = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|percent\b|per cent\b|퍼센트)", re.IGNORECASE
+    r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|percent\b|per cent\b|퍼센트)"
+    # "百分之二十五", "百分之19.9": the share written out, in numerals or figures.
+    r"|百分之(?:(?P<zhpct>[一二两三四五六七八九十百]+)|(?P<pctnum>\d+(?:\.\d+)?))"
+    # "持有六成股份": tenths of a company. Only before 股份/股权, as "七成" is a share of
+    # anything ("七成营收来自海外").
+    r"|(?<![一二两三四五六七八九十])(?P<cheng>[一二两三四五六七八九])成(?=的?(?:股份|股权|权益))",
+    re.IGNORECASE,
 )
 EQUITY_CUE = re.compile(
     # "本公司出资比例为60%": a filing gives each party's share as its part of the capital.
-    r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股|出资比例",
+    # "出资占比51%": the same, as a proportion.
+    r"stake|\bown|\bhold|\bshare|equity|지분|보유|持股|股权|股份|占股|出资(?:比例|占比)",
     re.IGNORECASE,
 )
 PLANT_WORDS = re.compile(
@@ -407,7 +433,9 @@ def find_money(sentence: str) -> list[Quantity]:
                 continue
             approx = bool(re.search(r"(?:about|around|some|약|约|近)\s*$", sentence[:start]))
             found.append(Quantity("investment", (_plain(amount), currency), start, end, approx))
-    return sorted(found, key=lambda q: q.start)
+    # "首期投资4.5亿元，总投资达12亿元": a phase's amount is part of the deal's, so it comes
+    # after any other amount the sentence gives, and the deal takes the first.
+    return sorted(found, key=lambda q: (bool(PHASE_BEFORE.search(sentence[: q.start])), q.start))
 
 
 def _is_capacity(sentence: str, start: int, end: int) -> bool:
@@ -433,6 +461,12 @@ def find_capacity(sentence: str) -> list[Quantity]:
         value *= MONEY_SCALE.get((match["scale"] or "").lower(), 1)
         value += int(match["rest"] or 0)  # 4만5000t
         found.append(Quantity("capacity", (_plain(value), "t"), start, end))
+    for match in TONS_ZH.finditer(sentence):
+        start, end = _span(match)
+        value = Decimal(chinese_integer(match["zhnum"]))
+        if value and _is_capacity(sentence, start, end):
+            value *= MONEY_SCALE.get(match["scale"] or "", 1)
+            found.append(Quantity("capacity", (_plain(value), "t"), start, end))
     return found
 
 
@@ -442,7 +476,12 @@ def find_equity(sentence: str) -> list[Quantity]:
         return []
     found = []
     for match in PERCENT.finditer(sentence):
-        value = _decimal(match["num"])
+        if match["zhpct"]:
+            value = Decimal(chinese_integer(match["zhpct"]))
+        elif match["cheng"]:
+            value = Decimal(CHINESE_DIGITS[match["cheng"]] * 10)
+        else:
+            value = _decimal(match["num"] or match["pctnum"])
         if value and 0 < value <= 100:
             found.append(Quantity("equity", _plain(value), *_span(match)))
     return found

@@ -845,3 +845,107 @@ def test_chinese_pack_maker_name_ends_in_battery_systems():
         "大山汽车",
     ]
     assert _names(chinese_names("公司生产动力电池系统。")) == []
+
+
+# --- Chinese, sixth round: numbers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "gwh"),
+    [
+        ("天华储能将向韩国海松电力供应350兆瓦时储能电池。", Decimal("0.35")),
+        ("天华储能将向韩国海松电力供应约1,500 MWh储能电池。", Decimal("1.5")),
+        ("天华储能将向韩国海松电力供应总计80万千瓦时的储能系统。", Decimal("0.8")),
+        ("天华储能将向韩国海松电力供应1.2亿千瓦时电池。", Decimal("120")),
+    ],
+)
+def test_chinese_megawatt_and_kilowatt_hours_are_a_volume_in_gwh(text, gwh):
+    """兆瓦时 is MWh; 万千瓦时 and 亿千瓦时 are kilowatt-hours by ten thousands and hundred
+    millions; each is read in GWh."""
+    [volume] = [q for q in find_quantities(text) if q.field == "volume_gwh"]
+    assert volume.value == gwh
+
+
+def test_chinese_kilowatt_hours_without_a_scale_are_no_volume():
+    """ "单车带电量75千瓦时" is one pack's energy, not what a deal supplies."""
+    assert [
+        q for q in find_quantities("该车型单车带电量75千瓦时。") if q.field == "volume_gwh"
+    ] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "tons"),
+    [
+        ("双方合资建设的负极材料工厂设计年产能八万吨。", Decimal("80000")),
+        ("该项目规划年产十二万吨磷酸铁锂正极材料。", Decimal("120000")),
+        ("合资工厂年产能为三千吨。", Decimal("3000")),
+    ],
+)
+def test_chinese_tons_in_numerals_are_a_capacity(text, tons):
+    """年产能八万吨, 年产十二万吨, 三千吨: a capacity written in Chinese numerals."""
+    [capacity] = find_capacity(text)
+    assert capacity.value == (tons, "t")
+
+
+def test_chinese_tons_that_are_no_figure_are_no_capacity():
+    """ "数十万吨", "十几万吨" give no number; tons without a capacity word are no capacity."""
+    assert find_capacity("合资工厂年产能达数十万吨。") == []
+    assert find_capacity("合资工厂年产能达十几万吨。") == []
+    assert find_capacity("该公司去年出口了三万吨原料。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shares"),
+    [
+        ("宏达锂业将持有合资公司百分之五十一的股份。", [Decimal("51")]),
+        ("交易完成后，宏达锂业持股比例为百分之十二。", [Decimal("12")]),
+        ("宏达锂业将持有百分之19.9的股权。", [Decimal("19.9")]),
+        ("合资公司中，宏达锂业持有七成股份，韩方持有三成的股份。", [Decimal("70"), Decimal("30")]),
+        ("宏达锂业出资占比65%。", [Decimal("65")]),
+    ],
+)
+def test_chinese_shares_in_words_tenths_and_as_a_proportion(text, shares):
+    """百分之五十一, 百分之19.9, 七成股份 (seven tenths) and 出资占比 give equity shares."""
+    from ingest.quantities import find_equity
+
+    assert [q.value for q in find_equity(text)] == shares
+
+
+def test_chinese_tenths_of_anything_but_shares_are_no_equity():
+    """ "七成营收来自海外" is a share of revenue, and 完成/建成 are no tenths."""
+    from ingest.quantities import find_equity
+
+    assert find_equity("公司持股的子公司七成营收来自海外，项目已完成建成。") == []
+
+
+def test_chinese_a_phase_amount_gives_way_to_the_total():
+    """ "一期投资3亿元，总投资10亿元": the deal's investment is the total, whichever comes
+    first; a phase's amount alone is still the only figure given."""
+    from ingest.quantities import find_money
+
+    [first, *_] = find_money("双方合资建厂，一期投资3亿元，项目总投资10亿元。")
+    assert first.value == (Decimal("1000000000"), "CNY")
+    [only] = find_money("双方合资建厂，首期投资3亿元。")
+    assert only.value == (Decimal("300000000"), "CNY")
+
+
+def test_chinese_amount_with_its_conversion_in_brackets_is_the_first_written():
+    """ "3.5亿美元（约合人民币25亿元）": the amount the article gives, not its conversion."""
+    [deal] = _deals(
+        "宏达锂业将以3.5亿美元（约合人民币25亿元）收购韩国新元化学20%的股权。",
+    )
+    assert (deal.investment_amount, deal.investment_currency) == (Decimal("350000000"), "USD")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("韩国电池企业永和能源与重庆川锂科技签署合资协议。", ["永和能源", "重庆川锂科技"]),
+        ("此后，明与电子持有合资公司40%股份。", ["明与电子"]),
+        ("该公司主营锂和新材料业务。", []),
+    ],
+)
+def test_chinese_one_character_and_he_before_a_company_word_is_one_name(sentence, names):
+    """ "永和能源": 和 after one character joins no two names (one character is no name); a
+    material before it ("锂和新材料") is still two things."""
+    assert _names(chinese_names(sentence)) == names
