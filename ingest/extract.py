@@ -193,6 +193,10 @@ APPOSITIVE = re.compile(r"^,\s*$|^,\s+(?:a|the)\s+$", re.IGNORECASE)  # text bet
 APPOSITIVE_NOUN = re.compile(
     r"^'s\s+(?:\w+\s+){0,2}(?:joint venture|subsidiary|affiliate|unit|brand|arm)\b", re.IGNORECASE
 )
+# "X集团旗下的Y", "X的全资子公司Y": X names the parent that Y belongs to; Y is the party.
+PARENT_OF = re.compile(
+    r"^\s*(?:旗下|的?(?:全资|控股)?子公司)的?(?:[\u4E00-\u9FFF]{0,6}?(?:企业|公司|厂商|品牌))?\s*$"
+)
 FOR_WHOSE = re.compile(r"\bfor\s+$", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|각각|分别", re.IGNORECASE)
 SUPPLIER_BY = re.compile(
@@ -433,6 +437,9 @@ def _drop_appositives(text: str, mentions: list[Mention]) -> list[Mention]:
     for index, mention in enumerate(mentions):
         if text.startswith("'s", mention.end) and FOR_WHOSE.search(_before(text, mention.start)):
             continue  # "packs for Hyundai Motor's next SUV": whom it is for, not a party
+        following = mentions[index + 1] if index + 1 < len(mentions) else None
+        if following is not None and PARENT_OF.match(text[mention.end : following.start]):
+            continue
         previous = mentions[index - 1] if index else None
         if (
             previous is not None
@@ -537,6 +544,9 @@ class _Context:
     last_deal: DealCandidate | None = None
     # The company a filing calls 本公司 (`SELF_DEFINED`).
     issuer: Mention | None = None
+    # The companies the sentence just before named together without a deal ("X与Y举行会谈"):
+    # a "双方" right after is those two, not the article's last deal.
+    last_named: list[Mention] = field(default_factory=list)
 
 
 ANSWER = re.compile(r"对此|针对(?:此|上述|该)")
@@ -546,6 +556,13 @@ def _resolve_references(sentence: str, mentions: list[Mention], context: _Contex
     """Add the mentions that "the two companies" or "they" stand for; says if it did."""
     keys = {m.key for m in mentions}
     two = TWO_COMPANIES.search(sentence)
+    if two and len(keys) < 2 and context.last_named:
+        added = [
+            Mention(two.start(), two.end(), two[0], m.company, m.refers_to or m)
+            for m in _one_per_key(context.last_named)
+            if m.key not in keys
+        ]
+        return sorted([*mentions, *added], key=lambda m: m.start), True
     last = context.last_deal
     if not two and last is not None and keys <= {p.key for p in last.parties}:
         # "对此，X回应称，该传闻不实": an answer to what the sentence before told, so about
@@ -573,6 +590,15 @@ def _resolve_references(sentence: str, mentions: list[Mention], context: _Contex
         )
         return sorted([*mentions, reference], key=lambda m: m.start), True
     return mentions, False
+
+
+def _one_per_key(mentions: list[Mention]) -> list[Mention]:
+    seen, kept = set(), []
+    for mention in mentions:
+        if mention.key not in seen:
+            seen.add(mention.key)
+            kept.append(mention)
+    return kept
 
 
 # "尚未达成最终协议" beside "正与…洽谈": no agreement yet because the talks go on, not a denial.
@@ -609,6 +635,13 @@ def _deals_in_sentence(sentence: Sentence, mentions, context, published, found_b
         # "项目总投资12亿美元，…分别持股51%和49%": the project just named, not a new stake.
         or FOLLOW_UP.search(text)
         or (referred and kind == DealKind.INVESTMENT and not STAKE_WORDS.search(text))
+        # "X持股55%，Y持股45%" after their venture: the venture's shares, one for each party;
+        # a stake bought gives the buyer's share alone.
+        or (
+            kind == DealKind.INVESTMENT
+            and last.kind == DealKind.JOINT_VENTURE
+            and len([q for q in find_equity(text) if not _each(text, q)]) >= 2
+        )
     )
     if (inherit and TWO_COMPANIES.search(text)) or (continues and kind != last.kind):
         # "The two companies are in discussions to expand their cooperation": the same deal.
@@ -1214,6 +1247,8 @@ def extract(text: str, published: datetime.date, index: CompanyIndex) -> Extract
         deals.extend(found)
         if found:
             context.last_deal = found[-1]
+        named_together = not found and len({m.key for m in mentions}) >= 2
+        context.last_named = mentions if named_together else []
         if mentions:
             context.last_subject = mentions[0]
     return Extraction(deals=deals, companies=list(companies.values()), mentions=all_mentions)

@@ -114,6 +114,8 @@ GENERIC = {
         " 电池包 电池组 电池系统 模组 储能系统"
         # Kinds of graphite and silicon anodes: "人造石墨负极材料" is a product.
         " 人造 天然 人造石墨 天然石墨 硅碳 硅基 硅氧"
+        # Cathode salts before 锂电: "磷酸铁锂电池" cut at 锂电 leaves 磷酸铁, a material.
+        " 磷酸铁 磷酸锰铁 锰酸 钴酸 钛酸 镍钴锰 镍钴铝 三元锂"
     ),
 }
 # Words that show a Chinese run is part of a clause: verbs, prepositions, particles.
@@ -188,7 +190,7 @@ ZH_SUFFIXES = tuple(
         # "江苏华驰电池系统": a pack maker's name ends in 电池系统, though 电池系统 alone is a
         # thing (GENERIC), so "动力电池系统" is still no name.
         "股份有限公司 有限责任公司 有限公司 汽车集团 集团 公司 电池系统 汽车 电池 新能源 锂能"
-        " 锂业 能源 科技"
+        " 锂业 锂电 能源 科技"
         " 新材料 材料 化学 化工 电子 控股 矿业 钴业 镍业 动力 电气 循环 新材 精密 重工 实业"
         " 客车 巴士"
     )
@@ -373,7 +375,11 @@ def chinese_names(sentence: str) -> list[Found]:
     pairs = list(_jieba().cut(sentence))
     for index, pair in enumerate(pairs):
         word, flag = pair.word, pair.flag
-        if _zh_verb_in_name(pairs, index, run) or _zh_conjunction_in_name(pairs, index, run):
+        if _zh_latin_name_start(pairs, index, position, sentence):
+            if run:
+                spans.append((run_start, run))
+            run, run_start, cued = word, position, False
+        elif _zh_verb_in_name(pairs, index, run) or _zh_conjunction_in_name(pairs, index, run):
             run += word
         elif word in ZH_DESCRIPTORS:
             if run:
@@ -401,6 +407,29 @@ def chinese_names(sentence: str) -> list[Found]:
 
 # "锂和新材料", "镍与化学品": a material and a company word are two things, not one name.
 ZH_MATERIAL_CHARACTERS = set("锂钴镍锰铜铝钠硅磷铁碳电车油气煤钢")
+
+
+# Latin letters before a Chinese company word that name a product or a unit, not a company
+# ("LFP电池", "GWh电池", "EV电池").
+ZH_LATIN_NOT_NAMES = set(
+    _words(
+        "GWH MWH KWH WH GW MW KW LFP LMFP NCM NCA NMC EV EVS SUV MPV PHEV BEV HEV ESS BMS CTP CTC"
+    )
+)
+
+
+def _zh_latin_name_start(pairs, index, position, sentence) -> bool:
+    """ "KT新能源", "DS电池": Latin capitals written against a company word begin a name
+    (jieba tags them a foreign word, which otherwise ends a run). Not after a figure ("6GWh"),
+    and not a unit or a product's letters."""
+    word = pairs[index].word
+    return bool(
+        re.fullmatch(r"[A-Z][A-Z0-9&]{1,5}", word)
+        and word.upper() not in ZH_LATIN_NOT_NAMES
+        and not (position and re.match(r"[0-9０-９.]", sentence[position - 1]))
+        and index + 1 < len(pairs)
+        and pairs[index + 1].word in ZH_SUFFIXES
+    )
 
 
 def _zh_conjunction_in_name(pairs, index, run) -> bool:
@@ -433,7 +462,13 @@ def _zh_verb_in_name(pairs, index, run) -> bool:
 
 
 # Words that describe a company before its name and are never the end of one.
-ZH_DESCRIPTORS = set(_words("企业 厂商 车企 制造商 生产商 供应商 厂家 巨头 龙头 整车厂"))
+ZH_DESCRIPTORS = set(
+    _words(
+        "企业 厂商 车企 制造商 生产商 供应商 厂家 巨头 龙头 整车厂"
+        # "X的全资子公司Y", "X集团旗下Y": the tie to a parent, then the subsidiary's name.
+        " 子公司 旗下"
+    )
+)
 
 
 def _zh_strong_boundary(word: str, flag: str) -> bool:
@@ -495,9 +530,20 @@ def _names_in_run(sentence, start, run):
 ZH_LEAD_PREPOSITION = set("向与和及同跟对从在为给将把被由")
 
 
+# "四年内向X供应": jieba reads the end of a time phrase and the preposition as one word (内向,
+# "introverted"), so the run begins with both.
+ZH_TIME_END = set("内前后底初末起")
+
+
 def _without_lead(start, run):
     """The run without the country and descriptor words before a name ("韩国", "…电池企业"),
     and without a preposition jieba joined to it, when a name follows."""
+    if (
+        run[:1] in ZH_TIME_END
+        and run[1:2] in ZH_LEAD_PREPOSITION
+        and _name_at_start(start + 2, run[2:])
+    ):
+        start, run = start + 2, run[2:]
     if run[:1] in ZH_LEAD_PREPOSITION and _name_at_start(start + 1, run[1:]):
         start, run = start + 1, run[1:]
     lead = ZH_PLACES_BEFORE.match(run)

@@ -949,3 +949,81 @@ def test_chinese_one_character_and_he_before_a_company_word_is_one_name(sentence
     """ "永和能源": 和 after one character joins no two names (one character is no name); a
     material before it ("锂和新材料") is still two things."""
     assert _names(chinese_names(sentence)) == names
+
+
+# --- Chinese, seventh round: how zh34–zh38 name the parties ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("韩国材料企业HS化学与浙江凯越电池签署供货协议。", ["HS化学", "浙江凯越电池"]),
+        ("公司将供应6GWh电池，另有LFP电池和EV电池。", []),
+    ],
+)
+def test_chinese_latin_capitals_before_a_company_word_begin_a_name(sentence, names):
+    """ "HS化学": Latin capitals written against a company word are the start of a name, though
+    jieba tags them a foreign word; a unit after a figure ("6GWh电池") or a product's letters
+    ("LFP电池") are no name."""
+    assert _names(chinese_names(sentence)) == names
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        ("福建永盛锂电将向韩国东进汽车供应电池。", ["福建永盛锂电", "东进汽车"]),
+        ("该车型搭载磷酸铁锂电池和锰酸锂电池。", []),
+    ],
+)
+def test_chinese_name_ending_in_lithium_battery_word(sentence, names):
+    """ "…锂电" ends a company's name as 锂业 and 锂能 do; a cathode salt before 锂电池
+    ("磷酸铁锂电池") is a product, not a name cut at 锂电."""
+    assert _names(chinese_names(sentence)) == names
+
+
+def test_chinese_subsidiary_word_is_no_name():
+    """ "…的全资子公司" says what a company is to its parent, not who it is: 子公司 is a
+    descriptor, as 企业 is, and the name if any comes after it."""
+    assert _names(chinese_names("该企业为韩国大洋集团的全资子公司。")) == ["大洋集团"]
+    assert _names(chinese_names("其控股子公司负责运营。")) == []
+
+
+def test_chinese_time_phrase_and_preposition_read_as_one_word_start_no_name():
+    """ "两年内向X供应": jieba reads 内向 as one word; the name after it is X alone."""
+    assert _names(chinese_names("公司计划两年内向湖北晨光新能源交付电芯。")) == ["湖北晨光新能源"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "韩国明洋集团旗下的明洋化学与江西泰和锂业签署供货协议，将向泰和锂业供应电解液。",
+        "韩国明洋集团的全资子公司明洋化学与江西泰和锂业签署供货协议，将向泰和锂业供应电解液。",
+    ],
+)
+def test_chinese_parent_named_before_its_subsidiary_is_no_party(sentence):
+    """ "X集团旗下的Y", "X的全资子公司Y": Y signs; X only says whose Y is."""
+    [deal] = _deals(sentence)
+    assert {p.mention.name for p in deal.parties} == {"明洋化学", "江西泰和锂业"}
+
+
+def test_chinese_both_sides_after_a_sentence_that_named_two_without_a_deal():
+    """ "X与Y举行会谈。会后，双方签署…": 双方 is the two named just before, though that
+    sentence gave no deal."""
+    [deal] = _deals(
+        "韩国电池企业大川能源与四川蜀锂科技昨日在成都举行会谈。"
+        "会谈结束后，双方签署合资协议，将在四川遂宁合资建设电池工厂。"
+    )
+    assert {p.mention.name for p in deal.parties} == {"大川能源", "四川蜀锂科技"}
+    assert str(deal.kind) == "joint_venture"
+
+
+def test_chinese_a_share_for_each_party_after_a_venture_is_the_ventures():
+    """ "X持股70%，Y持股30%" after their joint venture: the venture's shares, not a stake
+    bought; one share alone after a venture may still be a stake."""
+    deals = _deals(
+        "韩国大川能源与四川蜀锂科技签署合资协议，将合资建设电池工厂。"
+        "据介绍，蜀锂科技持股70%，大川能源持股30%。"
+    )
+    assert [str(d.kind) for d in deals] == ["joint_venture", "joint_venture"]
+    shares = {p.mention.name: p.equity_share for p in deals[1].parties}
+    assert shares == {"四川蜀锂科技": Decimal("70"), "大川能源": Decimal("30")}
