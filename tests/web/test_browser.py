@@ -278,6 +278,17 @@ def sized(browser, live_server, article, request):
     assert page.errors == [], f"console errors: {page.errors}"
 
 
+def page_of_its_own(browser, width, locale, height=900):
+    """A page in a context of its own (its viewport and language), recording uncaught errors in
+    `page.errors`; the caller closes the context."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return context, page
+
+
 def overlaps(a, b):
     return (
         a["x"] < b["x"] + b["width"]
@@ -337,11 +348,7 @@ def test_flows_labels_never_overlap_on_the_whole_dataset(
     reader's language alone (the English one beside it, in Korean, ran into the next column),
     on two lines at most, the whole name in its hover. Narrower (a tablet held upright), the
     Sankey is its list."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page = page_of_its_own(browser, width, locale)
     try:
         page.goto(live_server.url + "/")
         page.locator("#flows-chart").scroll_into_view_if_needed()
@@ -356,7 +363,7 @@ def test_flows_labels_never_overlap_on_the_whole_dataset(
         page.screenshot(path=str(_artifact(name)), full_page=True)
     finally:
         context.close()
-    assert errors == []
+    assert page.errors == []
     if width < 820:
         assert drawn == "list" and labels == []
         return
@@ -443,11 +450,7 @@ def test_a_phone_keeps_the_yearly_timeline_tall_enough_to_read(
     entries stand one to a line above the bars, and Plotly took their room from the plot (the
     bars were left some 50 px). The chart grows by its legend instead; the map, sized by its
     width, does not."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    context, page = page_of_its_own(browser, 390, locale, height=844)
     try:
         page.goto(live_server.url + "/")
         wait_for_charts(page)
@@ -458,7 +461,7 @@ def test_a_phone_keeps_the_yearly_timeline_tall_enough_to_read(
         page.locator("#timeline-chart").screenshot(path=str(_artifact(f"yearly_390_{locale}")))
     finally:
         context.close()
-    assert errors == []
+    assert page.errors == []
     assert legend["height"] > 120  # the case: a line per entry
     assert plot["height"] >= 200, f"the bars have {plot['height']:.0f} px"
     assert geo["height"] <= 421
@@ -474,9 +477,7 @@ def test_no_table_hides_a_column_beside_the_filter_or_on_a_tablet(
     deals list sits beside its filter) becomes one card per row, each value named, rather than
     scrolling its Status column out of sight inside its box; where the columns fit, it stays a
     table."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    context, page = page_of_its_own(browser, width, locale)
     try:
         for path in ("/deals/", "/", "/companies/", "/companies/catl/", "/vehicles/"):
             page.goto(live_server.url + path)
