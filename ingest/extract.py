@@ -276,7 +276,23 @@ def _cjk_customer(text: str, mention: Mention) -> bool:
     before, after = _before(text, mention.start), _after(text, mention.end)
     if CJK_ORDER_FROM.search(before) and CJK_ORDER_AFTER.match(after):
         return True
-    return bool(CJK_TO.search(before) or CJK_TO_AFTER.match(after))
+    return bool(CJK_TO.search(before) or CJK_TO_AFTER.match(after)) or _named_again_as_customer(
+        text, mention
+    )
+
+
+def _named_again_as_customer(text: str, mention: Mention) -> bool:
+    """A named again after 为/向/给 in the clause after the one naming the pair receives:
+    "A与B签署供货合同，B将为A供应…". Looked for in a window after the name, so a long sentence
+    costs no more per name."""
+    name = text[mention.start : mention.end]
+    window_end = mention.end + CUE_WINDOW
+    at = text.find(name, mention.end, window_end)
+    while at != -1:
+        if CJK_TO.search(_before(text, at)):
+            return True
+        at = text.find(name, at + len(name), window_end)
+    return False
 
 
 def _invested_in(text: str, mention: Mention) -> bool:

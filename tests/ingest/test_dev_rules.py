@@ -1027,3 +1027,18 @@ def test_chinese_a_share_for_each_party_after_a_venture_is_the_ventures():
     assert [str(d.kind) for d in deals] == ["joint_venture", "joint_venture"]
     shares = {p.mention.name: p.equity_share for p in deals[1].parties}
     assert shares == {"四川蜀锂科技": Decimal("70"), "大川能源": Decimal("30")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "韩国电力设备企业大元电气昨日与浙江海阔储能科技签署供货合同，海阔储能将为大元电气供应储能电池系统。",
+        "韩国电力设备企业大元电气昨日与浙江海阔储能科技签署采购协议，海阔储能将向大元电气供应电芯。",
+    ],
+)
+def test_chinese_company_named_again_after_wei_in_the_next_clause_receives(sentence):
+    """ "A与B签署供货合同，B将为A供应…": the first clause gives no roles (A, named first, was
+    taken for the supplier); A named again after 为/向 in the next clause receives."""
+    [deal] = _deals(sentence)
+    roles = {p.mention.name: str(p.role) for p in deal.parties}
+    assert roles == {"大元电气": "customer", "浙江海阔储能科技": "supplier"}
