@@ -369,6 +369,8 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         deal = self.get_object()
         etag = deal_etag(deal.pk, deal.version)
         response = get_conditional_response(request, etag=etag)
+        if response is not None and response.status_code == status.HTTP_412_PRECONDITION_FAILED:
+            raise PreconditionFailed()  # the API's JSON error, as a write's stale If-Match gets
         response = response or Response(self.get_serializer(deal).data)
         response["ETag"] = etag
         return response
@@ -568,10 +570,11 @@ class SourceViewSet(ResourceViewSet):
 
     def create(self, request, *args, **kwargs):
         # The same article again is answered with the stored source, 200 rather than 201:
-        # nothing was created.
+        # nothing was created, so there is no new address to give either.
         response = super().create(request, *args, **kwargs)
         if not self.created:
             response.status_code = status.HTTP_200_OK
+            del response["Location"]
         return response
 
     def perform_write(self, serializer, instance):

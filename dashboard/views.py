@@ -8,7 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -134,6 +134,24 @@ def overview(request):
     return render(request, "web/overview.html", context)
 
 
+# The deal filters a saved address may use that the page's form has no field for.
+UNFORMED_FILTERS = {
+    "group": gettext_lazy("Company group"),
+    "vehicle_model": gettext_lazy("Vehicle model"),
+}
+
+
+def _applied(params, form):
+    """The names of the filters an address applies, as the page names them: said beside the
+    folded filter, so that a phone reader sees the list is narrowed. A sort is no filter."""
+    labels = {name: field.label for name, field in form.fields.items()} | UNFORMED_FILTERS
+    return [
+        label
+        for name, label in labels.items()  # in the order the form shows them
+        if name != "ordering" and any(params.getlist(name))
+    ]
+
+
 @require_safe
 def deal_list(request):
     """Deals filtered by the API's vocabulary, sorted and paged, with their CSV beside them."""
@@ -141,9 +159,7 @@ def deal_list(request):
     # A saved address may use a parameter's old name (`min_gwh`): the form shows it renamed.
     shown = current_names(request.GET, DealFilter)
     form = DealFilterForm(shown or None)
-    # Named beside the folded filter, so that a phone reader sees the list is narrowed.
-    applied = [form[name].label for name in form.changed_data if name != "ordering"]
-    context = {"form": form, "filterset": filterset, "applied_filters": applied}
+    context = {"form": form, "filterset": filterset, "applied_filters": _applied(shown, form)}
     if filterset.is_valid():
         context.update(_page(request, filterset.qs.for_list(), filterset.qs))
         context["deals"] = context["page"].object_list

@@ -281,15 +281,20 @@ def _cjk_customer(text: str, mention: Mention) -> bool:
     )
 
 
+# The verb right after the one supplied: "为A供应", "向A交付"; so that "为A" is not read inside
+# a longer name ("为A摩比斯供应") or a phrase ("为A的工厂").
+CJK_SUPPLY_VERB = re.compile(r"\s*(?:供应|供货|提供|交付|配套)")
+
+
 def _named_again_as_customer(text: str, mention: Mention) -> bool:
-    """A named again after 为/向/给 in the clause after the one naming the pair receives:
-    "A与B签署供货合同，B将为A供应…". Looked for in a window after the name, so a long sentence
-    costs no more per name."""
+    """A named again later in the sentence, between 为/向/给 and a verb of supplying, receives:
+    "A与B签署供货合同，B将为A供应…" names the pair first, then says who supplies whom. Looked
+    for in a window after the name, so a long sentence costs no more per name."""
     name = text[mention.start : mention.end]
     window_end = mention.end + CUE_WINDOW
     at = text.find(name, mention.end, window_end)
     while at != -1:
-        if CJK_TO.search(_before(text, at)):
+        if CJK_TO.search(_before(text, at)) and CJK_SUPPLY_VERB.match(text, at + len(name)):
             return True
         at = text.find(name, at + len(name), window_end)
     return False

@@ -341,10 +341,11 @@ TONS = re.compile(
     r"(?:tonnes|tons|ton|t|톤|吨)(?![A-Za-z])",
     re.IGNORECASE,
 )
-# "年产能五万吨", "十二万吨/年": tons in Chinese numerals. "数十万吨" and "十几万吨" are no figure.
+# "年产能五万吨", "十二万吨/年", "两万五千吨": tons in Chinese numerals, with what follows 万.
+# "数十万吨" and "几十万吨" are no figure, and no number is read from its middle.
 TONS_ZH = re.compile(
-    r"(?<![数几\d一二两三四五六七八九十百千])(?P<zhnum>[一二两三四五六七八九十百千]+)\s*"
-    r"(?P<scale>万)?\s*吨"
+    r"(?<![数几\d一二两三四五六七八九十百千万零])(?P<zhnum>[一二两三四五六七八九十百千]+)\s*"
+    r"(?P<scale>万)?(?P<rest>(?<=万)[零一二两三四五六七八九十百千]+)?\s*吨"
 )
 PERCENT = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)\s*(?:%|％|percent\b|per cent\b|퍼센트)"
@@ -466,6 +467,7 @@ def find_capacity(sentence: str) -> list[Quantity]:
         value = Decimal(chinese_integer(match["zhnum"]))
         if value and _is_capacity(sentence, start, end):
             value *= MONEY_SCALE.get(match["scale"] or "", 1)
+            value += chinese_integer(match["rest"] or "")  # 两万五千吨
             found.append(Quantity("capacity", (_plain(value), "t"), start, end))
     return found
 

@@ -314,7 +314,8 @@ def _cjk_patterns(published: datetime.date):
         (
             # "3月下旬签署": a part of a month without its year, which news dates as it does a
             # day without one (the latest such month up to a month ahead).
-            r"(?<![\d年])(?P<month>1[0-2]|[1-9])\s*月(?:上旬|中旬|下旬|初|底|末|中)",
+            # "1-3月中国…" is China, not mid-March: 中 that begins a country's name is no part.
+            r"(?<![\d年])(?P<month>1[0-2]|[1-9])\s*月(?:上旬|中旬|下旬|初|底|末|中(?![国方韩日美欧]))",
             lambda m: PreciseDate(_nearest_year(int(m["month"]), 1, published), Precision.MONTH),
         ),
         (

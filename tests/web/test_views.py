@@ -474,8 +474,8 @@ def test_a_chart_csv_names_its_chart_filter_source_date_and_licence(client, arti
     ],
 )
 def test_every_page_answers_head_as_it_answers_get(client, article, path):
-    """A link checker or a crawler asks with HEAD: every page answers it (200, no body), not
-    405 as `require_GET` did."""
+    """A link checker or a crawler asks with HEAD: every page answers it with 200 and the
+    content type a GET gets, not 405 as `require_GET` did."""
     response = client.head(path)
     assert response.status_code == 200
     got = client.get(path)
@@ -514,3 +514,16 @@ def test_the_deals_filter_names_what_it_applies_beside_its_heading(client, artic
     assert "2 applied: Status, Country pair" in page.content.decode()
     assert client.get(url, {"ordering": "title"}).context["applied_filters"] == []
     assert "data-applied-filters" not in client.get(url).content.decode()
+    # A filter the form has no field for narrows the list too, and is named.
+    named = client.get(url, {"vehicle_model": "kia-pv5"}).context["applied_filters"]
+    assert [str(label) for label in named] == ["Vehicle model"]
+
+
+def test_a_filter_that_needs_correcting_stays_open_on_a_phone(client, article):
+    """The filter folds on a narrow screen unless the filter set refused a value: then the
+    field that needs correcting is shown, not folded away."""
+    url = reverse("dashboard:deal-list")
+    assert "data-fold-on-narrow" in client.get(url, {"status": "signed"}).content.decode()
+    refused = client.get(url, {"country_pair": "KR-XX"})
+    assert refused.status_code == 400
+    assert "data-fold-on-narrow" not in refused.content.decode()
