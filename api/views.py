@@ -38,7 +38,7 @@ from api.parsers import JSONBodyParser
 from api.renderers import CSVRenderer, FastJSONRenderer, GeoJSONRenderer, XLSXRenderer
 from config.throttling import sign_in_failed, sign_in_wait
 from dashboard import aggregates, graph, scope, timeline
-from partnerships import queries, services
+from partnerships import freshness, queries, services
 from partnerships.filters import (
     DEPRECATED_SINCE,
     CompanyFilter,
@@ -54,12 +54,17 @@ from partnerships.filters import (
 from partnerships.models import Company, ContextEvent, Deal, Ownership, Source, VehicleModel
 from publishing.middleware import add_link
 
-# The ETag of a deal's detail, `"deal-<id>-v<version>"`, as If-Match sends it back.
-DEAL_ETAG = re.compile(r'"deal-(\d+)-v(\d+)"')
+# The ETag of a deal's detail, `"deal-<id>-v<version>-d<data version tag>-<language>"`, as
+# If-Match sends it back; only the deal's own version is compared for a write (the short
+# `"deal-<id>-v<version>"` of earlier releases is still taken).
+DEAL_ETAG = re.compile(r'"deal-(\d+)-v(\d+)(?:-d[\d.]+-[\w-]+)?"')
 
 
 def deal_etag(pk, version) -> str:
-    return f'"deal-{pk}-v{version}"'
+    """The deal's version names its own fields; its detail also shows other rows (its parties'
+    names, its sources) and labels in the reader's language, so the data version and the
+    language are part of the tag: a 304 is never an answer with a stale party name."""
+    return f'"deal-{pk}-v{version}-d{freshness.current().tag}-{get_language() or ""}"'
 
 
 class Conflict(APIException):
@@ -261,7 +266,8 @@ class ResourceViewSet(
     def get_success_headers(self, data):
         # DRF would take a field named `url` for the new row's address; a source's `url` is
         # its article's. The row's own address is its `api_url`.
-        return {"Location": data["api_url"]} if "api_url" in data else {}
+        # str(): the field gives DRF's Hyperlink, and a WSGI server takes only plain str.
+        return {"Location": str(data["api_url"])} if "api_url" in data else {}
 
     def perform_write(self, serializer, instance):
         """Call the service that creates (`instance` None) or updates the row; return the row."""

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from partnerships.models import Deal
+from partnerships import freshness
+from partnerships.models import Company, Deal
 from tests.factories import (
     CitationFactory,
     CompanyAliasFactory,
@@ -323,11 +324,29 @@ def test_etag_and_last_modified_give_304_until_data_changes(api, catl_deal):
 def test_deal_detail_etag_follows_version(api, catl_deal):
     """A deal's ETag names its version, and an unchanged deal answers 304."""
     response = api.get("/api/v1/deals/catl-kia-pv5/")
-    assert response["ETag"] == f'"deal-{catl_deal.pk}-v{catl_deal.version}"'
+    assert response["ETag"].startswith(f'"deal-{catl_deal.pk}-v{catl_deal.version}-d')
     assert (
         api.get("/api/v1/deals/catl-kia-pv5/", HTTP_IF_NONE_MATCH=response["ETag"]).status_code
         == 304
     )
+
+
+def test_deal_detail_etag_changes_with_what_the_detail_shows_beside_the_deal(api, catl_deal):
+    """The detail shows its parties' names and labels in the reader's language: renaming a
+    party (the deal's own version unchanged) or asking in Korean is another ETag, so a 304
+    never stands for a stale name or another language."""
+    url = "/api/v1/deals/catl-kia-pv5/"
+    first = api.get(url)["ETag"]
+    assert api.get(url, HTTP_ACCEPT_LANGUAGE="ko")["ETag"] != first
+    party = catl_deal.parties.first().company
+    # A rename as the write path commits it: the company row and one more data version (the
+    # service would also unpublish this uncited test company).
+    Company.objects.filter(pk=party.pk).update(name=party.name + " Ltd")
+    freshness.bump()
+    catl_deal.refresh_from_db()
+    assert catl_deal.version == int(first.split("-v")[1].split("-")[0])
+    again = api.get(url, HTTP_IF_NONE_MATCH=first)
+    assert again.status_code == 200 and party.name + " Ltd" in str(again.json()["parties"])
 
 
 def test_deal_detail_answers_conditional_requests_as_http_defines_them(api, catl_deal):
@@ -335,8 +354,8 @@ def test_deal_detail_answers_conditional_requests_as_http_defines_them(api, catl
     an unchanged deal (the 304 still names its ETag); an old version does not; an If-Match that
     names an old version is a 412."""
     url = "/api/v1/deals/catl-kia-pv5/"
-    current = f'"deal-{catl_deal.pk}-v{catl_deal.version}"'
-    stale = f'"deal-{catl_deal.pk}-v{catl_deal.version - 1}"'
+    current = api.get(url)["ETag"]
+    stale = current.replace(f"-v{catl_deal.version}-", f"-v{catl_deal.version - 1}-")
     for header in (f'"other", {current}', f"W/{current}", "*"):
         response = api.get(url, HTTP_IF_NONE_MATCH=header)
         assert response.status_code == 304, header
