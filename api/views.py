@@ -371,7 +371,7 @@ class DealViewSet(mixins.DestroyModelMixin, ResourceViewSet):
         return exports.geojson_response(exports.deals_geojson(rows), "deals")
 
     def retrieve(self, request, *args, **kwargs):
-        # Django's conditional GET against the deal's own version, before it is serialised.
+        # Django's conditional GET against the deal's ETag (`deal_etag`), before it is serialised.
         deal = self.get_object()
         etag = deal_etag(deal.pk, deal.version)
         response = get_conditional_response(request, etag=etag)
