@@ -7,13 +7,14 @@ function giving the same data as CSV rows, so a chart and its download never dis
 """
 
 import datetime
+import functools
 import html
 import textwrap
 from collections import Counter, defaultdict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 from django_countries import countries
 
 from partnerships.countries import country_name
@@ -119,8 +120,11 @@ def _base_layout(**extra) -> dict:
     return layout
 
 
+_STATUS_LABELS = dict(DealStatus.choices)  # lazy: translated when read
+
+
 def _status_label(status: str) -> str:
-    return str(dict(DealStatus.choices).get(status, status))
+    return str(_STATUS_LABELS.get(status, status))
 
 
 def _party_line(parties: list[dict], language: str) -> str:
@@ -664,6 +668,14 @@ def flow_links(graph: dict, language: str = "en") -> dict:
             )
         return index[key]
 
+    def company_index(node, column):
+        # Named once per node: a map of a thousand edges meets each node many times.
+        key = ("c", node["id"])
+        if key in index:
+            return index[key]
+        short = _name(node, language, with_english=False)
+        return node_index(key, _name(node, language), column, _company_url(node), short)
+
     links: dict[tuple, dict] = {}
     left_out: list[str] = []
 
@@ -697,32 +709,22 @@ def flow_links(graph: dict, language: str = "en") -> dict:
         if source_col >= target_col:
             left_out.append(_edge_title(edge, language))
             continue
-        s = node_index(
-            ("c", source["id"]),
-            _name(source, language),
-            source_col,
-            _company_url(source),
-            _name(source, language, with_english=False),
-        )
+        s = company_index(source, source_col)
         count = edge.get("deal_count", 1)
         gwh = edge.get("volume_gwh")
         vehicles = edge.get("vehicle_models", [])
         if not vehicles:
-            t = node_index(
-                ("c", target["id"]),
-                _name(target, language),
-                target_col,
-                _company_url(target),
-                _name(target, language, with_english=False),
-            )
+            t = company_index(target, target_col)
             add(s, t, edge, gwh, count)
             continue
         for vehicle in vehicles:
-            maker = nodes.get(vehicle.get("maker_id")) or target
-            label = f"{vehicle['name']} · {_name(maker, language)}"
-            short = vehicle["name"]  # its maker is beside it in the hover
-            url = reverse("dashboard:vehicle-detail", args=[vehicle["slug"]])
-            v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url, short)
+            v = index.get(("v", vehicle["slug"]))
+            if v is None:
+                maker = nodes.get(vehicle.get("maker_id")) or target
+                label = f"{vehicle['name']} · {_name(maker, language)}"
+                short = vehicle["name"]  # its maker is beside it in the hover
+                url = reverse("dashboard:vehicle-detail", args=[vehicle["slug"]])
+                v = node_index(("v", vehicle["slug"]), label, VEHICLE_COLUMN, url, short)
             # The source gives one volume for the deal: its models share it evenly on the chart.
             add(s, v, edge, None if gwh is None else gwh / len(vehicles), count)
     return {"nodes": found_nodes, "links": list(links.values()), "left_out": left_out}
@@ -733,9 +735,15 @@ def _edge_title(edge: dict, language: str) -> str:
     the graph for each interface language); an edge that sums several deals is counted in the
     reader's language ("3 deals", "거래 3건")."""
     if edge.get("deal_count", 1) > 1:
-        count = edge["deal_count"]
-        return ngettext("%(count)d deal", "%(count)d deals", count) % {"count": count}
+        return _deals_counted(edge["deal_count"], language)
     return edge.get("deal_titles", {}).get(language.split("-")[0]) or edge.get("deal_title", "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _deals_counted(count: int, language: str) -> str:
+    """ "3 deals" in `language`: a map of a thousand summed edges asks for a few counts."""
+    with override(language):
+        return ngettext("%(count)d deal", "%(count)d deals", count) % {"count": count}
 
 
 def _company_url(node: dict) -> str:

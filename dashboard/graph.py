@@ -1,77 +1,26 @@
-"""The supply graph: companies as nodes, deals as edges (deliverer → customer), summed by the
-database from the stored edges (`partnerships/edges.py`, `DealEdge`), bounded in size whatever the
-number of deals."""
+"""The supply graph: companies as nodes, deals as edges (deliverer → customer), summed from the
+stored edges (`partnerships/edges.py`, `DealEdge`) as the deals' columns in memory hold them
+(`partnerships/columns.py`), bounded in size whatever the number of deals. The database is asked
+only for what a drawn node or edge shows: the kept companies, and the deals that are an edge on
+their own."""
 
 from collections import defaultdict
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
 from dashboard import scope
-from partnerships import titles
-from partnerships.models import Company, Deal, DealEdge, VehicleModel
+from partnerships import columns, titles
+from partnerships.columns import KINDS, PRODUCTS, ROLES, STATUSES
+from partnerships.models import Company, Deal, VehicleModel
 
 # --- supply graph --------------------------------------------------------------------------------
 
 GRAPH_LIMIT = 50  # companies with a node of their own unless asked otherwise
 GRAPH_MAX_EDGES = 1000  # the strongest edges; the rest are counted in `edges_omitted`
 OTHERS_SLUGS = 20  # slugs listed per merged country node
-
-
-# The stored edges (`DealEdge`, one row per line a deal draws), grouped per pair of nodes,
-# status and roles: a company among the kept ones is its own node, any other is merged into its
-# country's node. `{src_kept}`/`{dst_kept}` say whether an end keeps its own node.
-_EDGES_SQL = """
-SELECT
-    CASE WHEN {src_kept} THEN e.source_id END,
-    CASE WHEN {src_kept} THEN '' ELSE cs.country END,
-    CASE WHEN {dst_kept} THEN e.target_id END,
-    CASE WHEN {dst_kept} THEN '' ELSE ct.country END,
-    e.status, e.source_role, e.target_role,
-    COUNT(*), SUM(e.volume_gwh), COUNT(e.volume_gwh), MIN(e.deal_id),
-    MIN(e.kind), MAX(e.kind), MIN(e.product), MAX(e.product)
-FROM {edge} e
-JOIN {company} cs ON cs.id = e.source_id
-JOIN {company} ct ON ct.id = e.target_id
-WHERE {condition} AND {touching}
-GROUP BY 1, 2, 3, 4, 5, 6, 7
-"""
-
-# Ties broken by id, not name: names sort by the database's collation, which differs between
-# PostgreSQL's locales and SQLite, and the cut at `limit` must not.
-_RANK_SQL = """
-SELECT x.company_id, c.country, COUNT(*) AS deals, SUM(d.volume_gwh),
-       COUNT(*) - COUNT(d.volume_gwh)
-FROM (SELECT DISTINCT dp.deal_id, dp.company_id FROM {party} dp WHERE {condition}) x
-JOIN {deal} d ON d.id = x.deal_id
-JOIN {company} c ON c.id = x.company_id
-GROUP BY x.company_id, c.country
-ORDER BY deals DESC, COALESCE(SUM(d.volume_gwh), 0) DESC, x.company_id
-"""
-
-_OTHERS_DEALS_SQL = """
-SELECT x.country, COUNT(*), SUM(d.volume_gwh), COUNT(*) - COUNT(d.volume_gwh)
-FROM (
-    SELECT DISTINCT c.country, dp.deal_id
-    FROM {party} dp JOIN {company} c ON c.id = dp.company_id
-    WHERE {condition} AND dp.company_id NOT IN ({kept})
-) x JOIN {deal} d ON d.id = x.deal_id
-GROUP BY x.country
-"""
-
-_OTHERS_COMPANIES_SQL = """
-SELECT country, slug, companies FROM (
-    SELECT c.country, c.slug,
-           ROW_NUMBER() OVER (PARTITION BY c.country ORDER BY c.slug) AS rn,
-           COUNT(*) OVER (PARTITION BY c.country) AS companies
-    FROM {company} c
-    WHERE c.id IN (SELECT dp.company_id FROM {party} dp WHERE {condition})
-      AND c.id NOT IN ({kept})
-) y
-WHERE rn <= {slugs}
-ORDER BY country, slug
-"""
 
 
 # The slug, title and vehicle models of the deals that are an edge on their own. Run even when
@@ -117,26 +66,187 @@ def others_node(country, deal_count, volume_gwh, deals_without_volume):
     }
 
 
-def _edge_node(kept_id, country):
-    return kept_id if kept_id is not None else f"others-{country}"
+def _volumes(c, deals: np.ndarray, groups: np.ndarray, size: int):
+    """Per group (`groups`: each row's group, `deals`: its deal): the sum of the known volumes
+    in MWh, and the number of rows with a known volume."""
+    known = c.known_volume[deals]
+    milli = np.bincount(groups[known], weights=c.milli_gwh[deals][known], minlength=size)
+    return milli, np.bincount(groups[known], minlength=size)
+
+
+def _gwh(milli, with_volume):
+    """A sum of volumes as the API gives it: None when no deal of the group knows one."""
+    return float(milli) / 1000 if with_volume else None
+
+
+def _deal_companies(c, mask: np.ndarray):
+    """(deal positions, company ids): each pair once, among the parties of the masked deals,
+    whatever the company's roles in the deal."""
+    rows = mask[c.party_deal] & c.party_first
+    return c.party_deal[rows], c.party_company[rows].astype(np.int64)
+
+
+class Ranking:
+    """The parties of the masked deals ranked: most deals first (then GWh, then id), each deal
+    counted once per company whatever its roles in it."""
+
+    def __init__(self, c, mask: np.ndarray, *, exclude=None, only=None):
+        deals, companies = _deal_companies(c, mask)
+        keep = np.ones(len(companies), dtype=bool)
+        if exclude is not None:
+            keep &= companies != int(exclude)
+        if only is not None:
+            keep &= np.isin(companies, np.asarray(list(only), dtype=np.int64))
+        deals, companies = deals[keep], companies[keep]
+        size = len(c.company_country)
+        self.c = c
+        self.count = np.bincount(companies, minlength=size)
+        self.milli, self.with_volume = _volumes(c, deals, companies, size)
+        ranked = np.flatnonzero(self.count)
+        # Ties broken by id, not name, so that the cut at a limit never depends on a collation.
+        self.order = ranked[np.lexsort((ranked, -self.milli[ranked], -self.count[ranked]))]
+
+    def __len__(self):
+        return len(self.order)
+
+    def rows(self, limit: int | None = None) -> list[tuple]:
+        """(company id, country, deals, GWh, deals without a volume), the first `limit`."""
+        c = self.c
+        return [
+            (
+                pk,
+                c.countries[c.company_country[pk]],
+                int(self.count[pk]),
+                _gwh(self.milli[pk], self.with_volume[pk]),
+                int(self.count[pk] - self.with_volume[pk]),
+            )
+            for pk in self.order[:limit].tolist()
+        ]
+
+    def countries_after(self, limit: int) -> dict[str, int]:
+        """{country: companies} of the companies ranked after the first `limit`."""
+        codes = np.bincount(self.c.company_country[self.order[limit:]], minlength=1)
+        return {self.c.countries[code]: int(n) for code, n in enumerate(codes.tolist()) if n}
 
 
 def company_ranking(
     deals_qs: QuerySet, *, limit: int | None = None, exclude=None, only=None
 ) -> list[tuple]:
-    """(company id, country, deals, GWh, deals without a volume) for the parties of `deals_qs`,
-    most deals first (then GWh, then id), each deal counted once per company whatever its roles
-    in it: one query. The GWh is the sum of the known volumes, None when none is known.
-    `exclude` leaves one company out, `only` keeps the listed ones."""
-    condition, params = scope.deal_condition(deals_qs, "dp.deal_id")
-    if exclude is not None:
-        condition += f" AND dp.company_id <> {int(exclude)}"
-    if only is not None:
-        condition += f" AND dp.company_id IN ({scope.id_list(only)})"
-    sql = _RANK_SQL.format(condition=condition, **scope.tables())
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return scope.fetch(sql, params)
+    """The parties of the published deals of `deals_qs` (`Ranking`): (company id, country,
+    deals, GWh, deals without a volume), most deals first. The GWh is the sum of the known
+    volumes, None when none is known. `exclude` leaves one company out, `only` keeps the listed
+    ones."""
+    c = columns.current()
+    return Ranking(c, columns.mask_of(deals_qs, c), exclude=exclude, only=only).rows(limit)
+
+
+def _others(c, mask: np.ndarray, kept: np.ndarray):
+    """The companies beyond the kept ones, per country: [(country, deals, GWh, deals without
+    a volume)] (each deal once per country), and {country: (companies, first slugs)}."""
+    deals, companies = _deal_companies(c, mask)
+    others = ~kept[companies]
+    deals, companies = deals[others], companies[others]
+    pairs = columns.distinct(c.company_country[companies].astype(np.int64) * len(mask) + deals)
+    country, deals = pairs // len(mask), pairs % len(mask)
+    count = np.bincount(country, minlength=len(c.countries))
+    milli, with_volume = _volumes(c, deals, country, len(c.countries))
+    node_rows = [
+        (c.countries[code], int(count[code]), _gwh(milli[code], with_volume[code]))
+        + (int(count[code] - with_volume[code]),)
+        for code in np.flatnonzero(count).tolist()
+    ]
+    names = defaultdict(list)
+    for pk in columns.distinct(companies).tolist():
+        names[c.countries[c.company_country[pk]]].append(c.company_slug[pk])
+    slugs = {
+        country: (len(found), sorted(found)[:OTHERS_SLUGS]) for country, found in names.items()
+    }
+    return node_rows, slugs
+
+
+def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
+    """The stored edges of the masked deals summed per pair of nodes (a kept company, else its
+    country), status and roles, the GRAPH_MAX_EDGES strongest first; and the number of the
+    others and of their deals."""
+    rows = mask[c.edge_deal]
+    if touching is not None:
+        rows &= (c.edge_source == int(touching)) | (c.edge_target == int(touching))
+    deal = c.edge_deal[rows]
+    source, target = c.edge_source[rows].astype(np.int64), c.edge_target[rows].astype(np.int64)
+    shift = len(c.countries)  # the country nodes, below the company ids
+    if merge:
+        source = np.where(kept[source], source + shift, c.company_country[source])
+        target = np.where(kept[target], target + shift, c.company_country[target])
+    else:
+        source, target = source + shift, target + shift
+    drawn = source != target  # two merged companies of one country draw no line
+    deal, source, target = deal[drawn], source[drawn], target[drawn]
+    source_role, target_role = c.edge_source_role[rows][drawn], c.edge_target_role[rows][drawn]
+    nodes = len(c.company_country) + shift
+    key = (source * nodes + target) * len(STATUSES) + c.status[deal]
+    key = (key * len(ROLES) + source_role) * len(ROLES) + target_role
+    groups, inverse = np.unique(key, return_inverse=True)
+    if not len(groups):
+        return [], 0, 0
+    order = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[order], np.arange(len(groups)))
+    count = np.bincount(inverse, minlength=len(groups))
+    milli, with_volume = _volumes(c, deal, inverse, len(groups))
+    first = np.minimum.reduceat(c.deal_id[deal][order], starts)
+    kinds, products = c.kind[deal][order], c.product[deal][order]
+    same_kind = np.minimum.reduceat(kinds, starts) == np.maximum.reduceat(kinds, starts)
+    same_product = np.minimum.reduceat(products, starts) == np.maximum.reduceat(products, starts)
+    group_kind = kinds[starts]
+    group_product = products[starts]
+
+    rest, target_roles = np.divmod(groups, len(ROLES))
+    rest, source_roles = np.divmod(rest, len(ROLES))
+    rest, statuses = np.divmod(rest, len(STATUSES))
+    sources, targets = np.divmod(rest, nodes)
+    # The nodes as the API names them ("others-KR" for a country), for the order's ties.
+    names = {int(n): _node_name(c, int(n), shift) for n in np.union1d(sources, targets)}
+    source_names = np.array([str(names[n]) for n in sources.tolist()])
+    target_names = np.array([str(names[n]) for n in targets.tolist()])
+    # Ties broken down to the deal, so that two computations (a snapshot and a live read)
+    # list the same edges in the same order.
+    strongest = np.lexsort(
+        (
+            np.where(count == 1, first, 0),
+            np.array(ROLES)[target_roles],
+            np.array(ROLES)[source_roles],
+            target_names,
+            np.array(STATUSES)[statuses],
+            source_names,
+            -milli,
+            -count,
+        )
+    )
+    shown, hidden = strongest[:GRAPH_MAX_EDGES], strongest[GRAPH_MAX_EDGES:]
+    edges = [
+        {
+            "deal_id": int(first[i]) if count[i] == 1 else None,
+            "deal_slug": "",
+            "deal_title": f"{count[i]} deals",
+            "source": names[int(sources[i])],
+            "target": names[int(targets[i])],
+            "source_role": ROLES[source_roles[i]],
+            "target_role": ROLES[target_roles[i]],
+            "status": STATUSES[statuses[i]],
+            "kind": KINDS[group_kind[i]] if same_kind[i] else "",
+            "product": PRODUCTS[group_product[i]] if same_product[i] else "",
+            "volume_gwh": _gwh(milli[i], with_volume[i]),
+            "vehicle_models": [],
+            "deal_count": int(count[i]),
+            "merged": bool(count[i] > 1),
+        }
+        for i in shown.tolist()
+    ]
+    return edges, len(hidden), int(count[hidden].sum())
+
+
+def _node_name(c, node: int, shift: int):
+    """A node's id in the graph: the company's id, or "others-KR" for a country's node."""
+    return node - shift if node >= shift else f"others-{c.countries[node]}"
 
 
 def supply_graph(
@@ -146,32 +256,32 @@ def supply_graph(
     kept_ids: list | None = None,
     touching: int | None = None,
     ranked: list | None = None,
-    edge_deals: QuerySet | None = None,
 ) -> dict:
-    """Companies as nodes and deals as edges (deliverer → customer), aggregated by the database
-    in seven queries (five without `limit`; one of them reads the parties of the deals that are
-    an edge on their own, for their titles). The `limit` companies with most deals keep their own
-    node; the others are merged into one node per country. Edges are summed per pair of nodes,
-    status and roles (`deal_count`; a single deal keeps its slug and vehicle models), and only
-    the GRAPH_MAX_EDGES strongest are listed, so the output is bounded whatever the data's size.
+    """Companies as nodes and deals as edges (deliverer → customer), counted over the deals'
+    columns in memory (`partnerships/columns.py`) and titled from the database in three queries
+    (the kept companies, and the deals that are an edge on their own with their parties). The
+    `limit` companies with most deals keep their own node; the others are merged into one node
+    per country. Edges are summed per pair of nodes, status and roles (`deal_count`; a single
+    deal keeps its slug and vehicle models), and only the GRAPH_MAX_EDGES strongest are listed,
+    so the output is bounded whatever the data's size.
 
     A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
     `touching` it, as the whole graph draws them; `ranked` gives their `company_ranking` rows
-    when the caller has them already (one query fewer). `edge_deals` narrows the edges by a
-    wider queryset than `deals_qs` where that draws the same edges (every deal, for a company's
-    map: the edges touching it are those of its deals), which spares the database a filter."""
+    when the caller has them already."""
     tables = scope.tables()
-    condition, params = scope.deal_condition(deals_qs, "dp.deal_id")
+    c = columns.current()
+    mask = columns.mask_of(deals_qs, c)
     if ranked is not None:
         kept_ids = kept_ids if kept_ids is not None else [row[0] for row in ranked]
     elif kept_ids is None:
-        ranked = company_ranking(deals_qs, limit=limit)
+        ranked = Ranking(c, mask).rows(limit)
     else:
         order = {pk: index for index, pk in enumerate(kept_ids)}
-        ranked = sorted(company_ranking(deals_qs, only=kept_ids), key=lambda row: order[row[0]])
+        ranked = sorted(Ranking(c, mask, only=kept_ids).rows(), key=lambda row: order[row[0]])
     merge = limit is not None or kept_ids is not None
     kept_ids = [row[0] for row in ranked]
-    kept = scope.id_list(kept_ids)
+    kept = np.zeros(len(c.company_country), dtype=bool)
+    kept[[pk for pk in kept_ids if pk < len(kept)]] = True
     companies = {
         row["id"]: row
         for row in Company.objects.filter(pk__in=kept_ids).values(
@@ -209,74 +319,13 @@ def supply_graph(
         for company_id, _country, deal_count, gwh, without_volume in ranked
     ]
 
-    others = defaultdict(lambda: {"companies": 0, "slugs": []})
+    others = {}
     if merge:
-        sql = _OTHERS_COMPANIES_SQL.format(
-            condition=condition, kept=kept, slugs=OTHERS_SLUGS, **tables
-        )
-        for country, slug, count in scope.fetch(sql, params):
-            others[country]["companies"] = count
-            others[country]["slugs"].append(slug)
-        sql = _OTHERS_DEALS_SQL.format(condition=condition, kept=kept, **tables)
-        for country, deal_count, gwh, without_volume in sorted(scope.fetch(sql, params)):
-            nodes.append(others_node(country, deal_count, scope.gwh_sum(gwh), without_volume))
+        other_nodes, others = _others(c, mask, kept)
+        for country, deal_count, gwh, without_volume in other_nodes:
+            nodes.append(others_node(country, deal_count, gwh, without_volume))
 
-    edge_condition, edge_params = scope.deal_condition(
-        deals_qs if edge_deals is None else edge_deals, "e.deal_id"
-    )
-    sql = _EDGES_SQL.format(
-        condition=edge_condition,
-        src_kept=f"e.source_id IN ({kept})" if merge else "1 = 1",
-        dst_kept=f"e.target_id IN ({kept})" if merge else "1 = 1",
-        touching=(
-            "1 = 1"
-            if touching is None
-            else f"(e.source_id = {int(touching)} OR e.target_id = {int(touching)})"
-        ),
-        edge=connection.ops.quote_name(DealEdge._meta.db_table),
-        **tables,
-    )
-    grouped = []
-    for row in scope.fetch(sql, edge_params):
-        (src_id, src_country, dst_id, dst_country, status, src_role, dst_role) = row[:7]
-        count, gwh, with_gwh, first_deal = row[7:11]
-        kind_lo, kind_hi, product_lo, product_hi = row[11:]
-        source, target = _edge_node(src_id, src_country), _edge_node(dst_id, dst_country)
-        if source == target:
-            continue
-        grouped.append(
-            {
-                "deal_id": first_deal if count == 1 else None,
-                "deal_slug": "",
-                "deal_title": f"{count} deals",
-                "source": source,
-                "target": target,
-                "source_role": src_role,
-                "target_role": dst_role,
-                "status": status,
-                "kind": kind_lo if kind_lo == kind_hi else "",
-                "product": product_lo if product_lo == product_hi else "",
-                "volume_gwh": scope.number(gwh) if with_gwh else None,
-                "vehicle_models": [],
-                "deal_count": count,
-                "merged": count > 1,
-            }
-        )
-    grouped.sort(
-        # Ties broken down to the deal, so that two computations (a snapshot and a live read)
-        # list the same edges in the same order whatever order the database returned them in.
-        key=lambda e: (
-            -e["deal_count"],
-            -(e["volume_gwh"] or 0),
-            str(e["source"]),
-            e["status"],
-            str(e["target"]),
-            e["source_role"],
-            e["target_role"],
-            e["deal_id"] or 0,
-        )
-    )
-    edges, omitted = grouped[:GRAPH_MAX_EDGES], grouped[GRAPH_MAX_EDGES:]
+    edges, omitted, omitted_deals = _edges(c, mask, kept, merge, touching)
     single = defaultdict(list)
     for edge in edges:
         if edge["deal_id"] is not None:
@@ -320,10 +369,10 @@ def supply_graph(
     # Stable for readers: strongest first, as ranked above.
     graph = {"nodes": nodes, "edges": edges}
     if others:
-        graph["others"] = {country: dict(info) for country, info in sorted(others.items())}
-    if omitted:
-        graph["edges_omitted"] = {
-            "edges": len(omitted),
-            "deals": sum(e["deal_count"] for e in omitted),
+        graph["others"] = {
+            country: {"companies": count, "slugs": slugs}
+            for country, (count, slugs) in sorted(others.items())
         }
+    if omitted:
+        graph["edges_omitted"] = {"edges": omitted, "deals": omitted_deals}
     return graph

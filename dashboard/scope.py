@@ -2,10 +2,11 @@
 the aggregates share.
 
 Every aggregate (`dashboard/stats.py`, `timeline.py`, `graph.py`) takes a Deal queryset (usually
-filtered by `filters.DealFilter`, never sliced), is computed by the database (GROUP BY) and costs a
-fixed number of queries however many rows match. Outputs are plain dicts and lists with JSON-ready
-values: Decimal becomes float, dates ISO strings. The unfiltered ones are also precomputed
-(`dashboard/aggregates.py`).
+filtered by `filters.DealFilter`, never sliced) and costs a fixed number of queries however many
+rows match: the stats are counted by the database (GROUP BY), the graph and the timeline over the
+deals' columns in memory (`partnerships/columns.py`, which reads the same filter). Outputs are
+plain dicts and lists with JSON-ready values: Decimal becomes float, dates ISO strings. The
+unfiltered ones are also precomputed (`dashboard/aggregates.py`).
 """
 
 from decimal import Decimal

@@ -4,17 +4,18 @@ with the API; what is here arranges rows for a page (grouping, diffs, marks) and
 number of queries."""
 
 import datetime
-from collections import Counter
 from types import SimpleNamespace
 
+import numpy as np
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Prefetch, Q, Sum, Window, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dashboard import aggregates, charts, graph, scope
 from dashboard.marking import mark_quotes
+from partnerships import columns
 from partnerships import search as word_search
 from partnerships.countries import country_name
 from partnerships.dates import format_precise
@@ -25,7 +26,6 @@ from partnerships.models import (
     CompanyIdentifier,
     ContextEvent,
     Deal,
-    DealParty,
     Ownership,
     PartyRole,
     StatusChange,
@@ -260,7 +260,7 @@ def deal_diff(older, newer):
 def deals_of_company(company, deals=None):
     """Deals in which the company is any party (a subquery, so no duplicate rows)."""
     deals = Deal.objects.published() if deals is None else deals.published()
-    return deals.filter(pk__in=DealParty.objects.filter(company=company).values("deal"))
+    return deals.where(columns.HasParty(companies=(company.pk,)))
 
 
 PARTNER_LIMIT = 25  # partners a company page names, in its list and on its maps
@@ -302,25 +302,27 @@ def _parent_chain(company):
 
 def company_status_counts(company, deals=None):
     """The company's deals counted per status, with the sum of their known volumes (None when
-    none is known) and the count of deals without one, in the order of the statuses: one
-    aggregate query however many deals it has. `deals` narrows them."""
-    rows = {
-        row["status"]: row
-        for row in deals_of_company(company, deals)
-        .values("status")
-        .annotate(deals=Count("pk"), gwh=Sum("volume_gwh"), with_volume=Count("volume_gwh"))
-        .order_by()
-    }
+    none is known) and the count of deals without one, in the order of the statuses, counted
+    over the deals' columns (`partnerships/columns.py`). `deals` narrows them."""
+    c = columns.current()
+    mask = columns.mask_of(deals_of_company(company, deals), c)
+    statuses = c.status[mask]
+    count = np.bincount(statuses, minlength=len(columns.STATUSES))
+    known = c.known_volume[mask]
+    milli = np.bincount(
+        statuses[known], weights=c.milli_gwh[mask][known], minlength=len(columns.STATUSES)
+    )
+    with_volume = np.bincount(statuses[known], minlength=len(columns.STATUSES))
     return [
         {
             "status": status,
             "label": label,
-            "deals": rows[status]["deals"],
-            "volume_gwh": scope.gwh_sum(rows[status]["gwh"]),
-            "deals_without_volume": rows[status]["deals"] - rows[status]["with_volume"],
+            "deals": int(count[code]),
+            "volume_gwh": float(milli[code]) / 1000 if with_volume[code] else None,
+            "deals_without_volume": int(count[code] - with_volume[code]),
         }
-        for status, label in Deal.Status.choices
-        if status in rows
+        for code, (status, label) in enumerate(Deal.Status.choices)
+        if count[code]
     ]
 
 
@@ -330,9 +332,13 @@ def company_partners(company, deals=None, limit=None):
     deals. Each deal counts once per partner, whatever roles either holds in it. `deals`, a Deal
     queryset, narrows them to those deals."""
     limit = PARTNER_LIMIT if limit is None else limit
-    ranked = graph.company_ranking(deals_of_company(company, deals), exclude=company.pk)
-    companies = Company.objects.in_bulk([row[0] for row in ranked[:limit]])
-    more = Counter(row[1] for row in ranked[limit:])
+    c = columns.current()
+    ranking = graph.Ranking(
+        c, columns.mask_of(deals_of_company(company, deals), c), exclude=company.pk
+    )
+    top = ranking.rows(limit)
+    companies = Company.objects.in_bulk([row[0] for row in top])
+    more = ranking.countries_after(limit)
     return {
         "top": [
             {
@@ -343,9 +349,9 @@ def company_partners(company, deals=None, limit=None):
                 "volume_gwh": scope.gwh_sum(gwh),
                 "deals_without_volume": without_volume,
             }
-            for pk, country, deal_count, gwh, without_volume in ranked[:limit]
+            for pk, country, deal_count, gwh, without_volume in top
         ],
-        "total": len(ranked),
+        "total": len(ranking),
         "more": [
             {"country": code, "name": country_name(code), "partners": count}
             for code, count in sorted(more.items(), key=lambda item: (-item[1], item[0]))
@@ -379,7 +385,6 @@ def company_graph(company, partners, status_counts, deals=None):
         deals_of_company(company, deals),
         touching=company.pk,
         ranked=ranked,
-        edge_deals=Deal.objects.all() if deals is None else deals,
     )
 
 
@@ -421,13 +426,14 @@ def company_figures(company, language):
     # Its owners and its holdings, each with the sentences that state it: two queries.
     stakes = list(Ownership.objects.filter(Q(owner=company) | Q(owned=company)).for_list())
     holdings = [stake for stake in stakes if stake.owner_id == company.pk]
-    # The models' total rides along with the first rows (a window count), in one query.
+    # The first models chosen before their makers are joined, and counted apart: joined first
+    # (and counted by a window over the join), a giant's 3,000 models cost its page 50 ms.
+    models = VehicleModel.objects.readable().filter(Q(maker=company) | Q(battery_supplier=company))
+    first = models.order_by("name", "id").values("pk")[:VEHICLE_LIMIT]
     vehicles = list(
-        VehicleModel.objects.readable()
-        .filter(Q(maker=company) | Q(battery_supplier=company))
+        VehicleModel.objects.filter(pk__in=first)
         .select_related("maker", "battery_supplier")
-        .annotate(total=Window(Count("pk")))
-        .order_by("name", "id")[:VEHICLE_LIMIT]
+        .order_by("name", "id")
     )
     return {
         "deal_total": sum(row["deals"] for row in status_counts),
@@ -439,7 +445,7 @@ def company_figures(company, language):
         "holdings": holdings[:HOLDING_LIMIT],
         "holding_total": len(holdings),
         "vehicles": vehicles,
-        "vehicle_total": vehicles[0].total if vehicles else 0,
+        "vehicle_total": models.count(),
         "flows_figure": charts.sankey_figure(supply, language) if supply["edges"] else None,
         "geo_figure": charts.geo_figure(supply, language) if supply["edges"] else None,
         "flows_text": charts.flows_text(supply, language) if supply["edges"] else None,

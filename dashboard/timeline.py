@@ -3,12 +3,14 @@ per year and status; a deal is placed by its announcement, else its start (`date
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+import numpy as np
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from dashboard import scope
-from partnerships import titles
-from partnerships.dates import deal_date, deal_year, format_precise, period_end
+from partnerships import columns, titles
+from partnerships.dates import deal_date, format_precise, period_end
 from partnerships.models import Citation, ContextEvent, Deal, local_text
 
 STATUS_LABELS = dict(Deal.Status.choices)
@@ -73,7 +75,10 @@ def timeline_deal_item(row, language="en"):
     else:
         dated, date_kind = UNDATED, ""
     term_end, term_end_precision, term_end_estimated = _term_end(row)
-    title = titles.deal_title(row, language)
+    # The row's title is built in the language active while it was read: reused when that is
+    # the timeline's, so a timeline of 200 deals builds each title once.
+    same = row.get("display_title") and language == (get_language() or "en")
+    title = row["display_title"] if same else titles.deal_title(row, language)
     headline = titles.editor_title(row)
     return {
         "kind": "deal",
@@ -170,11 +175,19 @@ def timeline(
     output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
     out unless `include_undated`: then they come last, with `date` None, read by the same
     queries. Six queries with events, four without."""
-    deals = scope.deals_in_scope(deals_qs)
+    c = columns.current()
+    mask = columns.mask_of(deals_qs, c)
     if not include_undated:
-        deals = deals.filter(Q(announced_on__isnull=False) | Q(start_on__isnull=False))
-    deals = deals.order_by(deal_date().desc(nulls_last=True), "-id").for_list()
-    rows = list(deals if limit is None else deals[:limit])
+        mask = mask & (c.year > 0)
+    # The most recent first (undated last), then the newest id, chosen over the columns; the
+    # database reads the rows of those alone.
+    when = np.where(c.announced > 0, c.announced, c.start)
+    chosen = np.flatnonzero(mask)
+    chosen = chosen[np.lexsort((-c.deal_id[chosen], -when[chosen]))]
+    if limit is not None:
+        chosen = chosen[:limit]
+    deals = Deal.objects.filter(pk__in=c.deal_id[chosen].tolist())
+    rows = list(deals.order_by(deal_date().desc(nulls_last=True), "-id").for_list())
     items = [timeline_deal_item(row, language) for row in rows]
     if include_events:
         items += _timeline_events(language)
@@ -190,51 +203,35 @@ def timeline(
 
 
 def timeline_summary(deals_qs: QuerySet) -> dict:
-    """Deals and GWh per year (of the announcement, else the start) and status, in one GROUP BY:
-    `buckets`, the dated `total`, the `undated` count and its split per status."""
-    rows = (
-        scope.deals_in_scope(deals_qs)
-        .annotate(year=deal_year())
-        .values("year", "status")
-        .annotate(
-            deals=Count("pk"),
-            gwh=Sum("volume_gwh"),
-            without_volume=Count("pk", filter=Q(volume_gwh__isnull=True)),
-        )
-        .order_by()
-    )
-    status_order = list(Deal.Status.values)
-    buckets, undated, undated_by_status = [], 0, []
-    for row in rows:
-        if row["year"] is None:
-            undated += row["deals"]
-            undated_by_status.append(
-                {
-                    "year": None,
-                    "status": row["status"],
-                    "status_label": str(STATUS_LABELS.get(row["status"], row["status"])),
-                    "deals": row["deals"],
-                    "volume_gwh": scope.gwh_sum(row["gwh"]),
-                    "deals_without_volume": row["without_volume"],
-                }
-            )
-            continue
-        buckets.append(
-            {
-                "year": row["year"],
-                "status": row["status"],
-                "status_label": str(STATUS_LABELS.get(row["status"], row["status"])),
-                "deals": row["deals"],
-                "volume_gwh": scope.gwh_sum(row["gwh"]),
-                "deals_without_volume": row["without_volume"],
-            }
-        )
-    buckets.sort(key=lambda b: (b["year"], status_order.index(b["status"])))
-    undated_by_status.sort(key=lambda b: status_order.index(b["status"]))
+    """Deals and GWh per year (of the announcement, else the start) and status, counted over the
+    deals' columns (`partnerships/columns.py`): `buckets`, the dated `total`, the `undated`
+    count and its split per status."""
+    c = columns.current()
+    mask = columns.mask_of(deals_qs, c)
+    statuses = len(columns.STATUSES)
+    keys = c.year[mask].astype(np.int64) * statuses + c.status[mask]
+    groups, inverse = np.unique(keys, return_inverse=True)
+    count = np.bincount(inverse, minlength=len(groups))
+    known = c.known_volume[mask]
+    milli = np.bincount(inverse[known], weights=c.milli_gwh[mask][known], minlength=len(groups))
+    with_volume = np.bincount(inverse[known], minlength=len(groups))
+    buckets, undated_by_status = [], []
+    for i, key in enumerate(groups.tolist()):
+        year, code = divmod(key, statuses)
+        status = columns.STATUSES[code]
+        bucket = {
+            "year": year or None,
+            "status": status,
+            "status_label": str(STATUS_LABELS[status]),
+            "deals": int(count[i]),
+            "volume_gwh": float(milli[i]) / 1000 if with_volume[i] else None,
+            "deals_without_volume": int(count[i] - with_volume[i]),
+        }
+        (buckets if year else undated_by_status).append(bucket)
     return {
         "buckets": buckets,
         "total": sum(b["deals"] for b in buckets),
-        "undated": undated,
+        "undated": sum(b["deals"] for b in undated_by_status),
         "undated_by_status": undated_by_status,
     }
 

@@ -12,19 +12,18 @@ from decimal import Decimal
 import django_filters
 import django_filters.fields
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from partnerships.dates import Precision, period_start
+from partnerships import columns
 from partnerships.models import (
     Company,
     CompanyAlias,
     ContextEvent,
     Deal,
-    DealParty,
     Ownership,
     PartyRole,
     Source,
@@ -395,11 +394,22 @@ class VolumeFilter(django_filters.NumberFilter):
     query, so a filtered answer is stored once for all three (its cache key is the query)."""
 
     def filter(self, qs, value):
-        if value is not None:
-            # normalize() alone would write 100 as 1E+2.
-            whole = value == value.to_integral_value()
-            value = value.quantize(Decimal(1)) if whole else value.normalize()
-        return super().filter(qs, value)
+        if value is None:
+            return qs
+        # normalize() alone would write 100 as 1E+2.
+        whole = value == value.to_integral_value()
+        value = value.quantize(Decimal(1)) if whole else value.normalize()
+        bound = columns.VolumeAtLeast if self.lookup_expr == "gte" else columns.VolumeAtMost
+        return qs.where(bound(value))
+
+
+class ChoicesFilter(CommaMultipleChoiceFilter):
+    """Several values of one of the deal's choice fields (`columns.Among`)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.where(columns.Among(self.field_name, tuple(value)))
 
 
 def deprecated_parameters(filterset_class) -> dict[str, str]:
@@ -464,10 +474,6 @@ class StrictFilterSet(django_filters.FilterSet):
         return [name for name in deprecated_parameters(type(self)) if name in self.data]
 
 
-def _party_exists(**conditions):
-    return Exists(DealParty.objects.filter(deal=OuterRef("pk"), **conditions))
-
-
 class DealFilter(StrictFilterSet):
     company = SlugOrIdFilter(
         queryset=Company.objects.all(),
@@ -498,14 +504,12 @@ class DealFilter(StrictFilterSet):
         method="filter_country_pair",
         label=_("Two countries, one party from each, either direction: KR-CN"),
     )
-    kind = CommaMultipleChoiceFilter(choices=Deal.Kind.choices, label=_("Kind of deal"))
-    status = CommaMultipleChoiceFilter(
-        choices=Deal.Status.choices, label=_("Current status; several allowed")
-    )
+    kind = ChoicesFilter(choices=Deal.Kind.choices, label=_("Kind of deal"))
+    status = ChoicesFilter(choices=Deal.Status.choices, label=_("Current status; several allowed"))
     status_group = ListedChoiceFilter(
         choices=STATUS_GROUP_CHOICES, method="filter_status_group", label=_("Status group")
     )
-    product = CommaMultipleChoiceFilter(choices=Deal.Product.choices, label=_("Product"))
+    product = ChoicesFilter(choices=Deal.Product.choices, label=_("Product"))
     # Named after the field they bound (`volume_gwh`); `min_gwh`/`max_gwh` were their names
     # until December 2026 and still work.
     min_volume_gwh = VolumeFilter(
@@ -529,7 +533,7 @@ class DealFilter(StrictFilterSet):
         label=_("Announced on or after (a deal whose announced period overlaps counts)"),
     )
     announced_before = django_filters.DateFilter(
-        field_name="announced_on", lookup_expr="lte", label=_("Announced on or before")
+        method="filter_announced_before", label=_("Announced on or before")
     )
     year = django_filters.NumberFilter(
         method="filter_year",
@@ -539,7 +543,7 @@ class DealFilter(StrictFilterSet):
     )
     vehicle_model = SlugOrIdFilter(
         queryset=VehicleModel.objects.all(),
-        field_name="vehicle_models",
+        method="filter_vehicle_model",
         label=_("Vehicle model named in the deal: its slug, id or name, in any case"),
     )
     q = django_filters.CharFilter(
@@ -563,9 +567,12 @@ class DealFilter(StrictFilterSet):
         form = StrictForm
         fields = []
 
+    # Each filter is a predicate (`partnerships.columns`): the database and the aggregates'
+    # in-memory columns read the same rule.
+
     def filter_company(self, queryset, name, company):
-        role = self.form.cleaned_data.get("role")
-        return queryset.filter(_party_exists(company=company, **({"role": role} if role else {})))
+        role = self.form.cleaned_data.get("role") or None
+        return queryset.where(columns.HasParty(companies=(company.pk,), role=role))
 
     def filter_group(self, queryset, name, company):
         # `company` stays the company as a party, so a company page, its counts and the list
@@ -573,52 +580,39 @@ class DealFilter(StrictFilterSet):
         # Cars, not Renault Korea (Geely Automobile's third is a minority stake).
         parents = dict(Company.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
         members = [company.pk, *controlled(company.pk, parents)]
-        return queryset.filter(_party_exists(company__in=members))
+        return queryset.where(columns.HasParty(companies=tuple(members)))
 
     def filter_role(self, queryset, name, role):
         if self.form.cleaned_data.get("company"):
             return queryset  # applied together with the company
-        return queryset.filter(_party_exists(role=role))
+        return queryset.where(columns.HasParty(role=role))
 
     def filter_country(self, queryset, name, country):
-        return queryset.filter(_party_exists(company__country=country))
+        return queryset.where(columns.HasParty(country=country))
 
     def filter_country_pair(self, queryset, name, pair):
         first, second = pair
         if first != second:
-            return queryset.filter(
-                _party_exists(company__country=first), _party_exists(company__country=second)
+            return queryset.where(columns.HasParty(country=first)).where(
+                columns.HasParty(country=second)
             )
-        other_party = DealParty.objects.filter(
-            deal=OuterRef("deal"), company__country=first
-        ).exclude(company=OuterRef("company"))
-        return queryset.filter(
-            Exists(
-                DealParty.objects.filter(deal=OuterRef("pk"), company__country=first).filter(
-                    Exists(other_party)
-                )
-            )
-        )
+        return queryset.where(columns.TwoPartiesFrom(first))
 
     def filter_year(self, queryset, name, year):
-        # The same date as the timeline and the stats' years (`dates.deal_year`): written as
-        # two lookups rather than a year of a COALESCE, so an index on either date serves it.
-        return queryset.filter(
-            Q(announced_on__year=year) | Q(announced_on__isnull=True, start_on__year=year)
-        )
+        # The same date as the timeline and the stats' years (`dates.deal_year`).
+        return queryset.where(columns.InYear(int(year)))
 
     def filter_status_group(self, queryset, name, group):
-        return queryset.filter(status__in=STATUS_GROUPS[group])
+        return queryset.where(columns.Among("status", STATUS_GROUPS[group]))
 
     def filter_announced_after(self, queryset, name, after):
-        # A deal announced "in 2025" overlaps "after 2025-07-01": compare with the start of the
-        # period of each precision that contains the bound.
-        overlaps = Q()
-        for precision in Precision.values:
-            overlaps |= Q(
-                announced_precision=precision, announced_on__gte=period_start(after, precision)
-            )
-        return queryset.filter(overlaps)
+        return queryset.where(columns.AnnouncedFrom(after))
+
+    def filter_announced_before(self, queryset, name, before):
+        return queryset.where(columns.AnnouncedUntil(before))
+
+    def filter_vehicle_model(self, queryset, name, model):
+        return queryset.where(columns.NamesVehicleModel(model.pk))
 
     def filter_search(self, queryset, name, text):
         # Ranked unless the request orders the list itself (`ordering` is applied after).

@@ -366,6 +366,18 @@ class PublishedQuerySet(CatalogueQuerySet):
 
 
 class DealQuerySet(PublishedQuerySet):
+    def where(self, predicate):
+        """Deals matching `predicate` (`partnerships.columns`), recorded on the query so that
+        the aggregates can read the same filter from the in-memory columns."""
+        clone = self.filter(predicate.q())
+        clone.query.deal_predicates = (*getattr(self.query, "deal_predicates", ()), predicate)
+        return clone
+
+    def published(self):
+        from partnerships.columns import Published
+
+        return self.where(Published())
+
     def ordered(self):
         """In the lists' order (`DEFAULT_DEAL_ORDER`) unless already ordered."""
         return self if self.query.order_by else self.order_by(*DEFAULT_DEAL_ORDER)

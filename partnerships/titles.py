@@ -13,6 +13,7 @@ battery cells (not finalized)", "CALB, 현대자동차에 배터리 셀 공급 (
 `product`, `status`, `title`, `title_status` and `parties`, each with `role`, `name`, `name_ko`).
 """
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from django.utils.translation import get_language, override, pgettext
@@ -27,50 +28,87 @@ DOWNSTREAM = ("customer",)
 INVESTORS = ("investor",)
 
 
-def _status_word(status: str) -> str:
-    # Shorter than the status labels ("not finalized / denied"): a title says which one the
-    # sources give, and the badge beside it keeps the full label.
-    words = {
-        "reported": pgettext("deal title", "reported"),
-        "in_talks": pgettext("deal title", "in talks"),
-        "signed": pgettext("deal title", "signed"),
-        "active": pgettext("deal title", "active"),
-        "completed": pgettext("deal title", "completed"),
-        "not_finalized": pgettext("deal title", "not finalized"),
-        "cancelled": pgettext("deal title", "cancelled"),
-    }
-    return words.get(status, status)
+@functools.cache
+def _words(language: str) -> dict:
+    """Every word and phrase of a title in `language`, translated once per process: a timeline
+    or a map builds hundreds of titles, and a translation lookup per word was most of its
+    time."""
+    with override(language):
+        return {
+            # Shorter than the status labels ("not finalized / denied"): a title says which one
+            # the sources give, and the badge beside it keeps the full label.
+            "status": {
+                "reported": pgettext("deal title", "reported"),
+                "in_talks": pgettext("deal title", "in talks"),
+                "signed": pgettext("deal title", "signed"),
+                "active": pgettext("deal title", "active"),
+                "completed": pgettext("deal title", "completed"),
+                "not_finalized": pgettext("deal title", "not finalized"),
+                "cancelled": pgettext("deal title", "cancelled"),
+            },
+            # What a deal is about ("" for "other": the title then names none).
+            "product": {
+                "battery_cells": pgettext("deal title", "battery cells"),
+                "battery_packs": pgettext("deal title", "battery packs"),
+                "cathode": pgettext("deal title", "cathode material"),
+                "anode": pgettext("deal title", "anode material"),
+                "electrolyte": pgettext("deal title", "electrolyte"),
+                "separator": pgettext("deal title", "separators"),
+                "foil": pgettext("deal title", "battery foil"),
+                "vehicles": pgettext("deal title", "vehicles"),
+                "vehicle_development": pgettext("deal title", "vehicles"),
+                "vehicle_production": pgettext("deal title", "vehicles"),
+            },
+            "separator": pgettext("deal title, between names", ", "),
+            "and": pgettext("deal title", "%(names)s and %(last)s"),
+            "supply": (
+                pgettext("deal title", "%(suppliers)s to supply %(customers)s with %(product)s"),
+                pgettext("deal title", "%(suppliers)s to supply %(customers)s"),
+            ),
+            "contract_manufacturing": (
+                pgettext("deal title", "%(makers)s to make %(product)s for %(customers)s"),
+                pgettext("deal title", "%(makers)s to manufacture for %(customers)s"),
+            ),
+            "investment": pgettext("deal title", "%(investors)s to invest in %(targets)s"),
+            "licensing": (
+                pgettext(
+                    "deal title",
+                    "%(licensees)s to license technology for %(product)s from %(licensors)s",
+                ),
+                pgettext("deal title", "%(licensees)s to license from %(licensors)s"),
+            ),
+            # Every party stands on one side.
+            "together": {
+                "joint_venture": (
+                    pgettext("deal title", "%(parties)s joint venture for %(product)s"),
+                    pgettext("deal title", "%(parties)s joint venture"),
+                ),
+                "joint_development": (
+                    pgettext("deal title", "%(parties)s to develop %(product)s together"),
+                    pgettext("deal title", "%(parties)s to develop together"),
+                ),
+                "cooperation": (
+                    pgettext("deal title", "%(parties)s to cooperate on %(product)s"),
+                    pgettext("deal title", "%(parties)s to cooperate"),
+                ),
+            },
+            "other": (
+                pgettext("deal title", "%(parties)s: %(product)s"),
+                pgettext("deal title", "%(parties)s"),
+            ),
+            "titled": pgettext("deal title", "%(deal)s (%(status)s)"),
+            "untitled": pgettext("deal title", "A deal (%(status)s)"),
+        }
 
 
-def _product_words(product: str) -> str:
-    """What a deal is about, as a title names it ("" for "other": the title then says none)."""
-    words = {
-        "battery_cells": pgettext("deal title", "battery cells"),
-        "battery_packs": pgettext("deal title", "battery packs"),
-        "cathode": pgettext("deal title", "cathode material"),
-        "anode": pgettext("deal title", "anode material"),
-        "electrolyte": pgettext("deal title", "electrolyte"),
-        "separator": pgettext("deal title", "separators"),
-        "foil": pgettext("deal title", "battery foil"),
-        "vehicles": pgettext("deal title", "vehicles"),
-        "vehicle_development": pgettext("deal title", "vehicles"),
-        "vehicle_production": pgettext("deal title", "vehicles"),
-    }
-    return words.get(product, "")
-
-
-def _names(names: list[str]) -> str:
+def _names(names: list[str], words: dict) -> str:
     """ "A", "A and B", "A, B and C" (Korean: "A·B·C")."""
     if len(names) <= 1:
         return "".join(names)
-    separator = pgettext("deal title, between names", ", ")
-    return pgettext("deal title", "%(names)s and %(last)s") % {
-        "names": separator.join(names[:-1]),
-        "last": names[-1],
-    }
+    return words["and"] % {"names": words["separator"].join(names[:-1]), "last": names[-1]}
 
 
-def _sentence(kind: str, product: str, parties: list[tuple[str, str]]) -> str:
+def _sentence(kind: str, product: str, parties: list[tuple[str, str]], words: dict) -> str:
     """The title's words before its status, from the parties' (role, name) pairs."""
 
     def named(roles=None, exclude=()):
@@ -79,70 +117,37 @@ def _sentence(kind: str, product: str, parties: list[tuple[str, str]]) -> str:
                 name
                 for role, name in parties
                 if (roles is None or role in roles) and role not in exclude
-            ]
+            ],
+            words,
         )
 
     upstream, downstream = named(UPSTREAM), named(DOWNSTREAM)
-    what = _product_words(product)
+    what = words["product"].get(product, "")
     values = {"product": what}
     if kind == "supply" and upstream and downstream:
         values.update(suppliers=upstream, customers=downstream)
-        if what:
-            return (
-                pgettext("deal title", "%(suppliers)s to supply %(customers)s with %(product)s")
-                % values
-            )
-        return pgettext("deal title", "%(suppliers)s to supply %(customers)s") % values
+        with_product, without = words["supply"]
+        return (with_product if what else without) % values
     if kind == "contract_manufacturing" and upstream and (downstream or named(exclude=UPSTREAM)):
         values.update(makers=upstream, customers=downstream or named(exclude=UPSTREAM))
-        if what:
-            return (
-                pgettext("deal title", "%(makers)s to make %(product)s for %(customers)s") % values
-            )
-        return pgettext("deal title", "%(makers)s to manufacture for %(customers)s") % values
+        with_product, without = words["contract_manufacturing"]
+        return (with_product if what else without) % values
     if kind == "investment" and named(INVESTORS) and named(exclude=INVESTORS):
         values.update(investors=named(INVESTORS), targets=named(exclude=INVESTORS))
-        return pgettext("deal title", "%(investors)s to invest in %(targets)s") % values
+        return words["investment"] % values
     if kind == "licensing" and len(parties) > 1:
         # The one granting the licence is the developer (or supplier); the other takes it.
         licensors = named(("developer", "supplier"))
         licensees = named(exclude=("developer", "supplier"))
         if licensors and licensees:
             values.update(licensors=licensors, licensees=licensees)
-            if what:
-                return (
-                    pgettext(
-                        "deal title",
-                        "%(licensees)s to license technology for %(product)s from %(licensors)s",
-                    )
-                    % values
-                )
-            return pgettext("deal title", "%(licensees)s to license from %(licensors)s") % values
-    # Joint ventures, joint development and cooperation: every party stands on one side. A
-    # venture's own company (role manufacturer) is not one of its founders.
+            with_product, without = words["licensing"]
+            return (with_product if what else without) % values
+    # Joint ventures, joint development and cooperation: a venture's own company (role
+    # manufacturer) is not one of its founders.
     founders = named(exclude=("manufacturer",)) if kind == "joint_venture" else ""
     values["parties"] = founders or named()
-    phrases = {
-        "joint_venture": (
-            pgettext("deal title", "%(parties)s joint venture for %(product)s"),
-            pgettext("deal title", "%(parties)s joint venture"),
-        ),
-        "joint_development": (
-            pgettext("deal title", "%(parties)s to develop %(product)s together"),
-            pgettext("deal title", "%(parties)s to develop together"),
-        ),
-        "cooperation": (
-            pgettext("deal title", "%(parties)s to cooperate on %(product)s"),
-            pgettext("deal title", "%(parties)s to cooperate"),
-        ),
-    }
-    with_product, without = phrases.get(
-        kind,
-        (
-            pgettext("deal title", "%(parties)s: %(product)s"),
-            pgettext("deal title", "%(parties)s"),
-        ),
-    )
+    with_product, without = words["together"].get(kind, words["other"])
     return (with_product if what else without) % values
 
 
@@ -161,13 +166,14 @@ def built_title(
             role, company = party.role, party.company
         english, local = local_name(company, language)
         pairs.append((role, local or english))
-    with override(language):
-        if not pairs:
-            return pgettext("deal title", "A deal (%(status)s)") % {"status": _status_word(status)}
-        return pgettext("deal title", "%(deal)s (%(status)s)") % {
-            "deal": _sentence(kind, product, pairs),
-            "status": _status_word(status),
-        }
+    words = _words(language)
+    status_word = words["status"].get(status, status)
+    if not pairs:
+        return words["untitled"] % {"status": status_word}
+    return words["titled"] % {
+        "deal": _sentence(kind, product, pairs, words),
+        "status": status_word,
+    }
 
 
 def _get(deal, key):

@@ -118,6 +118,10 @@ def fresh_cache():
     see another's cache."""
     from django.core.cache import cache
 
+    from partnerships import columns
+
     cache.clear()
+    columns.forget()
     yield
     cache.clear()
+    columns.forget()

@@ -123,11 +123,13 @@ def test_refresh_rebuilds_only_what_changed_and_drops_the_rest():
     """A second refresh with no write in between rebuilds nothing; unknown keys are dropped."""
     supply_deal()
     AggregateSnapshot.objects.create(key="stats", payload={})
-    assert set(aggregates.refresh()) == set(aggregates.builders())
+    # The deals' columns are read first, for the aggregates and the web processes.
+    rebuilt = {"deal-columns", *aggregates.builders()}
+    assert set(aggregates.refresh()) == rebuilt
     assert not AggregateSnapshot.objects.filter(key="stats").exists()
     assert aggregates.refresh() == {}
     supply_deal()
-    assert set(aggregates.refresh()) == set(aggregates.builders())
+    assert set(aggregates.refresh()) == rebuilt
 
 
 def test_a_slow_reader_does_not_replace_a_newer_snapshot():
