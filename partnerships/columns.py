@@ -27,6 +27,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from partnerships import freshness
@@ -119,8 +120,21 @@ class Columns:
 
 
 def load(version: freshness.Version) -> Columns:
-    """Reads the columns from the database. The caller read `version` before: rows written
-    after it make the copy newer than its version, never older."""
+    """Reads the columns from the database, all five tables in one snapshot (so an edge never
+    names a company the copy lacks). The caller read `version` before: rows written after it
+    make the copy newer than its version, never older."""
+    outer = connection.in_atomic_block
+    with transaction.atomic(savepoint=False):  # no savepoint: the query budgets stay as they are
+        if connection.vendor == "postgresql" and not outer:
+            # The first statement of the transaction: its reads share one snapshot (SQLite's
+            # reads in one transaction do already). Inside an outer transaction (a test's)
+            # the level can no longer be set, and the reads see what that one sees.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return _read(version)
+
+
+def _read(version: freshness.Version) -> Columns:
     deals = list(
         Deal.objects.order_by("id").values_list(
             "id",
