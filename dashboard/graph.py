@@ -129,17 +129,6 @@ class Ranking:
         return {self.c.countries[code]: int(n) for code, n in enumerate(codes.tolist()) if n}
 
 
-def company_ranking(
-    deals_qs: QuerySet, *, limit: int | None = None, exclude=None, only=None
-) -> list[tuple]:
-    """The parties of the published deals of `deals_qs` (`Ranking`): (company id, country,
-    deals, GWh, deals without a volume), most deals first. The GWh is the sum of the known
-    volumes, None when none is known. `exclude` leaves one company out, `only` keeps the listed
-    ones."""
-    c = columns.current()
-    return Ranking(c, columns.mask_of(deals_qs, c), exclude=exclude, only=only).rows(limit)
-
-
 def _others(c, mask: np.ndarray, kept: np.ndarray):
     """The companies beyond the kept ones, per country: [(country, deals, GWh, deals without
     a volume)] (each deal once per country), and {country: (companies, first slugs)}."""
@@ -266,7 +255,7 @@ def supply_graph(
     so the output is bounded whatever the data's size.
 
     A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
-    `touching` it, as the whole graph draws them; `ranked` gives their `company_ranking` rows
+    `touching` it, as the whole graph draws them; `ranked` gives their `Ranking` rows
     when the caller has them already."""
     tables = scope.tables()
     c = columns.current()

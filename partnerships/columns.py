@@ -39,7 +39,10 @@ KINDS = list(Deal.Kind.values)
 PRODUCTS = list(Deal.Product.values)
 ROLES = list(PartyRole.values)
 PRECISIONS = ["", *Precision.values]
-CACHE_SECONDS = 24 * 3600  # a copy is only ever read for its own version
+# A copy is only ever read for its own version; the worker's refresh (every few minutes) puts
+# the current one back if it expired.
+CACHE_SECONDS = 3600
+SHAPE = 1  # moved when the fields of `Columns` change: a copy pickled by older code is not read
 
 
 def _codes(values, choices):
@@ -65,7 +68,8 @@ class Columns:
     """Every deal (published or not) as arrays in the order of `deal_id`, and its parties, stored
     edges and vehicle models as arrays of row positions in those (`party_deal`, ...)."""
 
-    version: str
+    version: str  # the data version's tag
+    number: int  # and its number: a process never goes back to an older copy
     deal_id: np.ndarray
     published: np.ndarray
     status: np.ndarray  # positions in STATUSES
@@ -164,6 +168,18 @@ def _read(version: freshness.Version) -> Columns:
     )
     vehicles = list(Deal.vehicle_models.through.objects.values_list("deal_id", "vehiclemodel_id"))
     companies = list(Company.objects.values_list("id", "country", "slug"))
+    # Read in one snapshot, every row names a deal and companies read here; inside an outer
+    # transaction at READ COMMITTED a write may land between the reads: its rows wait for the
+    # next version's copy rather than be counted against another deal.
+    known_deals = {row[0] for row in deals}
+    known_companies = {row[0] for row in companies}
+    parties = [row for row in parties if row[0] in known_deals and row[1] in known_companies]
+    edges = [
+        row
+        for row in edges
+        if row[0] in known_deals and row[1] in known_companies and row[2] in known_companies
+    ]
+    vehicles = [row for row in vehicles if row[0] in known_deals]
     countries = tuple(sorted({str(country) for _pk, country, _slug in companies}))
     size = max((pk for pk, _country, _slug in companies), default=0) + 1
     company_country = np.full(size, -1, dtype=np.int16)
@@ -172,16 +188,17 @@ def _read(version: freshness.Version) -> Columns:
         company_country[pk] = countries.index(str(country))
         company_slug[pk] = slug
 
-    def ints(rows, column, dtype=np.int32):
+    def ints(rows, column, dtype=np.int64):  # ids are 64-bit
         return np.fromiter((row[column] for row in rows), dtype=dtype, count=len(rows))
 
     def deal_positions(rows):
-        return np.searchsorted(deal_id, ints(rows, 0, np.int64)).astype(np.int32)
+        return np.searchsorted(deal_id, ints(rows, 0)).astype(np.int32)
 
     party_deal, party_company = deal_positions(parties), ints(parties, 1)
 
     return Columns(
         version=version.tag,
+        number=version.number,
         deal_id=deal_id,
         published=np.fromiter((row[1] for row in deals), dtype=bool, count=len(deals)),
         status=_codes([row[2] for row in deals], STATUSES),
@@ -234,7 +251,7 @@ _lock = threading.Lock()
 
 
 def cache_key(version: freshness.Version) -> str:
-    return freshness.key("deal-columns", version=version)
+    return freshness.key("deal-columns", SHAPE, version=version)
 
 
 def current(version: freshness.Version | None = None) -> Columns:
@@ -245,12 +262,16 @@ def current(version: freshness.Version | None = None) -> Columns:
     if columns is not None and columns.version == version.tag:
         return columns
     with _lock:
-        columns = _copy.get("columns")
-        if columns is None or columns.version != version.tag:
-            columns = cache.get(cache_key(version))
-            if columns is None:
-                columns = load(version)
-                cache.set(cache_key(version), columns, CACHE_SECONDS)
+        kept = _copy.get("columns")
+        if kept is not None and kept.version == version.tag:
+            return kept
+        columns = cache.get(cache_key(version))
+        if columns is None:
+            columns = load(version)
+            cache.set(cache_key(version), columns, CACHE_SECONDS)
+        # A request that read the version just before a write may still ask for the older
+        # copy: it gets it, but the process keeps the newer one for the readers after it.
+        if kept is None or columns.number >= kept.number:
             _copy["columns"] = columns
     return columns
 
@@ -270,7 +291,7 @@ def forget_masks() -> None:
 def build(version: freshness.Version) -> bool:
     """Leaves the columns for `version` in the cache unless they are there: the worker's job
     after a write, so that web processes do not each read the tables. True when it read them."""
-    if cache.get(cache_key(version)) is not None:
+    if cache.has_key(cache_key(version)):  # not get(): that would fetch 15 MB to drop them
         return False
     columns = load(version)
     cache.set(cache_key(version), columns, CACHE_SECONDS)
@@ -326,7 +347,7 @@ class HasParty(Predicate):
     def mask(self, c):
         rows = np.ones(len(c.party_deal), dtype=bool)
         if self.companies is not None:
-            rows &= np.isin(c.party_company, np.asarray(self.companies, dtype=np.int32))
+            rows &= np.isin(c.party_company, np.asarray(self.companies, dtype=np.int64))
         if self.role is not None:
             rows &= c.party_role == ROLES.index(self.role)
         if self.country is not None:
@@ -497,8 +518,9 @@ def mask_of(deals_qs, c: Columns) -> np.ndarray:
     """The published deals of `deals_qs` as a mask over `c` (read-only): by the columns when its
     predicates say all it is, else by the ids the database finds."""
     sql = _sql(deals_qs)
-    if sql is not None and sql in c.masks:
-        return c.masks[sql]
+    found = c.masks.get(sql) if sql is not None else None
+    if found is not None:
+        return found
     mask = c.published.copy()
     if rebuilds(deals_qs, sql):
         for predicate in predicates_of(deals_qs):

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from dashboard import aggregates, graph, selectors, timeline
 from partnerships import columns, freshness, services
@@ -85,6 +87,10 @@ def test_a_text_search_is_read_from_the_database():
     deals = DealFilter(params, queryset=Deal.objects.all()).qs
     assert not columns.rebuilds(deals)
     assert masked_ids(deals) == set(deals.published().values_list("pk", flat=True))
+    # Kept with the copy: the page's other aggregates of the same filter do not ask again.
+    with CaptureQueriesContext(connection) as captured:
+        columns.mask_of(deals, columns.current(freshness.current()))
+    assert len(captured) == 1  # the data version alone
 
 
 def test_a_filter_added_by_hand_is_not_lost():
@@ -111,6 +117,18 @@ def test_volume_bounds_compare_the_stored_decimals_exactly():
     at_most = masked_ids(Deal.objects.where(columns.VolumeAtMost(Decimal("2.5")))) & ids
     assert at_least == {deals[0].pk}
     assert at_most == {deals[0].pk, deals[1].pk}
+    # A bound finer than the stored thousandths: at least 3.1415 keeps 3.142, not 3.141.
+    for deal, gwh in zip(deals, [Decimal("3.141"), Decimal("3.142"), None], strict=True):
+        Deal.objects.filter(pk=deal.pk).update(volume_gwh=gwh)
+    freshness.bump()
+    bound = Decimal("3.1415")
+    for predicate, expected in (
+        (columns.VolumeAtLeast(bound), {deals[1].pk}),
+        (columns.VolumeAtMost(bound), {deals[0].pk}),
+    ):
+        narrowed = Deal.objects.where(predicate)
+        assert masked_ids(narrowed) & ids == expected
+        assert set(narrowed.values_list("pk", flat=True)) & ids == expected
 
 
 def test_a_write_is_counted_at_once():
@@ -148,9 +166,6 @@ def test_the_worker_leaves_the_columns_for_the_web_processes():
     version = freshness.current()
     assert cache.get(columns.cache_key(version)) is not None
     columns.forget()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         columns.current(version)
     assert len(captured) == 0
@@ -183,3 +198,16 @@ def test_unpublished_deals_are_never_counted():
     assert deal.pk not in masked_ids(Deal.objects.all())
     assert deal.pk not in masked_ids(Deal.objects.where(columns.Among("status", (deal.status,))))
     assert deal.pk in set(columns.current().deal_id.tolist())
+
+
+def test_a_process_never_goes_back_to_an_older_copy():
+    """A request that read the version just before a write gets the copy of its version, but
+    the process keeps the newer one for the readers after it."""
+    call_command("generate_synthetic", deals=10, seed=12, verbosity=0)
+    older = freshness.current()
+    columns.current(older)
+    freshness.bump()
+    newer = freshness.current()
+    assert columns.current(newer).number == newer.number
+    assert columns.current(older).number == older.number
+    assert columns._copy["columns"].number == newer.number
