@@ -66,19 +66,6 @@ def others_node(country, deal_count, volume_gwh, deals_without_volume):
     }
 
 
-def _volumes(c, deals: np.ndarray, groups: np.ndarray, size: int):
-    """Per group (`groups`: each row's group, `deals`: its deal): the sum of the known volumes
-    in MWh, and the number of rows with a known volume."""
-    known = c.known_volume[deals]
-    milli = np.bincount(groups[known], weights=c.milli_gwh[deals][known], minlength=size)
-    return milli, np.bincount(groups[known], minlength=size)
-
-
-def _gwh(milli, with_volume):
-    """A sum of volumes as the API gives it: None when no deal of the group knows one."""
-    return float(milli) / 1000 if with_volume else None
-
-
 def _deal_companies(c, mask: np.ndarray):
     """(deal positions, company ids): each pair once, among the parties of the masked deals,
     whatever the company's roles in the deal."""
@@ -100,8 +87,7 @@ class Ranking:
         deals, companies = deals[keep], companies[keep]
         size = len(c.company_country)
         self.c = c
-        self.count = np.bincount(companies, minlength=size)
-        self.milli, self.with_volume = _volumes(c, deals, companies, size)
+        self.count, self.milli, self.with_volume = columns.totals(c, deals, companies, size)
         ranked = np.flatnonzero(self.count)
         # Ties broken by id, not name, so that the cut at a limit never depends on a collation.
         self.order = ranked[np.lexsort((ranked, -self.milli[ranked], -self.count[ranked]))]
@@ -117,7 +103,7 @@ class Ranking:
                 pk,
                 c.countries[c.company_country[pk]],
                 int(self.count[pk]),
-                _gwh(self.milli[pk], self.with_volume[pk]),
+                columns.gwh(self.milli[pk], self.with_volume[pk]),
                 int(self.count[pk] - self.with_volume[pk]),
             )
             for pk in self.order[:limit].tolist()
@@ -137,10 +123,9 @@ def _others(c, mask: np.ndarray, kept: np.ndarray):
     deals, companies = deals[others], companies[others]
     pairs = columns.distinct(c.company_country[companies].astype(np.int64) * len(mask) + deals)
     country, deals = pairs // len(mask), pairs % len(mask)
-    count = np.bincount(country, minlength=len(c.countries))
-    milli, with_volume = _volumes(c, deals, country, len(c.countries))
+    count, milli, with_volume = columns.totals(c, deals, country, len(c.countries))
     node_rows = [
-        (c.countries[code], int(count[code]), _gwh(milli[code], with_volume[code]))
+        (c.countries[code], int(count[code]), columns.gwh(milli[code], with_volume[code]))
         + (int(count[code] - with_volume[code]),)
         for code in np.flatnonzero(count).tolist()
     ]
@@ -179,8 +164,7 @@ def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
         return [], 0, 0
     order = np.argsort(inverse, kind="stable")
     starts = np.searchsorted(inverse[order], np.arange(len(groups)))
-    count = np.bincount(inverse, minlength=len(groups))
-    milli, with_volume = _volumes(c, deal, inverse, len(groups))
+    count, milli, with_volume = columns.totals(c, deal, inverse, len(groups))
     first = np.minimum.reduceat(c.deal_id[deal][order], starts)
     kinds, products = c.kind[deal][order], c.product[deal][order]
     same_kind = np.minimum.reduceat(kinds, starts) == np.maximum.reduceat(kinds, starts)
@@ -223,7 +207,7 @@ def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
             "status": STATUSES[statuses[i]],
             "kind": KINDS[group_kind[i]] if same_kind[i] else "",
             "product": PRODUCTS[group_product[i]] if same_product[i] else "",
-            "volume_gwh": _gwh(milli[i], with_volume[i]),
+            "volume_gwh": columns.gwh(milli[i], with_volume[i]),
             "vehicle_models": [],
             "deal_count": int(count[i]),
             "merged": bool(count[i] > 1),

@@ -306,19 +306,14 @@ def company_status_counts(company, deals=None):
     over the deals' columns (`partnerships/columns.py`). `deals` narrows them."""
     c = columns.current()
     mask = columns.mask_of(deals_of_company(company, deals), c)
-    statuses = c.status[mask]
-    count = np.bincount(statuses, minlength=len(columns.STATUSES))
-    known = c.known_volume[mask]
-    milli = np.bincount(
-        statuses[known], weights=c.milli_gwh[mask][known], minlength=len(columns.STATUSES)
-    )
-    with_volume = np.bincount(statuses[known], minlength=len(columns.STATUSES))
+    deals = np.flatnonzero(mask)
+    count, milli, with_volume = columns.totals(c, deals, c.status[deals], len(columns.STATUSES))
     return [
         {
             "status": status,
             "label": label,
             "deals": int(count[code]),
-            "volume_gwh": float(milli[code]) / 1000 if with_volume[code] else None,
+            "volume_gwh": columns.gwh(milli[code], with_volume[code]),
             "deals_without_volume": int(count[code] - with_volume[code]),
         }
         for code, (status, label) in enumerate(Deal.Status.choices)

@@ -208,13 +208,10 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
     count and its split per status."""
     c = columns.current()
     mask = columns.mask_of(deals_qs, c)
-    statuses = len(columns.STATUSES)
-    keys = c.year[mask].astype(np.int64) * statuses + c.status[mask]
+    deals, statuses = np.flatnonzero(mask), len(columns.STATUSES)
+    keys = c.year[deals].astype(np.int64) * statuses + c.status[deals]
     groups, inverse = np.unique(keys, return_inverse=True)
-    count = np.bincount(inverse, minlength=len(groups))
-    known = c.known_volume[mask]
-    milli = np.bincount(inverse[known], weights=c.milli_gwh[mask][known], minlength=len(groups))
-    with_volume = np.bincount(inverse[known], minlength=len(groups))
+    count, milli, with_volume = columns.totals(c, deals, inverse, len(groups))
     buckets, undated_by_status = [], []
     for i, key in enumerate(groups.tolist()):
         year, code = divmod(key, statuses)
@@ -224,7 +221,7 @@ def timeline_summary(deals_qs: QuerySet) -> dict:
             "status": status,
             "status_label": str(STATUS_LABELS[status]),
             "deals": int(count[i]),
-            "volume_gwh": float(milli[i]) / 1000 if with_volume[i] else None,
+            "volume_gwh": columns.gwh(milli[i], with_volume[i]),
             "deals_without_volume": int(count[i] - with_volume[i]),
         }
         (buckets if year else undated_by_status).append(bucket)

@@ -227,6 +227,24 @@ def _read(version: freshness.Version) -> Columns:
     )
 
 
+def totals(c: Columns, deals: np.ndarray, groups: np.ndarray, size: int):
+    """Per group (`groups`: each row's group among `size`, `deals`: its deal's position): the
+    rows, the sum of their known volumes in MWh, and the rows with a known volume. Every
+    aggregate over the columns counts this way, so a group's GWh is None, never 0, when none of
+    its deals knows a volume (`gwh`)."""
+    known = c.known_volume[deals]
+    return (
+        np.bincount(groups, minlength=size),
+        np.bincount(groups[known], weights=c.milli_gwh[deals][known], minlength=size),
+        np.bincount(groups[known], minlength=size),
+    )
+
+
+def gwh(milli, with_volume) -> float | None:
+    """A group's volume as pages and the API give it: None when no deal of it knows one."""
+    return float(milli) / 1000 if with_volume else None
+
+
 def _first_of_pairs(deals: np.ndarray, companies: np.ndarray) -> np.ndarray:
     """True for one row of each (deal, company) pair: a company with two roles in a deal
     counts once."""
