@@ -156,6 +156,8 @@ def overview_payload(deals, language):
     """Headline figures and the three charts of the overview, each with its text, for one
     filtered deal queryset: bounded in size and in queries however many deals match."""
     supply = graph.supply_graph(deals, limit=MAP_LIMIT)
+    flows = charts.flow_links(supply, language)
+    geo = charts.geo_figure(supply, language)
     chart = timeline_chart(deals, language)
     return {
         "headline": stats.headline_figures(deals),
@@ -164,10 +166,10 @@ def overview_payload(deals, language):
         "timeline_per_year": chart["per_year"],
         "undated_count": chart["undated"],
         "undated_items": chart["undated_items"],
-        "flows_figure": charts.sankey_figure(supply, language),
-        "flows_text": charts.flows_text(supply, language),
-        "geo_figure": charts.geo_figure(supply, language),
-        "geo_text": charts.geo_text(supply, language),
+        "flows_figure": charts.sankey_figure(supply, language, flows),
+        "flows_text": charts.flows_text(supply, language, flows),
+        "geo_figure": geo,
+        "geo_text": charts.geo_text(supply, language, geo),
         "merged": supply.get("others", {}),
     }
 

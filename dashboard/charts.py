@@ -777,7 +777,7 @@ def _known_volume(node: dict) -> str:
     }
 
 
-def sankey_figure(graph: dict, language: str = "en") -> dict:
+def sankey_figure(graph: dict, language: str = "en", flows: dict | None = None) -> dict:
     """Materials suppliers → battery makers → automakers → vehicle models (`flow_links`).
 
     A link's width is its GWh where the source gives it, else one per deal; its colour is its
@@ -785,8 +785,10 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
     "unconfirmed" in the hover and the legend line), so the eye never takes a deal in talks for a
     signed one. Only links that run left to right are drawn (a joint development between two
     automakers is not a flow; `layout.meta.left_out` counts them); the map shows every one.
+    The weakest edges beyond the graph's bound are not drawn (`layout.meta.omitted`).
+    `flows` is `flow_links(graph, language)` when the caller has it already.
     """
-    flows = flow_links(graph, language)
+    flows = flow_links(graph, language) if flows is None else flows
     nodes, links = flows["nodes"], flows["links"]
     sources, targets, values, colors, hovers = [], [], [], [], []
     any_gwh = any_count = False
@@ -900,7 +902,11 @@ def sankey_figure(graph: dict, language: str = "en") -> dict:
         height=height + 20 * legend_lines,
         annotations=annotations,
         margin={"l": 10, "r": 10, "t": 40, "b": 20 + 20 * legend_lines},
-        meta={"weighting": weighting, "left_out": len(flows["left_out"])},
+        meta={
+            "weighting": weighting,
+            "left_out": len(flows["left_out"]),
+            "omitted": _omitted(graph),
+        },
     )
     return {"data": [trace] if sources else [], "layout": layout}
 
@@ -1212,6 +1218,7 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
         updatemenus=updatemenus,
         legend={"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"},
         meta={
+            "omitted": _omitted(graph),
             "unplaced": [_name(node, language) for node in unplaced],
             "unplaced_deals": unplaced_edges,
             "clusters": [
@@ -1234,9 +1241,10 @@ def geo_figure(graph: dict, language: str = "en") -> dict:
     return {"data": traces, "layout": layout}
 
 
-def geo_text(graph: dict, language: str = "en") -> dict:
-    """The map in words: where the companies sit, grouped by place, and what it cannot place."""
-    figure = geo_figure(graph, language)
+def geo_text(graph: dict, language: str = "en", figure: dict | None = None) -> dict:
+    """The map in words: where the companies sit, grouped by place, and what it cannot place.
+    `figure` is `geo_figure(graph, language)` when the caller has it already."""
+    figure = geo_figure(graph, language) if figure is None else figure
     meta = figure["layout"]["meta"]
     nodes = {node["id"]: node for node in graph["nodes"]}
     placed = [n for n in nodes.values() if n.get("lat") is not None and n.get("lon") is not None]
@@ -1272,7 +1280,22 @@ def geo_text(graph: dict, language: str = "en") -> dict:
     }
     if meta["unplaced"]:
         summary += " " + geo_missing_text(meta)
+    if meta["omitted"]:
+        summary += " " + meta["omitted"]["note"]
     return {"summary": summary, "lines": lines}
+
+
+def _omitted(graph: dict) -> dict | None:
+    """What a map leaves out beyond its bound (the graph's `edges_omitted`), with the note said
+    under the chart and in its text."""
+    omitted = graph.get("edges_omitted")
+    if not omitted:
+        return None
+    note = _(
+        "Not drawn: the weakest %(edges)s partnership line(s), %(deals)s deal(s) in all; the CSV "
+        "lists them."
+    ) % {"edges": f"{omitted['edges']:,}", "deals": f"{omitted['deals']:,}"}
+    return {**omitted, "note": note}
 
 
 def geo_missing_text(meta: dict) -> str:
@@ -1448,10 +1471,10 @@ def timeline_buckets_text(
     return {"summary": summary, "lines": lines}
 
 
-def flows_text(graph: dict, language: str = "en") -> dict:
+def flows_text(graph: dict, language: str = "en", flows: dict | None = None) -> dict:
     """The Sankey in words, confirmed flows first and largest first: who supplies whom, how many
     GWh, in what status. On a narrow phone this list stands in for the Sankey."""
-    flows = flow_links(graph, language)
+    flows = flow_links(graph, language) if flows is None else flows
     nodes = flows["nodes"]
     links = sorted(
         flows["links"],
@@ -1478,6 +1501,8 @@ def flows_text(graph: dict, language: str = "en") -> dict:
             "%(count)d partnership(s) between companies of one column (%(titles)s) are not "
             "flows: they are on the map and in the CSV."
         ) % {"count": len(flows["left_out"]), "titles": "; ".join(flows["left_out"][:3])}
+    if graph.get("edges_omitted"):
+        summary += " " + _omitted(graph)["note"]
     lines = [
         {
             "text": f"{nodes[link['source']]['label']} → {nodes[link['target']]['label']}: "

@@ -4,6 +4,7 @@ stored edges (`partnerships/edges.py`, `DealEdge`) as the deals' columns in memo
 only for what a drawn node or edge shows: the kept companies, and the deals that are an edge on
 their own."""
 
+import sys
 from collections import defaultdict
 
 import numpy as np
@@ -20,6 +21,7 @@ from partnerships.models import Company, Deal, VehicleModel
 
 GRAPH_LIMIT = 50  # companies with a node of their own unless asked otherwise
 GRAPH_MAX_EDGES = 1000  # the strongest edges; the rest are counted in `edges_omitted`
+EVERY_EDGE = sys.maxsize  # as `max_edges`: a CSV lists what its chart left out
 OTHERS_SLUGS = 20  # slugs listed per merged country node
 
 
@@ -75,10 +77,11 @@ def _deal_companies(c, mask: np.ndarray):
 
 class Ranking:
     """The parties of the masked deals ranked: most deals first (then GWh, then id), each deal
-    counted once per company whatever its roles in it."""
+    counted once per company whatever its roles in it. `pairs` is `_deal_companies(c, mask)`
+    when the caller has it already."""
 
-    def __init__(self, c, mask: np.ndarray, *, exclude=None, only=None):
-        deals, companies = _deal_companies(c, mask)
+    def __init__(self, c, mask: np.ndarray, *, exclude=None, only=None, pairs=None):
+        deals, companies = _deal_companies(c, mask) if pairs is None else pairs
         keep = np.ones(len(companies), dtype=bool)
         if exclude is not None:
             keep &= companies != int(exclude)
@@ -115,10 +118,11 @@ class Ranking:
         return {self.c.countries[code]: int(n) for code, n in enumerate(codes.tolist()) if n}
 
 
-def _others(c, mask: np.ndarray, kept: np.ndarray):
+def _others(c, mask: np.ndarray, kept: np.ndarray, pairs):
     """The companies beyond the kept ones, per country: [(country, deals, GWh, deals without
-    a volume)] (each deal once per country), and {country: (companies, first slugs)}."""
-    deals, companies = _deal_companies(c, mask)
+    a volume)] (each deal once per country), and {country: (companies, first slugs)}. `pairs`
+    is `_deal_companies(c, mask)`."""
+    deals, companies = pairs
     others = ~kept[companies]
     deals, companies = deals[others], companies[others]
     pairs = columns.distinct(c.company_country[companies].astype(np.int64) * len(mask) + deals)
@@ -129,19 +133,26 @@ def _others(c, mask: np.ndarray, kept: np.ndarray):
         + (int(count[code] - with_volume[code]),)
         for code in np.flatnonzero(count).tolist()
     ]
-    names = defaultdict(list)
-    for pk in columns.distinct(companies).tolist():
-        names[c.countries[c.company_country[pk]]].append(c.company_slug[pk])
+    # Each country's companies in slug order, and the first OTHERS_SLUGS of each.
+    found = columns.distinct(companies)
+    codes = c.company_country[found]
+    per_country = np.bincount(codes, minlength=len(c.countries))
+    found = found[np.lexsort((c.company_slug_order[found], codes))]
+    starts = np.searchsorted(c.company_country[found], np.arange(len(c.countries)))
     slugs = {
-        country: (len(found), sorted(found)[:OTHERS_SLUGS]) for country, found in names.items()
+        c.countries[code]: (
+            int(per_country[code]),
+            c.company_slug[found[starts[code] : starts[code] + OTHERS_SLUGS]].tolist(),
+        )
+        for code in np.flatnonzero(per_country).tolist()
     }
     return node_rows, slugs
 
 
-def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
+def _edges(c, mask, kept, merge, touching, max_edges) -> tuple[list[dict], int, int]:
     """The stored edges of the masked deals summed per pair of nodes (a kept company, else its
-    country), status and roles, the GRAPH_MAX_EDGES strongest first; and the number of the
-    others and of their deals."""
+    country), status and roles, the `max_edges` strongest first; and the number of the others
+    and of their deals."""
     rows = mask[c.edge_deal]
     if touching is not None:
         rows &= (c.edge_source == int(touching)) | (c.edge_target == int(touching))
@@ -177,9 +188,14 @@ def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
     rest, statuses = np.divmod(rest, len(STATUSES))
     sources, targets = np.divmod(rest, nodes)
     # The nodes as the API names them ("others-KR" for a country), for the order's ties.
-    names = {int(n): _node_name(c, int(n), shift) for n in np.union1d(sources, targets)}
-    source_names = np.array([str(names[n]) for n in sources.tolist()])
-    target_names = np.array([str(names[n]) for n in targets.tolist()])
+    present = np.union1d(sources, targets)
+    names = {n: _node_name(c, n, shift) for n in present.tolist()}
+    # Each node's place among the names in string order: sorting by it sorts by the name.
+    by_name = sorted(range(len(present)), key=lambda i: str(names[int(present[i])]))
+    name_rank = np.empty(len(present), dtype=np.int64)
+    name_rank[by_name] = np.arange(len(present))
+    source_names = name_rank[np.searchsorted(present, sources)]
+    target_names = name_rank[np.searchsorted(present, targets)]
     # Ties broken down to the deal, so that two computations (a snapshot and a live read)
     # list the same edges in the same order.
     strongest = np.lexsort(
@@ -194,7 +210,7 @@ def _edges(c, mask, kept, merge, touching) -> tuple[list[dict], int, int]:
             -count,
         )
     )
-    shown, hidden = strongest[:GRAPH_MAX_EDGES], strongest[GRAPH_MAX_EDGES:]
+    shown, hidden = strongest[:max_edges], strongest[max_edges:]
     edges = [
         {
             "deal_id": int(first[i]) if count[i] == 1 else None,
@@ -229,14 +245,16 @@ def supply_graph(
     kept_ids: list | None = None,
     touching: int | None = None,
     ranked: list | None = None,
+    max_edges: int | None = None,
 ) -> dict:
     """Companies as nodes and deals as edges (deliverer → customer), counted over the deals'
     columns in memory (`partnerships/columns.py`) and titled from the database in three queries
     (the kept companies, and the deals that are an edge on their own with their parties). The
     `limit` companies with most deals keep their own node; the others are merged into one node
     per country. Edges are summed per pair of nodes, status and roles (`deal_count`; a single
-    deal keeps its slug and vehicle models), and only the GRAPH_MAX_EDGES strongest are listed,
-    so the output is bounded whatever the data's size.
+    deal keeps its slug and vehicle models), and only the `max_edges` strongest are listed
+    (GRAPH_MAX_EDGES unless given; `edges_omitted` counts the rest), so the output is bounded
+    whatever the data's size.
 
     A company's own map names its nodes (`kept_ids`, in that order) and draws only the edges
     `touching` it, as the whole graph draws them; `ranked` gives their `Ranking` rows
@@ -244,13 +262,15 @@ def supply_graph(
     tables = scope.tables()
     c = columns.current()
     mask = columns.mask_of(deals_qs, c)
+    pairs = _deal_companies(c, mask)
     if ranked is not None:
         kept_ids = kept_ids if kept_ids is not None else [row[0] for row in ranked]
     elif kept_ids is None:
-        ranked = Ranking(c, mask).rows(limit)
+        ranked = Ranking(c, mask, pairs=pairs).rows(limit)
     else:
         order = {pk: index for index, pk in enumerate(kept_ids)}
-        ranked = sorted(Ranking(c, mask, only=kept_ids).rows(), key=lambda row: order[row[0]])
+        ranking = Ranking(c, mask, only=kept_ids, pairs=pairs)
+        ranked = sorted(ranking.rows(), key=lambda row: order[row[0]])
     merge = limit is not None or kept_ids is not None
     kept_ids = [row[0] for row in ranked]
     kept = np.zeros(len(c.company_country), dtype=bool)
@@ -294,11 +314,12 @@ def supply_graph(
 
     others = {}
     if merge:
-        other_nodes, others = _others(c, mask, kept)
+        other_nodes, others = _others(c, mask, kept, pairs)
         for country, deal_count, gwh, without_volume in other_nodes:
             nodes.append(others_node(country, deal_count, gwh, without_volume))
 
-    edges, omitted, omitted_deals = _edges(c, mask, kept, merge, touching)
+    max_edges = GRAPH_MAX_EDGES if max_edges is None else max_edges
+    edges, omitted, omitted_deals = _edges(c, mask, kept, merge, touching, max_edges)
     single = defaultdict(list)
     for edge in edges:
         if edge["deal_id"] is not None:

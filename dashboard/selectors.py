@@ -266,6 +266,7 @@ def deals_of_company(company, deals=None):
 PARTNER_LIMIT = 25  # partners a company page names, in its list and on its maps
 VEHICLE_LIMIT = 30  # vehicle models a company page lists before linking to the rest
 HOLDING_LIMIT = 30  # stakes a company page lists before counting the rest
+COMPANY_MAP_EDGES = 200  # the strongest links a company page draws; its CSV lists them all
 FAMILY_DEPTH = 6  # owners read with a company in one query (real chains are shorter)
 
 
@@ -354,11 +355,12 @@ def company_partners(company, deals=None, limit=None):
     }
 
 
-def company_graph(company, partners, status_counts, deals=None):
+def company_graph(company, partners, status_counts, deals=None, max_edges=None):
     """The company's supplier map, shaped as `graph.supply_graph` and bounded: the company,
-    its named partners, one "Others (CN)" node per country for the rest, and the edges the whole
-    graph draws from or to the company, summed per partner (or country), pair of roles and
-    status. `deals` narrows them (as it narrowed `partners` and `status_counts`)."""
+    its named partners, one "Others (CN)" node per country for the rest, and the strongest
+    `max_edges` (COMPANY_MAP_EDGES unless given) of the edges the whole graph draws from or to
+    the company, summed per partner (or country), pair of roles and status (`edges_omitted`
+    counts the rest). `deals` narrows them (as it narrowed `partners` and `status_counts`)."""
     own = (
         company.pk,
         company.country.code,
@@ -380,16 +382,19 @@ def company_graph(company, partners, status_counts, deals=None):
         deals_of_company(company, deals),
         touching=company.pk,
         ranked=ranked,
+        max_edges=COMPANY_MAP_EDGES if max_edges is None else max_edges,
     )
 
 
 def company_graph_for(company, deals):
-    """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV."""
+    """The company page's map narrowed to `deals` (a filtered Deal queryset), for its CSV:
+    every edge, those the page leaves out too."""
     return company_graph(
         company,
         company_partners(company, deals),
         company_status_counts(company, deals),
         deals,
+        max_edges=graph.EVERY_EDGE,
     )
 
 
@@ -441,10 +446,21 @@ def company_figures(company, language):
         "holding_total": len(holdings),
         "vehicles": vehicles,
         "vehicle_total": models.count(),
-        "flows_figure": charts.sankey_figure(supply, language) if supply["edges"] else None,
-        "geo_figure": charts.geo_figure(supply, language) if supply["edges"] else None,
-        "flows_text": charts.flows_text(supply, language) if supply["edges"] else None,
-        "geo_text": charts.geo_text(supply, language) if supply["edges"] else None,
+        **_maps(supply, language),
+    }
+
+
+def _maps(supply, language):
+    """The supplier map as a Sankey and on the globe, each with its text; none without edges."""
+    if not supply["edges"]:
+        return {"flows_figure": None, "geo_figure": None, "flows_text": None, "geo_text": None}
+    flows = charts.flow_links(supply, language)
+    geo = charts.geo_figure(supply, language)
+    return {
+        "flows_figure": charts.sankey_figure(supply, language, flows),
+        "geo_figure": geo,
+        "flows_text": charts.flows_text(supply, language, flows),
+        "geo_text": charts.geo_text(supply, language, geo),
     }
 
 

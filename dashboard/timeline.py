@@ -5,7 +5,6 @@ import datetime
 
 import numpy as np
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
 from dashboard import scope
@@ -18,14 +17,6 @@ STATUS_LABELS = dict(Deal.Status.choices)
 
 def _iso(value):
     return value.isoformat() if value else None
-
-
-def _url(name, *args):
-    """A page's address, or "" while the web pages that serve it are not mounted."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _term_end(row):
@@ -87,7 +78,7 @@ def timeline_deal_item(row, language="en"):
         # The editor's English headline where it holds and the title is built in another
         # language: hovers and lists show it beside.
         "headline": headline if headline != title else "",
-        "url": _url("dashboard:deal-detail", row["slug"]),
+        "url": row["url"],
         **dated,
         "date_kind": date_kind,
         "status": row["status"],

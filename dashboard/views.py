@@ -217,7 +217,8 @@ def chart_csv(request, chart):
             # Other columns under another name, so a script cannot take one for the other.
             name = "timeline-by-year"
     elif chart in {"flows", "geography"}:
-        supply = graph.supply_graph(deals, limit=aggregates.MAP_LIMIT)
+        # Every edge: the chart draws the strongest, its CSV lists those it leaves out too.
+        supply = graph.supply_graph(deals, limit=aggregates.MAP_LIMIT, max_edges=graph.EVERY_EDGE)
         rows = charts.supply_rows(supply, coordinates=chart == "geography")
     else:
         raise Http404

@@ -21,6 +21,7 @@ How it stays true:
 """
 
 import datetime
+import functools
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +43,7 @@ PRECISIONS = ["", *Precision.values]
 # A copy is only ever read for its own version; the worker's refresh (every few minutes) puts
 # the current one back if it expired.
 CACHE_SECONDS = 3600
-SHAPE = 1  # moved when the fields of `Columns` change: a copy pickled by older code is not read
+SHAPE = 3  # moved when the fields of `Columns` change: a copy pickled by older code is not read
 
 
 def _codes(values, choices):
@@ -66,7 +67,9 @@ def _milli(value) -> int:
 @dataclass(frozen=True)
 class Columns:
     """Every deal (published or not) as arrays in the order of `deal_id`, and its parties, stored
-    edges and vehicle models as arrays of row positions in those (`party_deal`, ...)."""
+    edges and vehicle models as arrays of row positions in those (`party_deal`, ...). Parties
+    and vehicle models are in deal order, the rows of deal `i` from `party_starts[i]` to
+    `party_starts[i + 1]`."""
 
     version: str  # the data version's tag
     number: int  # and its number: a process never goes back to an older copy
@@ -85,6 +88,7 @@ class Columns:
     party_role: np.ndarray
     party_first: np.ndarray  # the first row of its (deal, company) pair: count each pair once
     party_country: np.ndarray  # the party's country, a position in `countries`
+    party_starts: np.ndarray
     edge_deal: np.ndarray
     edge_source: np.ndarray
     edge_target: np.ndarray
@@ -92,9 +96,11 @@ class Columns:
     edge_target_role: np.ndarray
     vehicle_deal: np.ndarray
     vehicle_model: np.ndarray
+    vehicle_starts: np.ndarray
     company_country: np.ndarray  # by company id: a position in `countries`, -1 for no company
     countries: tuple
     company_slug: np.ndarray  # by company id (an object array)
+    company_slug_order: np.ndarray  # by company id: its slug's place in sorted order
     # Masks already evaluated on this copy, by the filter's SQL (`mask_of`): a page asks for
     # the same filter's deals several times.
     masks: dict = field(default_factory=dict, compare=False, repr=False)
@@ -115,12 +121,13 @@ class Columns:
         at, ids = at[found], ids[found]
         return at[self.deal_id[at] == ids]
 
-    def deals_where(self, rows: np.ndarray, deal_positions: np.ndarray) -> np.ndarray:
-        """A mask of the deals that have at least one of the given rows (a party, edge or
-        vehicle row mask over `deal_positions`)."""
-        mask = np.zeros(len(self.deal_id), dtype=bool)
-        mask[deal_positions[rows]] = True
-        return mask
+    def deals_where(self, rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        """A mask of the deals that have at least one of the given rows (a mask over the party
+        or vehicle rows, whose `starts` are given): a deal has one where the running count of
+        rows moves within its range, three times faster than scattering the rows' deals."""
+        counted = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(rows, out=counted[1:])
+        return counted[starts[1:]] > counted[starts[:-1]]
 
 
 def load(version: freshness.Version) -> Columns:
@@ -184,17 +191,28 @@ def _read(version: freshness.Version) -> Columns:
     size = max((pk for pk, _country, _slug in companies), default=0) + 1
     company_country = np.full(size, -1, dtype=np.int16)
     company_slug = np.full(size, "", dtype=object)
+    company_slug_order = np.zeros(size, dtype=np.int32)
     for pk, country, slug in companies:
         company_country[pk] = countries.index(str(country))
         company_slug[pk] = slug
+    for place, (pk, _country, _slug) in enumerate(sorted(companies, key=lambda row: row[2])):
+        company_slug_order[pk] = place
 
     def ints(rows, column, dtype=np.int64):  # ids are 64-bit
         return np.fromiter((row[column] for row in rows), dtype=dtype, count=len(rows))
 
-    def deal_positions(rows):
-        return np.searchsorted(deal_id, ints(rows, 0)).astype(np.int32)
+    def in_deal_order(rows):
+        """The rows sorted by their deal's position, with those positions."""
+        positions = np.searchsorted(deal_id, ints(rows, 0)).astype(np.int32)
+        order = np.argsort(positions, kind="stable")
+        return [rows[i] for i in order.tolist()], positions[order]
 
-    party_deal, party_company = deal_positions(parties), ints(parties, 1)
+    def starts(positions):
+        return np.searchsorted(positions, np.arange(len(deal_id) + 1)).astype(np.int64)
+
+    parties, party_deal = in_deal_order(parties)
+    vehicles, vehicle_deal = in_deal_order(vehicles)
+    party_company = ints(parties, 1)
 
     return Columns(
         version=version.tag,
@@ -214,16 +232,19 @@ def _read(version: freshness.Version) -> Columns:
         party_role=_codes([row[2] for row in parties], ROLES),
         party_first=_first_of_pairs(party_deal, party_company),
         party_country=company_country[party_company],
-        edge_deal=deal_positions(edges),
+        party_starts=starts(party_deal),
+        edge_deal=np.searchsorted(deal_id, ints(edges, 0)).astype(np.int32),
         edge_source=ints(edges, 1),
         edge_target=ints(edges, 2),
         edge_source_role=_codes([row[3] for row in edges], ROLES),
         edge_target_role=_codes([row[4] for row in edges], ROLES),
-        vehicle_deal=deal_positions(vehicles),
+        vehicle_deal=vehicle_deal,
         vehicle_model=ints(vehicles, 1),
+        vehicle_starts=starts(vehicle_deal),
         company_country=company_country,
         countries=countries,
         company_slug=company_slug,
+        company_slug_order=company_slug_order,
     )
 
 
@@ -364,13 +385,15 @@ class HasParty(Predicate):
 
     def mask(self, c):
         rows = np.ones(len(c.party_deal), dtype=bool)
-        if self.companies is not None:
+        if self.companies is not None and len(self.companies) == 1:
+            rows &= c.party_company == self.companies[0]  # a company's page: 20 times faster
+        elif self.companies is not None:
             rows &= np.isin(c.party_company, np.asarray(self.companies, dtype=np.int64))
         if self.role is not None:
             rows &= c.party_role == ROLES.index(self.role)
         if self.country is not None:
             rows &= c.party_country == c.country_code(self.country)
-        return c.deals_where(rows, c.party_deal)
+        return c.deals_where(rows, c.party_starts)
 
 
 @dataclass(frozen=True)
@@ -505,7 +528,7 @@ class NamesVehicleModel(Predicate):
         return Q(Exists(through.objects.filter(deal=OuterRef("pk"), vehiclemodel=self.model)))
 
     def mask(self, c):
-        return c.deals_where(c.vehicle_model == self.model, c.vehicle_deal)
+        return c.deals_where(c.vehicle_model == self.model, c.vehicle_starts)
 
 
 def predicates_of(deals_qs) -> tuple:
@@ -522,14 +545,28 @@ def _sql(deals_qs) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
+def _rebuilt_sql(predicates: tuple, vendor: str) -> str | None:
+    """The SQL of the deals the predicates alone select: it depends on nothing else, and a
+    request would otherwise compile it again (2 to 5 ms)."""
+    rebuilt = Deal.objects.all()
+    for predicate in predicates:
+        rebuilt = rebuilt.where(predicate)
+    return _sql(rebuilt)
+
+
 def rebuilds(deals_qs, sql: str | None = None) -> bool:
     """True when the predicates `deals_qs` recorded give exactly its SQL: nothing else (a text
     search, an ordering aside) narrows it."""
-    rebuilt = Deal.objects.all()
-    for predicate in predicates_of(deals_qs):
-        rebuilt = rebuilt.where(predicate)
     sql = _sql(deals_qs) if sql is None else sql
-    return sql is not None and _sql(rebuilt) == sql
+    if sql is None:
+        return False
+    predicates = predicates_of(deals_qs)
+    try:
+        rebuilt = _rebuilt_sql(predicates, connection.vendor)
+    except TypeError:  # a predicate holding a list: not hashable, so compiled afresh
+        rebuilt = _rebuilt_sql.__wrapped__(predicates, connection.vendor)
+    return rebuilt == sql
 
 
 def mask_of(deals_qs, c: Columns) -> np.ndarray:

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
+from partnerships import filters
 from partnerships.filters import CompanyFilter, DealFilter
 from partnerships.models import Deal
 from tests.factories import (
@@ -96,6 +97,25 @@ def test_country_and_pair_either_direction(world):
     assert run("country_pair=cn-kr") == {"catl-hyundai"}
     assert run("country_pair=KR-KR") == {"lges-hyundai"}
     assert run("country=us") == {"lges-tesla"}
+
+
+def test_codes_and_absent_countries_are_read_without_a_name_lookup(world, monkeypatch):
+    """A name lookup walks every country's name in three languages: a filter that gives a code
+    or no country at all (every filtered request) never makes one, and a name is looked up once
+    per process."""
+    filters.country_code.cache_clear()
+    looked_up = []
+
+    def by_name(name, **kwargs):
+        looked_up.append(name)
+        return "KR" if name == "South Korea" else ""
+
+    monkeypatch.setattr(filters.countries, "by_name", by_name)
+    assert run("country_pair=KR-CN&status=signed") == {"catl-hyundai"}
+    assert filters.country_code("") is None and looked_up == []
+    assert filters.country_code("South Korea") == filters.country_code("South Korea") == "KR"
+    assert looked_up == ["South Korea"]
+    filters.country_code.cache_clear()
 
 
 def test_status_kind_product_and_groups(world):

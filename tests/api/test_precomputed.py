@@ -14,6 +14,7 @@ from dashboard import aggregates, graph, stats
 from partnerships import edges, freshness
 from partnerships.models import AggregateSnapshot, Deal, DealParty
 from tests.factories import CompanyFactory, DealPartyFactory, supply_deal
+from tests.web.reading import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,19 @@ def test_supply_graph_output_is_bounded(monkeypatch):
     drawn_graph = graph.supply_graph(Deal.objects.all(), limit=None)
     assert len(drawn_graph["edges"]) == 2
     assert drawn_graph["edges_omitted"] == {"edges": 2, "deals": 2}
+
+
+def test_the_overview_map_csv_lists_the_edges_the_chart_leaves_out(client, monkeypatch):
+    """The chart draws GRAPH_MAX_EDGES edges and says so; its CSV lists all four."""
+    monkeypatch.setattr(graph, "GRAPH_MAX_EDGES", 2)
+    hub = CompanyFactory(country="KR")
+    for _ in range(4):
+        supply_deal(supplier=hub, customer=CompanyFactory(country="CN"))
+    cache.clear()
+    html = client.get("/").content.decode()
+    assert "Not drawn: the weakest 2 partnership line(s), 2 deal(s) in all" in html
+    rows = csv_rows(client.get("/charts/flows.csv"))
+    assert len(rows) - 1 == 4
 
 
 def test_timeline_lists_the_most_recent_and_counts_all_per_year(api):

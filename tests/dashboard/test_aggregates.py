@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from dashboard import graph, stats, timeline
 from partnerships import columns
-from partnerships.models import Deal
+from partnerships.models import Company, Deal
 from tests.factories import (
     CitationFactory,
     CompanyFactory,
@@ -139,6 +139,22 @@ def test_supply_graph_nodes_edges_and_others():
     assert merged["merged"] and merged["volume_gwh"] == 5.0 and merged["deal_slug"] == ""
     single = next(e for e in limited["edges"] if e["deal_count"] == 1)
     assert single["deal_slug"] in {deal.slug for deal in deals}
+
+
+def test_a_merged_node_lists_its_companies_first_slugs_in_order(monkeypatch):
+    """Each country's merged node counts its companies and names the first OTHERS_SLUGS of
+    them by slug, whatever order they were created in; a company in two deals counts once."""
+    monkeypatch.setattr(graph, "OTHERS_SLUGS", 2)
+    hub = CompanyFactory(country="KR")
+    for slug in ("cn-c", "cn-a", "cn-d", "cn-b"):
+        supply_deal(supplier=hub, customer=CompanyFactory(slug=slug, country="CN"))
+    supply_deal(supplier=CompanyFactory(slug="jp-z", country="JP"), customer=hub)
+    supply_deal(supplier=hub, customer=Company.objects.get(slug="cn-a"))
+    drawn = graph.supply_graph(Deal.objects.all(), limit=1)
+    assert drawn["others"] == {
+        "CN": {"companies": 4, "slugs": ["cn-a", "cn-b"]},
+        "JP": {"companies": 1, "slugs": ["jp-z"]},
+    }
 
 
 def test_supply_graph_constant_queries(django_assert_num_queries):

@@ -160,6 +160,34 @@ def test_the_map_csv_matches_the_page(client, giant, monkeypatch):
     assert sum(int(row[header.index("deal_count")]) for row in rows) == 12
 
 
+def test_the_page_draws_the_strongest_links_and_says_what_it_leaves_out(client, giant, monkeypatch):
+    """With room for 2 links, the maps draw Big Motors' 5 signed deals and one more; the note
+    under each chart and their texts count the 6 links (6 deals) left out, and the CSV lists
+    every one of the 12 deals."""
+    monkeypatch.setattr(selectors, "COMPANY_MAP_EDGES", 2)
+    response = page(client, giant)
+    sankey = figure(response, "flows-data")
+    assert sankey["layout"]["meta"]["omitted"]["edges"] == 6
+    assert sum(len(trace.get("customdata", [])) for trace in figure(response, "geo-data")["data"])
+    html = response.content.decode()
+    note = "Not drawn: the weakest 6 partnership line(s), 6 deal(s) in all; the CSV lists them."
+    assert html.count(f'<p class="chart-note" data-omitted="6">{note}</p>') == 2  # both charts
+    for text in ("flows_text", "geo_text"):
+        assert response.context[text]["summary"].endswith(note)
+    drawn = response.context["flows_text"]["lines"]
+    assert "Big Motors" in drawn[0]["text"] and len(drawn) == 2
+    rows = csv_rows(
+        client.get(reverse("dashboard:chart-csv", args=["flows"]), {"for_company": giant.slug})
+    )
+    assert sum(int(row[rows[0].index("deal_count")]) for row in rows[1:]) == 12
+
+
+def test_a_map_within_its_bound_has_no_omission_note(client, giant):
+    response = page(client, giant)
+    assert figure(response, "flows-data")["layout"]["meta"]["omitted"] is None
+    assert "Not drawn:" not in response.content.decode()
+
+
 def test_company_page_costs_the_same_queries_for_a_giant(client, django_assert_max_num_queries):
     """A company with one deal and one with 40 deals and 40 partners cost the same queries."""
     small = CompanyFactory()
