@@ -19,6 +19,7 @@ its own.
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import platform
@@ -300,6 +301,8 @@ def in_process(size, iterations, only=()):
     client = Client()
     floor = Floor()
     deal, giant, export_after = pick_examples()
+    client.get("/api/v1/deals/?limit=1")  # imports and URL resolver, as a worker has at start
+    gc.freeze()  # as config/wsgi.py does once the application is loaded
     filters = "country_pair=KR-CN&status_group=agreed&min_gwh=1"
     endpoints = [
         ("overview /", "/", True),

@@ -165,7 +165,7 @@ def timeline(
     """Dated deals (and context events) in date order: the `limit` most recent deals, so the
     output stays bounded (`timeline_summary` counts them all, by year). Undated deals are left
     out unless `include_undated`: then they come last, with `date` None, read by the same
-    queries. Six queries with events, four without."""
+    queries. Four queries with events, two without."""
     c = columns.current()
     mask = columns.mask_of(deals_qs, c)
     if not include_undated:
@@ -178,7 +178,8 @@ def timeline(
     if limit is not None:
         chosen = chosen[:limit]
     deals = Deal.objects.filter(pk__in=c.deal_id[chosen].tolist())
-    rows = list(deals.order_by(deal_date().desc(nulls_last=True), "-id").for_list())
+    # Lean rows: an item shows the parties and the primary quote, not the vehicle models.
+    rows = list(deals.order_by(deal_date().desc(nulls_last=True), "-id").for_list(lean=True))
     items = [timeline_deal_item(row, language) for row in rows]
     if include_events:
         items += _timeline_events(language)

@@ -53,6 +53,19 @@ def test_deals_for_list_constant_queries(django_assert_num_queries):
             assert row["citations"][0]["source"]["title"] == row["source_title"]
 
 
+def test_lean_rows_are_the_rows_without_vehicle_models_and_citations(django_assert_num_queries):
+    """`for_list(lean=True)`: the same rows in two queries, the two lists left out (absent,
+    not empty, so no reader takes them for "none")."""
+    make_deals(3)
+    full = list(Deal.objects.for_list())
+    with django_assert_num_queries(2):
+        lean = list(Deal.objects.for_list(lean=True))
+    assert all("vehicle_models" not in row and "citations" not in row for row in lean)
+    for row in full:
+        del row["vehicle_models"], row["citations"]
+    assert lean == full
+
+
 def test_deals_for_list_orders_newest_first_with_id_tiebreak():
     """Deals come newest announced first, undated ones last, equal dates by id."""
     a = supply_deal(announced_on=datetime.date(2024, 1, 1), title="Same")

@@ -289,7 +289,7 @@ def test_company_vehicle_source_event_filters(api, filter_world):
         ("/api/v1/stats/", 8),
         # The aggregates read the deals' columns first (five queries, once per data version).
         ("/api/v1/supply-graph/", 12),
-        ("/api/v1/timeline/", 12),
+        ("/api/v1/timeline/", 10),
     ],
 )
 def test_query_count_does_not_grow_with_rows(api, django_assert_num_queries, url, queries):
