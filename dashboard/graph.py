@@ -125,8 +125,10 @@ def _others(c, mask: np.ndarray, kept: np.ndarray, pairs):
     deals, companies = pairs
     others = ~kept[companies]
     deals, companies = deals[others], companies[others]
-    pairs = columns.distinct(c.company_country[companies].astype(np.int64) * len(mask) + deals)
-    country, deals = pairs // len(mask), pairs % len(mask)
+    country_deals = columns.distinct(
+        c.company_country[companies].astype(np.int64) * len(mask) + deals
+    )
+    country, deals = country_deals // len(mask), country_deals % len(mask)
     count, milli, with_volume = columns.totals(c, deals, country, len(c.countries))
     node_rows = [
         (c.countries[code], int(count[code]), columns.gwh(milli[code], with_volume[code]))

@@ -157,6 +157,18 @@ def test_a_merged_node_lists_its_companies_first_slugs_in_order(monkeypatch):
     }
 
 
+def test_equal_edges_are_listed_by_their_nodes_names():
+    """Two edges alike in deals, GWh, status and roles come in the order of the names the API
+    gives their nodes: a company's id ("12") before "others-CN", as a string sorts."""
+    hub = CompanyFactory(country="KR")
+    kept = CompanyFactory(country="CN")
+    merged = CompanyFactory(country="CN")
+    for customer in (kept, merged):
+        supply_deal(supplier=hub, customer=customer, volume_gwh=Decimal("1"), status="signed")
+    drawn = graph.supply_graph(Deal.objects.all(), limit=2)
+    assert [edge["target"] for edge in drawn["edges"]] == [kept.pk, "others-CN"]
+
+
 def test_supply_graph_constant_queries(django_assert_num_queries):
     """The graph costs 4 queries for 2 deals and for 20, merged or not (the data version, the
     kept companies, the single deals and their parties); 9 when the deals' columns are read
