@@ -156,8 +156,6 @@ def overview_payload(deals, language):
     """Headline figures and the three charts of the overview, each with its text, for one
     filtered deal queryset: bounded in size and in queries however many deals match."""
     supply = graph.supply_graph(deals, limit=MAP_LIMIT)
-    flows = charts.flow_links(supply, language)
-    geo = charts.geo_figure(supply, language)
     chart = timeline_chart(deals, language)
     return {
         "headline": stats.headline_figures(deals),
@@ -166,10 +164,7 @@ def overview_payload(deals, language):
         "timeline_per_year": chart["per_year"],
         "undated_count": chart["undated"],
         "undated_items": chart["undated_items"],
-        "flows_figure": charts.sankey_figure(supply, language, flows),
-        "flows_text": charts.flows_text(supply, language, flows),
-        "geo_figure": geo,
-        "geo_text": charts.geo_text(supply, language, geo),
+        **charts.supplier_maps(supply, language),
         "merged": supply.get("others", {}),
     }
 

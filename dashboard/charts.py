@@ -730,6 +730,19 @@ def flow_links(graph: dict, language: str = "en") -> dict:
     return {"nodes": found_nodes, "links": list(links.values()), "left_out": left_out}
 
 
+def supplier_maps(graph: dict, language: str = "en") -> dict:
+    """The supplier map as a Sankey and on the globe, each with its text: the flows and the map
+    figure built once, their texts reading the same."""
+    flows = flow_links(graph, language)
+    geo = geo_figure(graph, language)
+    return {
+        "flows_figure": sankey_figure(graph, language, flows),
+        "flows_text": flows_text(graph, language, flows),
+        "geo_figure": geo,
+        "geo_text": geo_text(graph, language, geo),
+    }
+
+
 def _edge_title(edge: dict, language: str) -> str:
     """A graph edge's deal title in the reader's language (`titles.deal_title`, computed with
     the graph for each interface language); an edge that sums several deals is counted in the

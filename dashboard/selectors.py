@@ -451,17 +451,10 @@ def company_figures(company, language):
 
 
 def _maps(supply, language):
-    """The supplier map as a Sankey and on the globe, each with its text; none without edges."""
+    """The company's supplier maps (`charts.supplier_maps`); none without edges."""
     if not supply["edges"]:
         return {"flows_figure": None, "geo_figure": None, "flows_text": None, "geo_text": None}
-    flows = charts.flow_links(supply, language)
-    geo = charts.geo_figure(supply, language)
-    return {
-        "flows_figure": charts.sankey_figure(supply, language, flows),
-        "geo_figure": geo,
-        "flows_text": charts.flows_text(supply, language, flows),
-        "geo_text": charts.geo_text(supply, language, geo),
-    }
+    return charts.supplier_maps(supply, language)
 
 
 def source_marks(source, version):

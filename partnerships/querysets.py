@@ -253,27 +253,24 @@ class DealRowIterable(BaseIterable):
                 .values_list("deal_id", *PARTY_VALUES)
             ):
                 parties[deal_id].append(values)
-            if self.lean:
-                for row in chunk:
-                    pk, primary = row["id"], row.pop("primary")
-                    yield deal_row(row, parties[pk], None, None, primary, labels)
-                return
-            for deal_id, *values in (
-                Deal.vehicle_models.through.objects.filter(deal_id__in=ids)
-                .order_by("deal_id", "vehiclemodel__name", "vehiclemodel_id")
-                .values_list("deal_id", *VEHICLE_MODEL_VALUES)
-            ):
-                vehicles[deal_id].append(values)
-            for deal_id, *values in (
-                Citation.objects.filter(deal_id__in=ids)
-                # Citation's own order: by source (newest published first, then title), then id.
-                .order_by("deal_id", "source", "id")
-                .values_list("deal_id", *CITATION_VALUES)
-            ):
-                citations[deal_id].append(values)
+            if not self.lean:
+                for deal_id, *values in (
+                    Deal.vehicle_models.through.objects.filter(deal_id__in=ids)
+                    .order_by("deal_id", "vehiclemodel__name", "vehiclemodel_id")
+                    .values_list("deal_id", *VEHICLE_MODEL_VALUES)
+                ):
+                    vehicles[deal_id].append(values)
+                for deal_id, *values in (
+                    Citation.objects.filter(deal_id__in=ids)
+                    # Citation's own order: by source (newest published first, then title), id.
+                    .order_by("deal_id", "source", "id")
+                    .values_list("deal_id", *CITATION_VALUES)
+                ):
+                    citations[deal_id].append(values)
             for row in chunk:
                 pk, primary = row["id"], row.pop("primary")
-                yield deal_row(row, parties[pk], vehicles[pk], citations[pk], primary, labels)
+                models, cited = (None, None) if self.lean else (vehicles[pk], citations[pk])
+                yield deal_row(row, parties[pk], models, cited, primary, labels)
 
         chunk = []
         rows = deals._iterable_class(deals, self.chunked_fetch, self.chunk_size)
